@@ -1,0 +1,377 @@
+//! Partial summaries: everything the report counts, built per chunk and merged. `Partial`
+//! merges associatively (left then right, in input order) with `Partial::new` as the empty
+//! value. Must not print or see `Write`; finishing into a `Report` lives in `report.rs`.
+
+pub mod endpoint;
+pub mod intern;
+pub mod latency;
+pub mod requests;
+pub mod windows;
+
+use rustc_hash::FxHashMap;
+
+use crate::parse::{Format, Level, LogEvent, Parsed, Source};
+use intern::{Interner, NONE, remap};
+use requests::{Requests, Touch};
+use windows::Windows;
+
+/// Associative combination with an empty value; `self` is the earlier part of the input.
+pub trait Merge {
+    fn merge(&mut self, later: Self);
+}
+
+/// How many unparsed lines are kept as samples, per file.
+pub const SAMPLES_PER_FILE: usize = 5;
+/// How many request ids an error type keeps.
+pub const IDS_PER_ERROR: usize = 5;
+const SAMPLE_BYTES: usize = 300;
+
+#[derive(Clone, Debug)]
+pub struct FileStats {
+    pub lines: u64,
+    pub parsed: u64,
+    pub unparsed: u64,
+    pub blank: u64,
+    pub untimed: u64,
+    pub bytes: u64,
+    pub formats: [u64; Format::COUNT],
+    pub first: i64,
+    pub last: i64,
+}
+
+impl Default for FileStats {
+    fn default() -> Self {
+        FileStats {
+            lines: 0,
+            parsed: 0,
+            unparsed: 0,
+            blank: 0,
+            untimed: 0,
+            bytes: 0,
+            formats: [0; Format::COUNT],
+            first: i64::MAX,
+            last: i64::MIN,
+        }
+    }
+}
+
+impl Merge for FileStats {
+    fn merge(&mut self, o: FileStats) {
+        self.lines += o.lines;
+        self.parsed += o.parsed;
+        self.unparsed += o.unparsed;
+        self.blank += o.blank;
+        self.untimed += o.untimed;
+        self.bytes += o.bytes;
+        for i in 0..Format::COUNT {
+            self.formats[i] += o.formats[i];
+        }
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+    }
+}
+
+/// Where a line sits: its file, its line number relative to the partial's first line of that
+/// file (made absolute as partials merge in order), and its absolute byte offset.
+#[derive(Clone, Copy, Debug)]
+pub struct LineRef {
+    pub file: u32,
+    pub line: u64,
+    pub offset: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Sample {
+    pub file: u32,
+    pub line: u64,
+    pub text: String,
+}
+
+/// One error type (app exception class or nginx message class).
+#[derive(Clone, Debug)]
+pub struct ErrAgg {
+    pub count: u64,
+    pub first: i64,
+    pub last: i64,
+    pub endpoints: FxHashMap<u32, u64>,
+    /// Earliest distinct request ids by (time, file, offset).
+    pub ids: Vec<(i64, u32, u64, Box<str>)>,
+    pub http_status: Option<u16>,
+}
+
+impl Default for ErrAgg {
+    fn default() -> Self {
+        ErrAgg {
+            count: 0,
+            first: i64::MAX,
+            last: i64::MIN,
+            endpoints: FxHashMap::default(),
+            ids: Vec::new(),
+            http_status: None,
+        }
+    }
+}
+
+impl ErrAgg {
+    fn add_id(&mut self, key: (i64, u32, u64), id: &str) {
+        if let Some(e) = self.ids.iter_mut().find(|e| &*e.3 == id) {
+            if key < (e.0, e.1, e.2) {
+                (e.0, e.1, e.2) = key;
+            }
+        } else if self.ids.len() < IDS_PER_ERROR || self.ids.iter().any(|e| key < (e.0, e.1, e.2)) {
+            self.ids.push((key.0, key.1, key.2, id.into()));
+        } else {
+            return;
+        }
+        self.ids.sort_unstable();
+        self.ids.truncate(IDS_PER_ERROR);
+    }
+
+    fn merge_remapped(&mut self, o: ErrAgg, map: &[u32]) {
+        self.count += o.count;
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+        for (ep, n) in o.endpoints {
+            *self.endpoints.entry(remap(ep, map)).or_default() += n;
+        }
+        for (t, f, off, id) in o.ids {
+            self.add_id((t, f, off), &id);
+        }
+        self.http_status = self.http_status.or(o.http_status);
+    }
+}
+
+/// Options that shape aggregation.
+#[derive(Clone, Debug, Default)]
+pub struct AggOptions {
+    pub window: Option<i64>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+/// Reusable per-worker buffers.
+#[derive(Default)]
+pub struct Scratch {
+    pub zone: crate::parse::ZoneCache,
+    endpoint: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Partial {
+    pub files: Vec<FileStats>,
+    pub levels: [u64; 6],
+    /// Parsed lines outside `--since`/`--until`.
+    pub filtered: u64,
+    pub min_ts: i64,
+    pub max_ts: i64,
+    pub status: [FxHashMap<u16, u64>; 2],
+    pub names: Interner,
+    pub latency: [FxHashMap<u32, Vec<f32>>; 2],
+    pub errors: FxHashMap<(Source, u32), ErrAgg>,
+    pub windows: Windows,
+    pub requests: Requests,
+    pub samples: Vec<Sample>,
+    since: Option<i64>,
+    until: Option<i64>,
+}
+
+impl Partial {
+    pub fn new(nfiles: usize, opts: &AggOptions) -> Partial {
+        Partial {
+            files: vec![FileStats::default(); nfiles],
+            levels: [0; 6],
+            filtered: 0,
+            min_ts: i64::MAX,
+            max_ts: i64::MIN,
+            status: Default::default(),
+            names: Interner::default(),
+            latency: Default::default(),
+            errors: FxHashMap::default(),
+            windows: Windows::new(opts.window),
+            requests: Requests::default(),
+            samples: Vec::new(),
+            since: opts.since,
+            until: opts.until,
+        }
+    }
+
+    /// Accounts for one line (without its newline) of `file` at byte `offset`.
+    pub fn absorb(
+        &mut self,
+        file: u32,
+        offset: u64,
+        raw: &[u8],
+        parsed: Parsed<'_>,
+        scratch: &mut Scratch,
+    ) {
+        let fs = &mut self.files[file as usize];
+        fs.lines += 1;
+        let at = LineRef {
+            file,
+            line: fs.lines,
+            offset,
+        };
+        match parsed {
+            Parsed::Blank => fs.blank += 1,
+            Parsed::Unparsed => {
+                fs.unparsed += 1;
+                let kept = self.samples.iter().filter(|s| s.file == file).count();
+                if kept < SAMPLES_PER_FILE {
+                    let cut = raw.len().min(SAMPLE_BYTES);
+                    self.samples.push(Sample {
+                        file,
+                        line: at.line,
+                        text: String::from_utf8_lossy(&raw[..cut]).into_owned(),
+                    });
+                }
+            }
+            Parsed::Event(ev) => {
+                fs.parsed += 1;
+                if let Some(f) = ev.format {
+                    fs.formats[f as usize] += 1;
+                }
+                match ev.ts {
+                    Some(t) => {
+                        fs.first = fs.first.min(t);
+                        fs.last = fs.last.max(t);
+                        if self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t >= u) {
+                            self.filtered += 1;
+                            return;
+                        }
+                    }
+                    None => fs.untimed += 1,
+                }
+                self.event(&ev, at, scratch);
+            }
+        }
+    }
+
+    fn event(&mut self, ev: &LogEvent<'_>, at: LineRef, scratch: &mut Scratch) {
+        let src = ev.source();
+        let si = src as usize;
+        if let Some(t) = ev.ts {
+            self.min_ts = self.min_ts.min(t);
+            self.max_ts = self.max_ts.max(t);
+        }
+        if let Some(l) = ev.level {
+            self.levels[l as usize] += 1;
+        }
+        let endpoint = match ev.path.as_deref() {
+            Some(p) => {
+                endpoint::normalize(ev.method.as_deref(), p, &mut scratch.endpoint);
+                self.names.intern(&scratch.endpoint)
+            }
+            None => NONE,
+        };
+        let health = endpoint != NONE && endpoint::is_health(self.names.name(endpoint));
+        if let Some(s) = ev.status {
+            *self.status[si].entry(s).or_default() += 1;
+        }
+        if let Some(ms) = ev.latency_ms {
+            let ep = if endpoint == NONE {
+                self.names.intern("-")
+            } else {
+                endpoint
+            };
+            self.latency[si].entry(ep).or_default().push(ms as f32);
+        }
+        let is_error = ev.level.is_some_and(|l| l >= Level::Error);
+        // nginx's error log is itself the error channel: its warnings count as error types.
+        let counts_as_error_type = match src {
+            Source::App => true,
+            Source::Nginx => ev.level.is_some_and(|l| l >= Level::Warn),
+        };
+        let error_type = match ev.error_type.as_deref() {
+            Some(t) if counts_as_error_type => {
+                let id = self.names.intern(t);
+                let e = self.errors.entry((src, id)).or_default();
+                e.count += 1;
+                if let Some(ts) = ev.ts {
+                    e.first = e.first.min(ts);
+                    e.last = e.last.max(ts);
+                }
+                if endpoint != NONE {
+                    *e.endpoints.entry(endpoint).or_default() += 1;
+                }
+                if let Some(rid) = ev.request_id.as_deref() {
+                    e.add_id((ev.ts.unwrap_or(i64::MAX), at.file, at.offset), rid);
+                }
+                e.http_status = e.http_status.or(ev.implied_status);
+                id
+            }
+            _ => NONE,
+        };
+        if let Some(t) = ev.ts {
+            let w = self.windows.at(t);
+            w.lines += 1;
+            match ev.level {
+                Some(l) if l >= Level::Error => w.errors += 1,
+                Some(Level::Warn) => w.warnings += 1,
+                _ => {}
+            }
+            if ev.status.is_some_and(|s| s >= 500) {
+                w.status_5xx[si] += 1;
+            }
+            if let (Some(ms), false) = (ev.latency_ms, health) {
+                w.latency[si].push(ms as f32);
+            }
+        }
+        if let Some(rid) = ev.request_id.as_deref() {
+            let touch = Touch {
+                ts: ev.ts,
+                nginx: src == Source::Nginx,
+                latency_ms: ev.latency_ms,
+                status: ev.status,
+                endpoint,
+                error_type,
+                is_error,
+            };
+            self.requests.entry(rid).touch(&touch, &self.names);
+        }
+    }
+}
+
+impl Merge for Partial {
+    fn merge(&mut self, mut o: Partial) {
+        let map = self.names.absorb(&o.names);
+        for s in &mut o.samples {
+            s.line += self.files[s.file as usize].lines;
+        }
+        for (mine, theirs) in self.files.iter_mut().zip(o.files) {
+            mine.merge(theirs);
+        }
+        // Keep the first samples of each file: ours come first in input order.
+        for s in o.samples {
+            if self.samples.iter().filter(|m| m.file == s.file).count() < SAMPLES_PER_FILE {
+                self.samples.push(s);
+            }
+        }
+        for i in 0..6 {
+            self.levels[i] += o.levels[i];
+        }
+        self.filtered += o.filtered;
+        self.min_ts = self.min_ts.min(o.min_ts);
+        self.max_ts = self.max_ts.max(o.max_ts);
+        for (mine, theirs) in self.status.iter_mut().zip(o.status) {
+            for (k, v) in theirs {
+                *mine.entry(k).or_default() += v;
+            }
+        }
+        for (mine, theirs) in self.latency.iter_mut().zip(o.latency) {
+            for (ep, vals) in theirs {
+                mine.entry(remap(ep, &map))
+                    .or_default()
+                    .extend_from_slice(&vals);
+            }
+        }
+        for ((src, id), agg) in o.errors {
+            self.errors
+                .entry((src, remap(id, &map)))
+                .or_default()
+                .merge_remapped(agg, &map);
+        }
+        self.windows.merge(o.windows);
+        o.requests.remap(&map);
+        self.requests.merge_names(o.requests, &self.names);
+    }
+}

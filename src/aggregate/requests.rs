@@ -1,0 +1,328 @@
+//! Lines grouped by request id. Ids that are 32 lowercase hex digits (nginx `$request_id`) or
+//! canonical UUIDs are stored as 128-bit integers, so a million requests cost ~70 bytes each.
+//! Per-request state merges commutatively, so grouping never depends on the split.
+
+use rustc_hash::FxHashMap;
+
+use super::intern::{Interner, NONE, remap};
+
+pub const APP_SEEN: u8 = 1;
+/// An app line carried a status or latency: the app finished the request.
+pub const APP_DONE: u8 = 2;
+pub const NGINX_SEEN: u8 = 4;
+const ENDPOINT_FROM_NGINX: u8 = 8;
+
+#[derive(Clone, Copy, Debug)]
+pub struct ReqAgg {
+    pub first: i64,
+    pub last: i64,
+    /// Largest latency reported by each side, ms; negative when none.
+    pub app_ms: f32,
+    pub nginx_ms: f32,
+    pub lines: u32,
+    pub endpoint: u32,
+    pub error_type: u32,
+    pub app_status: u16,
+    pub nginx_status: u16,
+    pub errors: u16,
+    pub flags: u8,
+}
+
+impl Default for ReqAgg {
+    fn default() -> Self {
+        ReqAgg {
+            first: i64::MAX,
+            last: i64::MIN,
+            app_ms: -1.0,
+            nginx_ms: -1.0,
+            lines: 0,
+            endpoint: NONE,
+            error_type: NONE,
+            app_status: 0,
+            nginx_status: 0,
+            errors: 0,
+            flags: 0,
+        }
+    }
+}
+
+/// What one line says about its request.
+pub struct Touch {
+    pub ts: Option<i64>,
+    pub nginx: bool,
+    pub latency_ms: Option<f64>,
+    pub status: Option<u16>,
+    pub endpoint: u32,
+    pub error_type: u32,
+    pub is_error: bool,
+}
+
+impl ReqAgg {
+    pub fn touch(&mut self, t: &Touch, names: &Interner) {
+        if let Some(ts) = t.ts {
+            self.first = self.first.min(ts);
+            self.last = self.last.max(ts);
+        }
+        self.lines = self.lines.saturating_add(1);
+        if t.is_error {
+            self.errors = self.errors.saturating_add(1);
+        }
+        let lat = t.latency_ms.map_or(-1.0, |v| v as f32);
+        if t.nginx {
+            self.flags |= NGINX_SEEN;
+            self.nginx_ms = self.nginx_ms.max(lat);
+            self.nginx_status = self.nginx_status.max(t.status.unwrap_or(0));
+        } else {
+            self.flags |= APP_SEEN;
+            if t.status.is_some() || t.latency_ms.is_some() {
+                self.flags |= APP_DONE;
+            }
+            self.app_ms = self.app_ms.max(lat);
+            self.app_status = self.app_status.max(t.status.unwrap_or(0));
+        }
+        self.take_endpoint(t.endpoint, t.nginx, names);
+        self.error_type = pick_name(self.error_type, t.error_type, names);
+    }
+
+    /// nginx's view of the endpoint wins; between equals the smaller name, so the choice
+    /// does not depend on which partial saw which line.
+    fn take_endpoint(&mut self, ep: u32, from_nginx: bool, names: &Interner) {
+        if ep == NONE {
+            return;
+        }
+        let mine_nginx = self.flags & ENDPOINT_FROM_NGINX != 0;
+        if from_nginx && !mine_nginx {
+            self.endpoint = ep;
+            self.flags |= ENDPOINT_FROM_NGINX;
+        } else if from_nginx == mine_nginx || self.endpoint == NONE {
+            self.endpoint = pick_name(self.endpoint, ep, names);
+            if from_nginx {
+                self.flags |= ENDPOINT_FROM_NGINX;
+            }
+        }
+    }
+
+    fn merge_with(&mut self, o: &ReqAgg, names: &Interner) {
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+        self.app_ms = self.app_ms.max(o.app_ms);
+        self.nginx_ms = self.nginx_ms.max(o.nginx_ms);
+        self.lines = self.lines.saturating_add(o.lines);
+        self.errors = self.errors.saturating_add(o.errors);
+        self.app_status = self.app_status.max(o.app_status);
+        self.nginx_status = self.nginx_status.max(o.nginx_status);
+        self.error_type = pick_name(self.error_type, o.error_type, names);
+        self.take_endpoint(o.endpoint, o.flags & ENDPOINT_FROM_NGINX != 0, names);
+        self.flags |= o.flags & !ENDPOINT_FROM_NGINX;
+    }
+}
+
+fn pick_name(a: u32, b: u32, names: &Interner) -> u32 {
+    match (a, b) {
+        (NONE, x) | (x, NONE) => x,
+        (x, y) if names.name(y) < names.name(x) => y,
+        (x, _) => x,
+    }
+}
+
+/// Request id as stored: compact when it is hex or a UUID, else the string.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReqKey {
+    Hex(u128),
+    Uuid(u128),
+    Text(Box<str>),
+}
+
+impl ReqKey {
+    pub fn render(&self) -> String {
+        match self {
+            ReqKey::Hex(v) => format!("{v:032x}"),
+            ReqKey::Uuid(v) => {
+                let h = format!("{v:032x}");
+                format!(
+                    "{}-{}-{}-{}-{}",
+                    &h[..8],
+                    &h[8..12],
+                    &h[12..16],
+                    &h[16..20],
+                    &h[20..]
+                )
+            }
+            ReqKey::Text(s) => s.to_string(),
+        }
+    }
+}
+
+fn lower_hex(b: &[u8]) -> Option<u128> {
+    let mut v: u128 = 0;
+    for &c in b {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => return None,
+        };
+        v = (v << 4) | d as u128;
+    }
+    Some(v)
+}
+
+/// Three maps rather than one map of an enum key: a u128 key is 16 bytes, the enum 32.
+#[derive(Default, Debug, Clone)]
+pub struct Requests {
+    hex: FxHashMap<u128, ReqAgg>,
+    uuid: FxHashMap<u128, ReqAgg>,
+    text: FxHashMap<Box<str>, ReqAgg>,
+}
+
+impl Requests {
+    #[inline]
+    pub fn entry(&mut self, id: &str) -> &mut ReqAgg {
+        let b = id.as_bytes();
+        if b.len() == 32
+            && let Some(v) = lower_hex(b)
+        {
+            return self.hex.entry(v).or_default();
+        }
+        if b.len() == 36 && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-') {
+            let mut buf = [0u8; 32];
+            let mut n = 0;
+            for &c in b.iter().filter(|&&c| c != b'-') {
+                if n == 32 {
+                    break;
+                }
+                buf[n] = c;
+                n += 1;
+            }
+            if n == 32
+                && let Some(v) = lower_hex(&buf)
+            {
+                return self.uuid.entry(v).or_default();
+            }
+        }
+        if !self.text.contains_key(id) {
+            self.text.insert(id.into(), ReqAgg::default());
+        }
+        self.text.get_mut(id).expect("just inserted")
+    }
+
+    pub fn len(&self) -> usize {
+        self.hex.len() + self.uuid.len() + self.text.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Rewrites interned ids after the owning partial's names were merged into another's.
+    pub fn remap(&mut self, map: &[u32]) {
+        let fix = |r: &mut ReqAgg| {
+            r.endpoint = remap(r.endpoint, map);
+            r.error_type = remap(r.error_type, map);
+        };
+        self.hex.values_mut().for_each(fix);
+        self.uuid.values_mut().for_each(fix);
+        self.text.values_mut().for_each(fix);
+    }
+
+    /// Merges `o` (already remapped into `names`).
+    pub fn merge_names(&mut self, o: Requests, names: &Interner) {
+        fn go<K: std::hash::Hash + Eq>(
+            a: &mut FxHashMap<K, ReqAgg>,
+            mut b: FxHashMap<K, ReqAgg>,
+            names: &Interner,
+        ) {
+            if a.len() < b.len() {
+                std::mem::swap(a, &mut b);
+            }
+            a.reserve(b.len());
+            for (k, v) in b {
+                match a.entry(k) {
+                    std::collections::hash_map::Entry::Occupied(mut e) => {
+                        e.get_mut().merge_with(&v, names)
+                    }
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(v);
+                    }
+                }
+            }
+        }
+        go(&mut self.hex, o.hex, names);
+        go(&mut self.uuid, o.uuid, names);
+        go(&mut self.text, o.text, names);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (ReqKey, &ReqAgg)> {
+        self.hex
+            .iter()
+            .map(|(k, v)| (ReqKey::Hex(*k), v))
+            .chain(self.uuid.iter().map(|(k, v)| (ReqKey::Uuid(*k), v)))
+            .chain(self.text.iter().map(|(k, v)| (ReqKey::Text(k.clone()), v)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_ids_round_trip() {
+        let mut r = Requests::default();
+        r.entry("0123456789abcdef0123456789abcdef").lines = 1;
+        r.entry("6f1c0b8e-9d2a-4c3b-8a7e-5f4d3c2b1a09").lines = 2;
+        r.entry("ABCDEF0123456789ABCDEF0123456789").lines = 3;
+        r.entry("req-1").lines = 4;
+        let mut got: Vec<(String, u32)> = r.iter().map(|(k, v)| (k.render(), v.lines)).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                ("0123456789abcdef0123456789abcdef".into(), 1),
+                ("6f1c0b8e-9d2a-4c3b-8a7e-5f4d3c2b1a09".into(), 2),
+                ("ABCDEF0123456789ABCDEF0123456789".into(), 3),
+                ("req-1".into(), 4)
+            ]
+        );
+    }
+
+    #[test]
+    fn merge_is_order_independent() {
+        let mut names = Interner::default();
+        let a_ep = names.intern("GET /a");
+        let b_ep = names.intern("GET /b");
+        let t1 = Touch {
+            ts: Some(5),
+            nginx: false,
+            latency_ms: None,
+            status: None,
+            endpoint: b_ep,
+            error_type: NONE,
+            is_error: false,
+        };
+        let t2 = Touch {
+            ts: Some(9),
+            nginx: true,
+            latency_ms: Some(30.0),
+            status: Some(504),
+            endpoint: a_ep,
+            error_type: NONE,
+            is_error: false,
+        };
+        let (mut x, mut y) = (ReqAgg::default(), ReqAgg::default());
+        x.touch(&t1, &names);
+        y.touch(&t2, &names);
+        let mut xy = x;
+        xy.merge_with(&y, &names);
+        let mut yx = y;
+        yx.merge_with(&x, &names);
+        for r in [xy, yx] {
+            assert_eq!(
+                (r.first, r.last, r.lines, r.nginx_status, r.endpoint),
+                (5, 9, 2, 504, a_ep)
+            );
+            assert_eq!(
+                r.flags & (APP_SEEN | NGINX_SEEN | APP_DONE),
+                APP_SEEN | NGINX_SEEN
+            );
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! Time windows. Partials bucket at a fine granularity from a fixed ladder and coarsen when a
+//! partial holds too many buckets; the display window (a multiple of every finer rung) is
+//! chosen at finalize from the whole time span, so any split gives the same windows.
+
+use rustc_hash::FxHashMap;
+
+use super::Merge;
+
+const SEC: i64 = 1_000_000;
+/// Fine granularities; each divides the next and every display size above it.
+const LADDER: [i64; 4] = [SEC, 60 * SEC, 3600 * SEC, 86_400 * SEC];
+/// Human display sizes, smallest first.
+const DISPLAY: [i64; 20] = [
+    SEC,
+    2 * SEC,
+    5 * SEC,
+    10 * SEC,
+    15 * SEC,
+    30 * SEC,
+    60 * SEC,
+    120 * SEC,
+    300 * SEC,
+    600 * SEC,
+    900 * SEC,
+    1800 * SEC,
+    3600 * SEC,
+    7200 * SEC,
+    10_800 * SEC,
+    21_600 * SEC,
+    43_200 * SEC,
+    86_400 * SEC,
+    172_800 * SEC,
+    604_800 * SEC,
+];
+const MAX_BUCKETS: usize = 4096;
+/// Target upper bound on the number of windows shown.
+const TARGET_WINDOWS: i64 = 60;
+
+#[derive(Default, Debug, Clone)]
+pub struct WinAgg {
+    pub lines: u64,
+    pub errors: u64,
+    pub warnings: u64,
+    pub status_5xx: [u64; 2],
+    /// Latency by source (app, nginx), health checks excluded.
+    pub latency: [Vec<f32>; 2],
+}
+
+impl Merge for WinAgg {
+    fn merge(&mut self, o: WinAgg) {
+        self.lines += o.lines;
+        self.errors += o.errors;
+        self.warnings += o.warnings;
+        for i in 0..2 {
+            self.status_5xx[i] += o.status_5xx[i];
+            self.latency[i].extend_from_slice(&o.latency[i]);
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Windows {
+    /// Bucket width in microseconds.
+    pub width: i64,
+    /// A user-chosen width is never coarsened.
+    fixed: bool,
+    pub buckets: FxHashMap<i64, WinAgg>,
+}
+
+impl Windows {
+    pub fn new(fixed_width: Option<i64>) -> Windows {
+        Windows {
+            width: fixed_width.unwrap_or(LADDER[0]),
+            fixed: fixed_width.is_some(),
+            buckets: FxHashMap::default(),
+        }
+    }
+
+    #[inline]
+    pub fn at(&mut self, ts: i64) -> &mut WinAgg {
+        if !self.fixed
+            && self.buckets.len() >= MAX_BUCKETS
+            && !self.buckets.contains_key(&ts.div_euclid(self.width))
+        {
+            self.coarsen_to(next_rung(self.width));
+        }
+        self.buckets.entry(ts.div_euclid(self.width)).or_default()
+    }
+
+    fn coarsen_to(&mut self, width: i64) {
+        if width <= self.width {
+            return;
+        }
+        let factor = width / self.width;
+        let old = std::mem::take(&mut self.buckets);
+        self.width = width;
+        for (k, v) in old {
+            self.buckets
+                .entry(k.div_euclid(factor))
+                .or_default()
+                .merge(v);
+        }
+    }
+
+    /// Sorted windows of the display width (start in µs, merged bucket).
+    pub fn finish(mut self, display: i64) -> Vec<(i64, WinAgg)> {
+        self.coarsen_to(display);
+        let mut v: Vec<(i64, WinAgg)> = self
+            .buckets
+            .into_iter()
+            .map(|(k, a)| (k * display, a))
+            .collect();
+        v.sort_unstable_by_key(|(k, _)| *k);
+        v
+    }
+
+    /// The display width for a time span: a user's fixed width, else the smallest human size
+    /// giving at most 60 windows that is a multiple of the bucket width.
+    pub fn display_width(&self, span: i64) -> i64 {
+        if self.fixed {
+            return self.width;
+        }
+        for &w in &DISPLAY {
+            if w >= self.width && w % self.width == 0 && span / w < TARGET_WINDOWS {
+                return w;
+            }
+        }
+        // Past the largest human size, whole days: independent of the bucket width.
+        let day = 86_400 * SEC;
+        ((span / TARGET_WINDOWS / day + 1) * day).max(self.width)
+    }
+}
+
+fn next_rung(width: i64) -> i64 {
+    LADDER
+        .iter()
+        .copied()
+        .find(|&r| r > width)
+        .unwrap_or(width * 2)
+}
+
+impl Merge for Windows {
+    fn merge(&mut self, mut o: Windows) {
+        let w = self.width.max(o.width);
+        self.coarsen_to(w);
+        o.coarsen_to(w);
+        if self.buckets.len() < o.buckets.len() {
+            std::mem::swap(&mut self.buckets, &mut o.buckets);
+        }
+        for (k, v) in o.buckets {
+            self.buckets.entry(k).or_default().merge(v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_width_targets_human_sizes() {
+        let w = Windows::new(None);
+        assert_eq!(w.display_width(3600 * SEC), 120 * SEC);
+        assert_eq!(w.display_width(2 * 3600 * SEC), 300 * SEC);
+        assert_eq!(w.display_width(30 * SEC), SEC);
+        assert_eq!(w.display_width(90 * SEC), 2 * SEC);
+        assert_eq!(
+            Windows::new(Some(7 * SEC)).display_width(3600 * SEC),
+            7 * SEC
+        );
+    }
+
+    #[test]
+    fn coarsening_keeps_totals_and_merge_is_split_independent() {
+        let stamps: Vec<i64> = (0..20_000).map(|i| i * 7 * SEC + 3).collect();
+        let mut whole = Windows::new(None);
+        for &t in &stamps {
+            whole.at(t).lines += 1;
+        }
+        let mut a = Windows::new(None);
+        let mut b = Windows::new(None);
+        for &t in &stamps[..300] {
+            a.at(t).lines += 1;
+        }
+        for &t in &stamps[300..] {
+            b.at(t).lines += 1;
+        }
+        a.merge(b);
+        let span = stamps[stamps.len() - 1] - stamps[0];
+        let dw = whole.display_width(span);
+        assert_eq!(dw, a.display_width(span));
+        let x: Vec<(i64, u64)> = whole
+            .finish(dw)
+            .into_iter()
+            .map(|(k, v)| (k, v.lines))
+            .collect();
+        let y: Vec<(i64, u64)> = a
+            .finish(dw)
+            .into_iter()
+            .map(|(k, v)| (k, v.lines))
+            .collect();
+        assert_eq!(x, y);
+        assert_eq!(x.iter().map(|p| p.1).sum::<u64>(), 20_000);
+    }
+}

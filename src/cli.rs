@@ -1,0 +1,121 @@
+//! Command-line definitions (clap derive) and nothing else: doc comments are the help text.
+//! Validation and resolution live in `config.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Fast log analysis and incident triage for JSON app logs and nginx logs.
+#[derive(Parser, Debug)]
+#[command(name = "logtriage", version, about, long_about = None, arg_required_else_help = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum Command {
+    /// Post-incident report over one or more log files (JSON lines, nginx error and access
+    /// logs, gzip-compressed or not; no FILE or `-` reads stdin).
+    Report(ReportArgs),
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Options shared by every command that reads logs.
+#[derive(Args, Debug)]
+pub struct InputArgs {
+    /// Log files; `-` or none reads stdin. gzip is detected by its magic bytes.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Only lines at or after this time: RFC 3339, `YYYY-MM-DD HH:MM[:SS]`, or a duration
+    /// such as `30m` meaning that long before the newest line.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Only lines before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Zone for timestamps that carry none (nginx error log, Python asctime): an IANA name
+    /// such as `Europe/Berlin`, or an offset such as `+08:00`. Default: TZ, else the system zone.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Map a canonical field to a JSON key or dotted path, e.g. `request_id=traceId`
+    /// (repeatable). Canonical names: timestamp, level, message, request_id, error_type,
+    /// traceback, latency, method, path, request, status, client, upstream.
+    #[arg(long = "field", value_name = "CANONICAL=NAME")]
+    pub fields: Vec<String>,
+
+    /// Take latency from this JSON key or dotted path, with its unit (default: from the
+    /// name's suffix, else seconds), e.g. `elapsed:us`.
+    #[arg(long, value_name = "NAME[:s|ms|us|ns]")]
+    pub latency_field: Option<String>,
+
+    /// Read files with plain reads instead of memory-mapping them.
+    #[arg(long)]
+    pub no_mmap: bool,
+
+    /// Never show a progress bar (it only appears on a terminal for inputs over 64 MiB).
+    #[arg(long)]
+    pub no_progress: bool,
+
+    /// Colour in terminal output; NO_COLOR in the environment turns `auto` off.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Chunk size in bytes for parallel parsing (results never depend on it).
+    #[arg(long, hide = true, value_name = "BYTES")]
+    pub chunk_size: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format; markdown is for pasting into a post-mortem.
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+
+    /// Window size such as `10s`, `1m`, `5m`, `1h` (default: from the time span, 20-60 windows).
+    #[arg(long, short = 'w', value_name = "DURATION")]
+    pub window: Option<String>,
+
+    /// How many rows in ranked lists (error types, endpoints, slowest requests).
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+}

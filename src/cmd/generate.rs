@@ -1,0 +1,32 @@
+//! `completions` and `man`: generated from the same clap definitions as the parser.
+
+use std::io::Write;
+
+use anyhow::Result;
+use clap::CommandFactory;
+
+use crate::cli::{Cli, Shell};
+use crate::error::Outcome;
+
+pub fn completions(shell: Shell, out: &mut dyn Write) -> Result<Outcome> {
+    let mut cmd = Cli::command();
+    let shell = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(shell, &mut cmd, "logtriage", out);
+    Ok(Outcome::Success)
+}
+
+pub fn man(out: &mut dyn Write) -> Result<Outcome> {
+    let cmd = Cli::command();
+    clap_mangen::Man::new(cmd.clone()).render(out)?;
+    // Subcommands get their own sections so every option is documented.
+    for sub in cmd.get_subcommands() {
+        let name = format!("logtriage-{}", sub.get_name());
+        let sub = sub.clone().name(name);
+        clap_mangen::Man::new(sub).render(out)?;
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,125 @@
+//! `logtriage report`: open inputs, aggregate in parallel, finish the `Report`, render it.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::aggregate::AggOptions;
+use crate::cli::ReportFormat;
+use crate::config::{Bound, ReportConfig};
+use crate::engine::{self, Tuning};
+use crate::error::Outcome;
+use crate::input::{self, Data, Opened};
+use crate::parse::Parser;
+use crate::progress::Progress;
+use crate::render::{Render, json::Json, markdown::Markdown, table::TableRender};
+use crate::report::{Context, Report};
+
+/// Builds the report. Input errors are written to `diag` as they happen and recorded in the
+/// report; the run goes on with the other inputs.
+pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, Outcome)> {
+    let ic = &cfg.input;
+    let mut opened = Vec::with_capacity(ic.inputs.len());
+    let mut errors: Vec<Option<String>> = Vec::with_capacity(ic.inputs.len());
+    for spec in &ic.inputs {
+        match input::open(spec, ic.use_mmap) {
+            Ok(o) => {
+                opened.push(o);
+                errors.push(None);
+            }
+            Err(e) => {
+                writeln!(diag, "logtriage: error: {e}")?;
+                opened.push(Opened {
+                    name: spec.display(),
+                    data: Data::Buffer(Vec::new()),
+                });
+                errors.push(Some(e));
+            }
+        }
+    }
+    let parser = Parser::new(ic.fields.clone(), ic.zone.clone());
+    let tune = Tuning {
+        threads: ic.threads,
+        chunk_size: ic.chunk_size,
+    };
+
+    let relative = matches!(ic.since, Some(Bound::BeforeNewest(_)))
+        || matches!(ic.until, Some(Bound::BeforeNewest(_)));
+    if relative {
+        // The newest line must be known first: streams are read into memory for that.
+        for (i, o) in opened.iter_mut().enumerate() {
+            if let Data::Stream(_) = o.data {
+                let Data::Stream(r) = std::mem::replace(&mut o.data, Data::Buffer(Vec::new()))
+                else {
+                    unreachable!()
+                };
+                let (buf, err) = input::slurp(r);
+                if let Some(e) = err {
+                    let msg = format!("{}: read error after {} bytes: {e}", o.name, buf.len());
+                    writeln!(diag, "logtriage: error: {msg}")?;
+                    errors[i] = Some(msg);
+                }
+                o.data = Data::Buffer(buf);
+            }
+        }
+    }
+    let newest = if relative {
+        engine::newest(&opened, &parser, tune)
+    } else {
+        None
+    };
+    let resolve = |b: Option<Bound>| match b {
+        Some(Bound::At(t)) => Some(t),
+        Some(Bound::BeforeNewest(d)) => newest.map(|n| n - d),
+        None => None,
+    };
+    let opts = AggOptions {
+        window: cfg.window,
+        since: resolve(ic.since),
+        until: resolve(ic.until),
+    };
+    let total: u64 = opened
+        .iter()
+        .filter_map(|o| o.data.bytes().map(|b| b.len() as u64))
+        .sum();
+    let progress = Progress::new(ic.progress, total);
+    let (partial, read_errors) =
+        engine::aggregate(&mut opened, &parser, &opts, tune, &|n| progress.add(n));
+    progress.finish();
+    for (i, e) in read_errors.into_iter().enumerate() {
+        if let Some(e) = e {
+            writeln!(diag, "logtriage: error: {e}")?;
+            errors[i] = Some(e);
+        }
+    }
+    let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
+    let report = Report::build(
+        partial,
+        &Context {
+            paths: &paths,
+            errors: &errors,
+            timezone: &ic.zone_name,
+            top: cfg.top,
+        },
+    );
+    let outcome = if errors.iter().any(Option::is_some) {
+        Outcome::InputErrors
+    } else {
+        Outcome::Success
+    };
+    Ok((report, outcome))
+}
+
+pub fn run(cfg: &ReportConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcome> {
+    let (report, outcome) = build(cfg, diag)?;
+    let renderer: Box<dyn Render> = match cfg.format {
+        ReportFormat::Table => Box::new(TableRender {
+            color: cfg.input.color,
+        }),
+        ReportFormat::Json => Box::new(Json),
+        ReportFormat::Markdown => Box::new(Markdown),
+    };
+    renderer.render(&report, out)?;
+    out.flush()?;
+    Ok(outcome)
+}

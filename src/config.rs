@@ -1,0 +1,278 @@
+//! The only validator: turns clap's `Cli` into resolved `Config` values (durations, times,
+//! zones, field maps, threads, colour). Every usage error comes from here, before any input
+//! is read; nothing after this reads clap types.
+
+use std::io::IsTerminal;
+
+use crate::cli::{ColorChoice, InputArgs, ReportArgs, ReportFormat};
+use crate::error::UsageError;
+use crate::input::InputSpec;
+use crate::parse::json::go_duration_ms;
+use crate::parse::time::{self, Micros, Zone, ZoneCache};
+use crate::parse::{Canonical, FieldSpec, Unit};
+
+/// A time bound: absolute, or relative to the newest line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bound {
+    At(Micros),
+    BeforeNewest(Micros),
+}
+
+#[derive(Clone, Debug)]
+pub struct InputConfig {
+    pub inputs: Vec<InputSpec>,
+    pub zone: Zone,
+    pub zone_name: String,
+    pub threads: usize,
+    pub chunk_size: usize,
+    pub fields: FieldSpec,
+    pub since: Option<Bound>,
+    pub until: Option<Bound>,
+    pub use_mmap: bool,
+    pub progress: bool,
+    pub color: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReportConfig {
+    pub input: InputConfig,
+    pub format: ReportFormat,
+    /// Fixed window width in microseconds.
+    pub window: Option<Micros>,
+    pub top: usize,
+}
+
+const DEFAULT_CHUNK: usize = 4 << 20;
+
+fn usage(msg: impl Into<String>) -> UsageError {
+    UsageError(msg.into())
+}
+
+/// A positive duration such as `10s`, `1m30s`, `500ms`; `what` names the option.
+pub fn duration(s: &str, what: &str) -> Result<Micros, UsageError> {
+    let ms = go_duration_ms(s.trim()).ok_or_else(|| {
+        usage(format!(
+            "{what}: invalid duration '{s}' (expected e.g. 10s, 1m, 5m, 1h)"
+        ))
+    })?;
+    if ms <= 0.0 {
+        return Err(usage(format!(
+            "{what}: duration must be positive, got '{s}'"
+        )));
+    }
+    Ok((ms * 1000.0).round() as Micros)
+}
+
+fn bound(s: &str, what: &str, zone: &Zone) -> Result<Bound, UsageError> {
+    let t = s.trim();
+    let mut cache = ZoneCache::default();
+    if let Some(ms) = go_duration_ms(t) {
+        return Ok(Bound::BeforeNewest((ms * 1000.0).round() as Micros));
+    }
+    let padded;
+    let candidate = match t.len() {
+        10 => {
+            padded = format!("{t} 00:00:00");
+            padded.as_str()
+        }
+        16 => {
+            padded = format!("{t}:00");
+            padded.as_str()
+        }
+        _ => t,
+    };
+    time::parse_ts(candidate, zone, &mut cache)
+        .map(Bound::At)
+        .ok_or_else(|| usage(format!("{what}: invalid time '{s}' (expected RFC 3339, 'YYYY-MM-DD HH:MM[:SS]', or a duration such as 30m)")))
+}
+
+fn resolve_zone(arg: Option<&str>) -> Result<(Zone, String), UsageError> {
+    if let Some(z) = arg {
+        return Zone::parse(z)
+            .map(|zone| (zone, z.trim().to_string()))
+            .ok_or_else(|| usage(format!("--tz: unknown time zone '{z}' (use an IANA name such as Europe/Berlin, or an offset such as +08:00)")));
+    }
+    if let Ok(tz) = std::env::var("TZ") {
+        let name = tz.trim_start_matches(':');
+        if let Some(z) = Zone::parse(name) {
+            return Ok((z, name.to_string()));
+        }
+    }
+    if let Ok(name) = iana_time_zone::get_timezone()
+        && let Some(z) = Zone::parse(&name)
+    {
+        return Ok((z, name));
+    }
+    Ok((
+        Zone::parse("UTC").expect("UTC"),
+        "UTC (local zone unknown)".to_string(),
+    ))
+}
+
+fn field_spec(args: &InputArgs) -> Result<FieldSpec, UsageError> {
+    let mut spec = FieldSpec::defaults();
+    for f in &args.fields {
+        let (canon, name) = f
+            .split_once('=')
+            .ok_or_else(|| usage(format!("--field: expected CANONICAL=NAME, got '{f}'")))?;
+        let c = Canonical::from_user(canon.trim()).ok_or_else(|| {
+            usage(format!(
+                "--field: unknown canonical field '{canon}' (one of: {})",
+                Canonical::USER_NAMES
+            ))
+        })?;
+        if name.trim().is_empty() {
+            return Err(usage(format!("--field: empty field name in '{f}'")));
+        }
+        spec.add_user(c, name.trim(), None);
+    }
+    if let Some(lf) = &args.latency_field {
+        let (name, unit) = match lf.rsplit_once(':') {
+            Some((n, u)) => {
+                let unit = Unit::parse(u).ok_or_else(|| {
+                    usage(format!(
+                        "--latency-field: unknown unit '{u}' (one of s, ms, us, ns)"
+                    ))
+                })?;
+                (n, Some(unit))
+            }
+            None => (lf.as_str(), None),
+        };
+        if name.trim().is_empty() {
+            return Err(usage("--latency-field: empty field name"));
+        }
+        spec.add_user(Canonical::Latency, name.trim(), unit);
+    }
+    Ok(spec)
+}
+
+pub fn input(args: &InputArgs) -> Result<InputConfig, UsageError> {
+    let (zone, zone_name) = resolve_zone(args.tz.as_deref())?;
+    let threads = match args.threads {
+        Some(0) => return Err(usage("--threads: must be at least 1")),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let chunk_size = match args.chunk_size {
+        Some(0) => return Err(usage("--chunk-size: must be at least 1")),
+        Some(n) => n,
+        None => DEFAULT_CHUNK,
+    };
+    let mut inputs: Vec<InputSpec> = args
+        .files
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                InputSpec::Stdin
+            } else {
+                InputSpec::Path(p.clone())
+            }
+        })
+        .collect();
+    if inputs.is_empty() {
+        inputs.push(InputSpec::Stdin);
+    }
+    if inputs.iter().filter(|i| **i == InputSpec::Stdin).count() > 1 {
+        return Err(usage("FILE: stdin ('-') can be named only once"));
+    }
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| bound(s, "--since", &zone))
+        .transpose()?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|s| bound(s, "--until", &zone))
+        .transpose()?;
+    if let (Some(Bound::At(a)), Some(Bound::At(b))) = (since, until)
+        && a >= b
+    {
+        return Err(usage("--since: must be before --until"));
+    }
+    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => !no_color_env && std::io::stdout().is_terminal(),
+    };
+    Ok(InputConfig {
+        inputs,
+        zone,
+        zone_name,
+        threads,
+        chunk_size,
+        fields: field_spec(args)?,
+        since,
+        until,
+        use_mmap: !args.no_mmap,
+        progress: !args.no_progress && std::io::stderr().is_terminal(),
+        color,
+    })
+}
+
+pub fn report(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
+    let window = args
+        .window
+        .as_deref()
+        .map(|w| duration(w, "--window"))
+        .transpose()?;
+    if let Some(w) = window
+        && w % 1_000_000 != 0
+    {
+        return Err(usage(format!(
+            "--window: must be whole seconds, got '{}'",
+            args.window.as_deref().unwrap_or("")
+        )));
+    }
+    if args.top == 0 {
+        return Err(usage("--top: must be at least 1"));
+    }
+    Ok(ReportConfig {
+        input: input(&args.input)?,
+        format: args.format,
+        window,
+        top: args.top,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration("10s", "--window").unwrap(), 10_000_000);
+        assert_eq!(duration("1h30m", "--window").unwrap(), 5_400_000_000);
+        assert!(
+            duration("ten", "--window")
+                .unwrap_err()
+                .0
+                .contains("--window")
+        );
+        assert!(duration("0s", "--window").is_err());
+    }
+
+    #[test]
+    fn bounds() {
+        let z = Zone::parse("UTC").unwrap();
+        assert_eq!(
+            bound("30m", "--since", &z).unwrap(),
+            Bound::BeforeNewest(1_800_000_000)
+        );
+        assert_eq!(
+            bound("2025-05-06 04:00", "--since", &z).unwrap(),
+            Bound::At(1_746_504_000_000_000)
+        );
+        assert_eq!(
+            bound("2025-05-06", "--since", &z).unwrap(),
+            Bound::At(1_746_489_600_000_000)
+        );
+        assert!(
+            bound("yesterday", "--since", &z)
+                .unwrap_err()
+                .0
+                .starts_with("--since")
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! The only module with threads: parses chunks in parallel on a rayon pool, folds each run of
+//! chunks into a `Partial` and reduces them in input order. Must not print; progress goes
+//! through a callback.
+
+use rayon::prelude::*;
+
+use crate::aggregate::{AggOptions, Merge, Partial, Scratch};
+use crate::input::{Batches, Data, Opened, chunk};
+use crate::parse::{Micros, Parsed, Parser};
+
+/// Tuning that never changes results.
+#[derive(Clone, Copy, Debug)]
+pub struct Tuning {
+    pub threads: usize,
+    pub chunk_size: usize,
+}
+
+/// One piece of in-memory input.
+struct Job<'a> {
+    file: u32,
+    offset: u64,
+    data: &'a [u8],
+}
+
+/// Parses and accounts every line of one chunk.
+fn absorb_chunk(p: &mut Partial, job: &Job<'_>, parser: &Parser, scratch: &mut Scratch) {
+    p.files[job.file as usize].bytes += job.data.len() as u64;
+    chunk::for_each_line(job.data, |off, line| {
+        let parsed = parser.parse(line, &mut scratch.zone);
+        p.absorb(job.file, job.offset + off as u64, line, parsed, scratch);
+    });
+}
+
+fn fold_jobs(
+    jobs: &[Job<'_>],
+    nfiles: usize,
+    parser: &Parser,
+    opts: &AggOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Partial {
+    jobs.par_iter()
+        .fold(
+            || (Partial::new(nfiles, opts), Scratch::default()),
+            |(mut p, mut s), job| {
+                absorb_chunk(&mut p, job, parser, &mut s);
+                progress(job.data.len() as u64);
+                (p, s)
+            },
+        )
+        .map(|(p, _)| p)
+        .reduce(
+            || Partial::new(nfiles, opts),
+            |mut a, b| {
+                a.merge(b);
+                a
+            },
+        )
+}
+
+/// Newline-aligned jobs over every in-memory input, in input order.
+fn memory_jobs(inputs: &[Opened], size: usize) -> Vec<Job<'_>> {
+    let mut jobs = Vec::new();
+    for (i, o) in inputs.iter().enumerate() {
+        if let Some(data) = o.data.bytes() {
+            jobs.extend(chunk::split(data, size).into_iter().map(|r| Job {
+                file: i as u32,
+                offset: r.start as u64,
+                data: &data[r],
+            }));
+        }
+    }
+    jobs
+}
+
+/// Builds a pool with the requested threads.
+pub fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("logtriage-{i}"))
+        .build()
+        .expect("thread pool")
+}
+
+/// Aggregates every input. Returns the merged partial and, per input, the error that
+/// stopped reading it (the lines before the error are counted).
+pub fn aggregate(
+    inputs: &mut [Opened],
+    parser: &Parser,
+    opts: &AggOptions,
+    tune: Tuning,
+    progress: &(dyn Fn(u64) + Sync),
+) -> (Partial, Vec<Option<String>>) {
+    let nfiles = inputs.len();
+    let mut errors = vec![None; nfiles];
+    // Streams are taken out first so the in-memory inputs can be borrowed by the jobs.
+    let streams: Vec<(usize, String, Box<dyn std::io::Read + Send>)> = inputs
+        .iter_mut()
+        .enumerate()
+        .filter_map(
+            |(i, o)| match std::mem::replace(&mut o.data, Data::Buffer(Vec::new())) {
+                Data::Stream(r) => Some((i, o.name.clone(), r)),
+                other => {
+                    o.data = other;
+                    None
+                }
+            },
+        )
+        .collect();
+    let jobs = memory_jobs(inputs, tune.chunk_size);
+    let pool = pool(tune.threads);
+    pool.install(|| {
+        let mut total = fold_jobs(&jobs, nfiles, parser, opts, progress);
+        for (i, name, reader) in streams {
+            let mut batches = Batches::new(reader, tune.chunk_size);
+            let per_round = tune.threads * 4;
+            let mut done = false;
+            while !done {
+                let mut round: Vec<(u64, Vec<u8>)> = Vec::with_capacity(per_round);
+                while round.len() < per_round {
+                    match batches.next_batch() {
+                        Ok(Some(b)) => round.push(b),
+                        Ok(None) => {
+                            done = true;
+                            break;
+                        }
+                        Err(e) => {
+                            errors[i] = Some(format!(
+                                "{name}: read error after {} bytes: {e}",
+                                batches.offset
+                            ));
+                            done = true;
+                            break;
+                        }
+                    }
+                }
+                let jobs: Vec<Job<'_>> = round
+                    .iter()
+                    .map(|(off, data)| Job {
+                        file: i as u32,
+                        offset: *off,
+                        data,
+                    })
+                    .collect();
+                total.merge(fold_jobs(&jobs, nfiles, parser, opts, progress));
+            }
+        }
+        (total, errors)
+    })
+}
+
+/// The newest timestamp in in-memory inputs (for relative `--since`/`--until`).
+pub fn newest(inputs: &[Opened], parser: &Parser, tune: Tuning) -> Option<Micros> {
+    let jobs = memory_jobs(inputs, tune.chunk_size);
+    pool(tune.threads).install(|| {
+        jobs.par_iter()
+            .map_init(crate::parse::ZoneCache::default, |cache, job| {
+                let mut best = None;
+                chunk::for_each_line(job.data, |_, line| {
+                    if let Parsed::Event(ev) = parser.parse(line, cache) {
+                        best = best.max(ev.ts);
+                    }
+                });
+                best
+            })
+            .max()
+            .flatten()
+    })
+}

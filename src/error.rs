@@ -1,0 +1,37 @@
+//! Error types at the edges and the exit codes; only `main` turns them into a process exit.
+
+use thiserror::Error;
+
+/// A usage error: a bad option value, found before any input is read.
+#[derive(Error, Debug)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// How a command ended when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything read and reported.
+    Success,
+    /// Reported, but at least one input could not be read (exit 2).
+    InputErrors,
+}
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_USAGE: i32 = 2;
+
+impl Outcome {
+    pub fn code(self) -> i32 {
+        match self {
+            Outcome::Success => EXIT_OK,
+            Outcome::InputErrors => EXIT_USAGE,
+        }
+    }
+}
+
+/// True when an error chain ends in a closed pipe (`logtriage ... | head`).
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

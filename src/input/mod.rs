@@ -1,0 +1,251 @@
+//! Input sources: files (memory-mapped or streamed), stdin, gzip (by magic bytes), and the
+//! newline-aligned batches a stream is cut into. Opening errors name the file; nothing here
+//! parses lines.
+
+pub mod chunk;
+mod mmap;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::PathBuf;
+
+use flate2::read::MultiGzDecoder;
+
+/// An input named on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputSpec {
+    Stdin,
+    Path(PathBuf),
+}
+
+impl InputSpec {
+    pub fn display(&self) -> String {
+        match self {
+            InputSpec::Stdin => "<stdin>".to_string(),
+            InputSpec::Path(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// The bytes of an opened input.
+pub enum Data {
+    Mapped(memmap2::Mmap),
+    Buffer(Vec<u8>),
+    Stream(Box<dyn Read + Send>),
+}
+
+impl Data {
+    /// The whole content when it is in memory.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Data::Mapped(m) => Some(m),
+            Data::Buffer(b) => Some(b),
+            Data::Stream(_) => None,
+        }
+    }
+}
+
+pub struct Opened {
+    pub name: String,
+    pub data: Data,
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+fn describe(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Wraps a buffered reader in a gzip decoder when its first bytes are the gzip magic.
+fn maybe_gunzip<R: BufRead + Send + 'static>(mut r: R) -> io::Result<Box<dyn Read + Send>> {
+    let head = r.fill_buf()?;
+    if head.starts_with(&GZIP_MAGIC) {
+        Ok(Box::new(MultiGzDecoder::new(r)))
+    } else {
+        Ok(Box::new(r))
+    }
+}
+
+/// Opens one input. Errors are one line naming the file and the reason.
+pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
+    let name = spec.display();
+    let path = match spec {
+        InputSpec::Stdin => {
+            let data = maybe_gunzip(BufReader::with_capacity(1 << 20, io::stdin()))
+                .map_err(|e| format!("{name}: {}", describe(&e)))?;
+            return Ok(Opened {
+                name,
+                data: Data::Stream(data),
+            });
+        }
+        InputSpec::Path(p) => p,
+    };
+    let fail = |e: io::Error| format!("{name}: {}", describe(&e));
+    let meta = std::fs::metadata(path).map_err(fail)?;
+    if meta.is_dir() {
+        return Err(format!("{name}: is a directory"));
+    }
+    let file = File::open(path).map_err(fail)?;
+    if meta.is_file() && use_mmap {
+        if meta.len() == 0 {
+            return Ok(Opened {
+                name,
+                data: Data::Buffer(Vec::new()),
+            });
+        }
+        let map = mmap::map(&file).map_err(fail)?;
+        if !map.starts_with(&GZIP_MAGIC) {
+            return Ok(Opened {
+                name,
+                data: Data::Mapped(map),
+            });
+        }
+    }
+    let data = maybe_gunzip(BufReader::with_capacity(1 << 20, file)).map_err(fail)?;
+    Ok(Opened {
+        name,
+        data: Data::Stream(data),
+    })
+}
+
+/// Reads a stream in newline-aligned batches of about `target` bytes each, carrying the
+/// partial last line into the next batch. The final line may lack a newline.
+pub struct Batches {
+    reader: Box<dyn Read + Send>,
+    carry: Vec<u8>,
+    target: usize,
+    done: bool,
+    pub offset: u64,
+}
+
+impl Batches {
+    pub fn new(reader: Box<dyn Read + Send>, target: usize) -> Batches {
+        Batches {
+            reader,
+            carry: Vec::new(),
+            target: target.max(4096),
+            done: false,
+            offset: 0,
+        }
+    }
+
+    /// Next batch and its byte offset in the stream; `Ok(None)` at the end. On a read error
+    /// (e.g. truncated gzip) the bytes read so far are returned first, then the error.
+    pub fn next_batch(&mut self) -> io::Result<Option<(u64, Vec<u8>)>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut buf = std::mem::take(&mut self.carry);
+        let mut scanned = 0;
+        loop {
+            if buf.len() >= self.target {
+                // Only new bytes are searched, so one huge line costs linear time.
+                if let Some(i) = memchr::memrchr(b'\n', &buf[scanned..]) {
+                    let cut = scanned + i + 1;
+                    self.carry = buf.split_off(cut);
+                    let off = self.offset;
+                    self.offset += buf.len() as u64;
+                    return Ok(Some((off, buf)));
+                }
+                scanned = buf.len();
+            }
+            let start = buf.len();
+            buf.resize(start + self.target.max(64 * 1024), 0);
+            let n = match self.reader.read(&mut buf[start..]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    buf.truncate(start);
+                    continue;
+                }
+                Err(e) => {
+                    buf.truncate(start);
+                    self.done = true;
+                    if buf.is_empty() {
+                        return Err(e);
+                    }
+                    self.carry.clear();
+                    // Hand back what was read; the error surfaces on the next call.
+                    self.reader = Box::new(FailOnce(Some(e)));
+                    self.done = false;
+                    let off = self.offset;
+                    self.offset += buf.len() as u64;
+                    return Ok(Some((off, buf)));
+                }
+            };
+            buf.truncate(start + n);
+            if n == 0 {
+                self.done = true;
+                if buf.is_empty() {
+                    return Ok(None);
+                }
+                let off = self.offset;
+                self.offset += buf.len() as u64;
+                return Ok(Some((off, buf)));
+            }
+        }
+    }
+}
+
+struct FailOnce(Option<io::Error>);
+
+impl Read for FailOnce {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
+        }
+    }
+}
+
+/// Reads a whole stream into memory (needed when a relative `--since` must know the newest
+/// line before aggregating). Returns what was read and the error that stopped it, if any.
+pub fn slurp(mut r: Box<dyn Read + Send>) -> (Vec<u8>, Option<io::Error>) {
+    let mut v = Vec::new();
+    match r.read_to_end(&mut v) {
+        Ok(_) => (v, None),
+        Err(e) => (v, Some(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_cover_stream_and_end_at_newlines() {
+        let text: Vec<u8> = (0..5000)
+            .flat_map(|i| format!("line {i}\n").into_bytes())
+            .chain(b"tail".iter().copied())
+            .collect();
+        let mut b = Batches::new(Box::new(io::Cursor::new(text.clone())), 4096);
+        let mut all = Vec::new();
+        while let Some((off, chunk)) = b.next_batch().unwrap() {
+            assert_eq!(off as usize, all.len());
+            all.extend_from_slice(&chunk);
+        }
+        assert_eq!(all, text);
+    }
+
+    #[test]
+    fn read_error_returns_data_then_error() {
+        struct Broken(usize);
+        impl Read for Broken {
+            fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "truncated"));
+                }
+                self.0 -= 1;
+                b[..3].copy_from_slice(b"ab\n");
+                Ok(3)
+            }
+        }
+        let mut b = Batches::new(Box::new(Broken(2)), 4096);
+        let (_, first) = b.next_batch().unwrap().unwrap();
+        assert_eq!(first, b"ab\nab\n");
+        assert!(b.next_batch().is_err());
+    }
+}

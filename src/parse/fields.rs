@@ -1,0 +1,405 @@
+//! The field-alias table: which JSON keys (top level and nested) feed which canonical field.
+//! Built once in config; the JSON scanner walks it. Must not parse values itself.
+
+use rustc_hash::FxHashMap;
+
+/// Canonical fields the report understands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Canonical {
+    Ts,
+    Level,
+    Msg,
+    RequestId,
+    ErrorType,
+    Traceback,
+    Latency,
+    Method,
+    Path,
+    Request,
+    Status,
+    Client,
+    Upstream,
+}
+
+impl Canonical {
+    pub const COUNT: usize = 13;
+
+    /// Names accepted by `--field CANONICAL=NAME`.
+    pub fn from_user(s: &str) -> Option<Canonical> {
+        Some(match s {
+            "timestamp" | "ts" | "time" => Canonical::Ts,
+            "level" => Canonical::Level,
+            "message" | "msg" => Canonical::Msg,
+            "request_id" => Canonical::RequestId,
+            "error_type" => Canonical::ErrorType,
+            "traceback" | "stack" => Canonical::Traceback,
+            "latency" => Canonical::Latency,
+            "method" => Canonical::Method,
+            "path" => Canonical::Path,
+            "request" => Canonical::Request,
+            "status" => Canonical::Status,
+            "client" => Canonical::Client,
+            "upstream" => Canonical::Upstream,
+            _ => return None,
+        })
+    }
+
+    pub const USER_NAMES: &'static str = "timestamp, level, message, request_id, error_type, traceback, latency, method, path, request, status, client, upstream";
+}
+
+/// Unit of a latency value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    S,
+    Ms,
+    Us,
+    Ns,
+    /// From a string value's suffix (`"12ms"`), else seconds.
+    Auto,
+}
+
+impl Unit {
+    pub fn parse(s: &str) -> Option<Unit> {
+        Some(match s {
+            "s" => Unit::S,
+            "ms" => Unit::Ms,
+            "us" | "µs" => Unit::Us,
+            "ns" => Unit::Ns,
+            _ => return None,
+        })
+    }
+
+    /// The unit a key's suffix states: `_ms`/`Ms`, `_us`, `_ns`, `_s`/`_sec`/`_seconds`.
+    pub fn from_key(key: &str) -> Unit {
+        let k = key.to_ascii_lowercase();
+        if k.ends_with("_ms") || key.ends_with("Ms") || k.ends_with("_millis") {
+            Unit::Ms
+        } else if k.ends_with("_us") || key.ends_with("Us") || k.ends_with("_micros") {
+            Unit::Us
+        } else if k.ends_with("_ns") || key.ends_with("Ns") || k.ends_with("_nanos") {
+            Unit::Ns
+        } else if k.ends_with("_s")
+            || k.ends_with("_sec")
+            || k.ends_with("_secs")
+            || k.ends_with("_seconds")
+        {
+            Unit::S
+        } else {
+            Unit::Auto
+        }
+    }
+
+    pub fn to_ms(self, v: f64) -> f64 {
+        match self {
+            Unit::S | Unit::Auto => v * 1e3,
+            Unit::Ms => v,
+            Unit::Us => v / 1e3,
+            Unit::Ns => v / 1e6,
+        }
+    }
+}
+
+/// What a key contributes when its value is a scalar.
+#[derive(Clone, Copy, Debug)]
+pub struct Leaf {
+    pub field: Canonical,
+    pub unit: Unit,
+    /// Lower wins when several aliases are present on one line.
+    pub rank: u32,
+}
+
+/// Node flags marking nginx JSON access records (`log_format ... escape=json`).
+pub const PROXY_ADDR: u8 = 1;
+pub const PROXY_HINT: u8 = 2;
+
+#[derive(Default, Debug, Clone)]
+pub struct Node {
+    pub children: FxHashMap<Box<str>, u32>,
+    pub leaf: Option<Leaf>,
+    pub flags: u8,
+}
+
+/// Alias tree. Node 0 is the top-level object; containers such as tracing's `fields` or
+/// loguru's `extra` link back to it, so every alias also works inside them.
+#[derive(Debug, Clone)]
+pub struct FieldSpec {
+    pub nodes: Vec<Node>,
+}
+
+pub const ROOT: u32 = 0;
+const USER_RANK: u32 = 0;
+const DEFAULT_RANK: u32 = 1 << 16;
+
+impl FieldSpec {
+    #[inline]
+    pub fn child(&self, node: u32, key: &str) -> Option<u32> {
+        self.nodes[node as usize].children.get(key).copied()
+    }
+
+    #[inline]
+    pub fn node(&self, node: u32) -> &Node {
+        &self.nodes[node as usize]
+    }
+
+    fn walk(&mut self, path: &[&str]) -> u32 {
+        let mut at = ROOT;
+        for key in path {
+            at = match self.child(at, key) {
+                Some(c) => c,
+                None => {
+                    self.nodes.push(Node::default());
+                    let id = (self.nodes.len() - 1) as u32;
+                    self.nodes[at as usize].children.insert((*key).into(), id);
+                    id
+                }
+            };
+        }
+        at
+    }
+
+    fn leaf(&mut self, path: &[&str], field: Canonical, unit: Unit, rank: u32) {
+        let id = self.walk(path);
+        let node = &mut self.nodes[id as usize];
+        let better = node.leaf.is_none_or(|l| rank < l.rank);
+        if better {
+            node.leaf = Some(Leaf { field, unit, rank });
+        }
+    }
+
+    fn link(&mut self, path: &[&str], target: u32) {
+        let (last, parent) = path.split_last().expect("non-empty path");
+        let p = self.walk(parent);
+        self.nodes[p as usize]
+            .children
+            .insert((*last).into(), target);
+    }
+
+    fn flag(&mut self, path: &[&str], flag: u8) {
+        let id = self.walk(path);
+        self.nodes[id as usize].flags |= flag;
+    }
+
+    /// A user mapping from `--field CANONICAL=NAME` or `--latency-field NAME:unit`: NAME is a
+    /// key, or a dotted path into nested objects; a literal dotted key also matches.
+    pub fn add_user(&mut self, field: Canonical, name: &str, unit: Option<Unit>) {
+        let unit = unit.unwrap_or_else(|| Unit::from_key(name));
+        self.leaf(&[name], field, unit, USER_RANK);
+        let parts: Vec<&str> = name.split('.').collect();
+        if parts.len() > 1 && parts.iter().all(|p| !p.is_empty()) {
+            self.leaf(&parts, field, unit, USER_RANK);
+        }
+    }
+
+    /// The built-in aliases of common loggers.
+    pub fn defaults() -> FieldSpec {
+        use Canonical::*;
+        let mut s = FieldSpec {
+            nodes: vec![Node::default()],
+        };
+        let mut rank = DEFAULT_RANK;
+        fn add_at(s: &mut FieldSpec, rank: &mut u32, path: &str, f: Canonical) {
+            let parts: Vec<&str> = path.split('.').collect();
+            let unit = Unit::from_key(parts.last().unwrap());
+            s.leaf(&parts, f, unit, *rank);
+            if parts.len() > 1 {
+                // ECS and others also write nested names as literal dotted keys.
+                s.leaf(&[path], f, unit, *rank);
+            }
+            *rank += 1;
+        }
+        for p in [
+            "timestamp",
+            "time",
+            "ts",
+            "@timestamp",
+            "asctime",
+            "datetime",
+            "time_iso8601",
+            "time_local",
+            "record.time.timestamp",
+        ] {
+            add_at(&mut s, &mut rank, p, Ts);
+        }
+        for p in [
+            "level",
+            "levelname",
+            "severity",
+            "lvl",
+            "log.level",
+            "record.level.name",
+            "loglevel",
+        ] {
+            add_at(&mut s, &mut rank, p, Level);
+        }
+        for p in ["msg", "message", "event", "record.message"] {
+            add_at(&mut s, &mut rank, p, Msg);
+        }
+        for p in [
+            "request_id",
+            "requestId",
+            "req_id",
+            "reqId",
+            "x_request_id",
+            "x-request-id",
+            "trace_id",
+            "correlation_id",
+            "correlationId",
+            "req.id",
+            "req.headers.x-request-id",
+        ] {
+            add_at(&mut s, &mut rank, p, RequestId);
+        }
+        for p in [
+            "error_type",
+            "exc_type",
+            "err.type",
+            "error.kind",
+            "error.type",
+            "exception.type",
+            "record.exception.type",
+            "err.name",
+        ] {
+            add_at(&mut s, &mut rank, p, ErrorType);
+        }
+        for p in [
+            "exc_info",
+            "exception",
+            "stack",
+            "stack_trace",
+            "traceback",
+            "err.stack",
+            "error.stack",
+            "error.stack_trace",
+            "exception.stacktrace",
+            "exc_text",
+        ] {
+            add_at(&mut s, &mut rank, p, Traceback);
+        }
+        for p in [
+            "duration_ms",
+            "elapsed_ms",
+            "latency_ms",
+            "response_time_ms",
+            "request_time_ms",
+            "took_ms",
+            "duration_us",
+            "duration_ns",
+            "duration",
+            "elapsed",
+            "latency",
+            "response_time",
+            "request_time",
+            "took",
+        ] {
+            add_at(&mut s, &mut rank, p, Latency);
+        }
+        // Conventions whose unit the key does not say: pino-http and ECS.
+        s.leaf(&["responseTime"], Latency, Unit::Ms, rank);
+        s.leaf(&["event", "duration"], Latency, Unit::Ns, rank + 1);
+        s.leaf(&["event.duration"], Latency, Unit::Ns, rank + 1);
+        rank += 2;
+        let _ = rank;
+        for p in [
+            "method",
+            "http_method",
+            "request_method",
+            "req.method",
+            "http.request.method",
+        ] {
+            add_at(&mut s, &mut rank, p, Method);
+        }
+        for p in [
+            "route",
+            "endpoint",
+            "path",
+            "uri",
+            "url",
+            "request_uri",
+            "req.url",
+            "url.path",
+        ] {
+            add_at(&mut s, &mut rank, p, Path);
+        }
+        add_at(&mut s, &mut rank, "request", Request);
+        for p in [
+            "status",
+            "status_code",
+            "statusCode",
+            "http_status",
+            "res.statusCode",
+            "http.response.status_code",
+        ] {
+            add_at(&mut s, &mut rank, p, Status);
+        }
+        for p in [
+            "remote_addr",
+            "client_ip",
+            "clientIp",
+            "remote_ip",
+            "req.remoteAddress",
+        ] {
+            add_at(&mut s, &mut rank, p, Client);
+        }
+        for p in ["upstream_addr", "upstream"] {
+            add_at(&mut s, &mut rank, p, Upstream);
+        }
+        s.flag(&["remote_addr"], PROXY_ADDR);
+        for p in [
+            "request_time",
+            "upstream_status",
+            "upstream_response_time",
+            "body_bytes_sent",
+        ] {
+            s.flag(&[p], PROXY_HINT);
+        }
+        // Containers whose keys are read like the top level.
+        for p in [
+            &["fields"][..],
+            &["extra"],
+            &["record", "extra"],
+            &["span"],
+            &["spans"],
+            &["context"],
+            &["ctx"],
+        ] {
+            s.link(p, ROOT);
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_from_key() {
+        assert_eq!(Unit::from_key("duration_ms"), Unit::Ms);
+        assert_eq!(Unit::from_key("latencyMs"), Unit::Ms);
+        assert_eq!(Unit::from_key("elapsed_us"), Unit::Us);
+        assert_eq!(Unit::from_key("took_ns"), Unit::Ns);
+        assert_eq!(Unit::from_key("request_time"), Unit::Auto);
+        assert_eq!(Unit::from_key("duration_seconds"), Unit::S);
+    }
+
+    #[test]
+    fn nested_and_linked_paths_resolve() {
+        let s = FieldSpec::defaults();
+        let rec = s.child(ROOT, "record").unwrap();
+        let time = s.child(rec, "time").unwrap();
+        let ts = s.child(time, "timestamp").unwrap();
+        assert_eq!(s.node(ts).leaf.unwrap().field, Canonical::Ts);
+        assert_eq!(s.child(ROOT, "fields"), Some(ROOT));
+        let dotted = s.child(ROOT, "log.level").unwrap();
+        assert_eq!(s.node(dotted).leaf.unwrap().field, Canonical::Level);
+    }
+
+    #[test]
+    fn user_mapping_outranks_defaults() {
+        let mut s = FieldSpec::defaults();
+        s.add_user(Canonical::RequestId, "traceId", None);
+        let n = s.child(ROOT, "traceId").unwrap();
+        let rid = s.child(ROOT, "request_id").unwrap();
+        assert!(s.node(n).leaf.unwrap().rank < s.node(rid).leaf.unwrap().rank);
+    }
+}

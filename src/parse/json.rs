@@ -1,0 +1,465 @@
+//! JSON-lines parser: walks one object with serde_json, keeping only the values the alias
+//! table asks for and skipping the rest unparsed-into-values. Must not build a `Value` tree.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::fields::{Canonical, FieldSpec, PROXY_ADDR, PROXY_HINT, ROOT, Unit};
+use super::time::{self, Zone, ZoneCache};
+use super::{Format, Level, LogEvent, split_request_line};
+
+/// A scalar as found in the document.
+#[derive(Debug, Clone)]
+pub enum Raw<'a> {
+    Str(Cow<'a, str>),
+    U(u64),
+    I(i64),
+    F(f64),
+}
+
+impl Raw<'_> {
+    fn as_f64(&self) -> Option<f64> {
+        match self {
+            Raw::Str(s) => s.trim().parse().ok(),
+            Raw::U(u) => Some(*u as f64),
+            Raw::I(i) => Some(*i as f64),
+            Raw::F(f) => Some(*f),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Slot<'a> {
+    val: Raw<'a>,
+    rank: u32,
+    unit: Unit,
+}
+
+/// The values picked from one line, best-ranked alias per canonical field.
+#[derive(Default, Debug)]
+pub struct Picked<'a> {
+    slots: [Option<Slot<'a>>; Canonical::COUNT],
+    flags: u8,
+}
+
+impl<'a> Picked<'a> {
+    fn offer(&mut self, field: Canonical, unit: Unit, rank: u32, val: Raw<'a>) {
+        let slot = &mut self.slots[field as usize];
+        if slot.as_ref().is_none_or(|s| rank < s.rank) {
+            *slot = Some(Slot { val, rank, unit });
+        }
+    }
+
+    fn get(&self, f: Canonical) -> Option<&Raw<'a>> {
+        self.slots[f as usize].as_ref().map(|s| &s.val)
+    }
+
+    fn take_str(&mut self, f: Canonical) -> Option<Cow<'a, str>> {
+        match self.slots[f as usize].take()?.val {
+            Raw::Str(s) if !s.is_empty() && s != "-" => Some(s),
+            Raw::Str(_) => None,
+            Raw::U(u) => Some(Cow::Owned(u.to_string())),
+            Raw::I(i) => Some(Cow::Owned(i.to_string())),
+            Raw::F(x) => Some(Cow::Owned(x.to_string())),
+        }
+    }
+}
+
+/// Object keys, borrowed when they contain no escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Visits one value at one node of the alias tree.
+struct Scan<'s, 'p, 'a> {
+    spec: &'s FieldSpec,
+    node: u32,
+    depth: u32,
+    out: &'p mut Picked<'a>,
+}
+
+impl<'a> Scan<'_, '_, 'a> {
+    fn scalar(self, v: Raw<'a>) {
+        let node = self.spec.node(self.node);
+        self.out.flags |= node.flags;
+        if let Some(l) = node.leaf {
+            self.out
+                .offer(l.field, l.unit, (l.rank << 6) | self.depth.min(63), v);
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Scan<'_, '_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Scan<'_, '_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.out.flags |= self.spec.node(self.node).flags;
+        while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
+            match self.spec.child(self.node, &k) {
+                Some(child) if self.depth < 32 => map.next_value_seed(Scan {
+                    spec: self.spec,
+                    node: child,
+                    depth: self.depth + 1,
+                    out: &mut *self.out,
+                })?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        // Arrays (tracing's `spans`) are read element by element at the same node.
+        if self.depth == 0 || self.depth >= 32 {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            return Ok(());
+        }
+        while seq
+            .next_element_seed(Scan {
+                spec: self.spec,
+                node: self.node,
+                depth: self.depth,
+                out: &mut *self.out,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
+        self.scalar(Raw::Str(Cow::Borrowed(v)));
+        Ok(())
+    }
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.scalar(Raw::Str(Cow::Owned(v.to_owned())));
+        Ok(())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.scalar(Raw::U(v));
+        Ok(())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.scalar(Raw::I(v));
+        Ok(())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        self.scalar(Raw::F(v));
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// Picks the aliased values out of one JSON line; `None` if it is not one JSON object.
+pub fn pick<'a>(line: &'a [u8], spec: &FieldSpec) -> Option<Picked<'a>> {
+    let mut out = Picked::default();
+    let mut de = serde_json::Deserializer::from_slice(line);
+    Scan {
+        spec,
+        node: ROOT,
+        depth: 0,
+        out: &mut out,
+    }
+    .deserialize(&mut de)
+    .ok()?;
+    de.end().ok()?;
+    Some(out)
+}
+
+pub fn parse<'a>(
+    line: &'a [u8],
+    spec: &FieldSpec,
+    zone: &Zone,
+    cache: &mut ZoneCache,
+) -> Option<LogEvent<'a>> {
+    let mut p = pick(line, spec)?;
+    let mut ev = LogEvent {
+        format: Some(
+            if p.flags & (PROXY_ADDR | PROXY_HINT) == PROXY_ADDR | PROXY_HINT {
+                Format::NginxJson
+            } else {
+                Format::Json
+            },
+        ),
+        ..LogEvent::default()
+    };
+    ev.ts = match p.get(Canonical::Ts) {
+        Some(Raw::Str(s)) => time::parse_ts(s, zone, cache),
+        Some(Raw::U(u)) => i64::try_from(*u).ok().and_then(time::epoch_i64),
+        Some(Raw::I(i)) => time::epoch_i64(*i),
+        Some(Raw::F(f)) => time::epoch_f64(*f),
+        None => None,
+    };
+    ev.level = match p.get(Canonical::Level) {
+        Some(Raw::Str(s)) => Level::from_name(s),
+        Some(other) => other.as_f64().and_then(Level::from_number),
+        None => None,
+    };
+    ev.status = p.get(Canonical::Status).and_then(status_of);
+    ev.latency_ms = p.slots[Canonical::Latency as usize]
+        .as_ref()
+        .and_then(|s| latency_ms(&s.val, s.unit));
+    ev.msg = p.take_str(Canonical::Msg);
+    ev.request_id = p.take_str(Canonical::RequestId);
+    ev.error_type = p.take_str(Canonical::ErrorType);
+    if ev.error_type.is_none() {
+        ev.error_type = p
+            .take_str(Canonical::Traceback)
+            .and_then(|t| exception_type(&t).map(|s| Cow::Owned(s.to_owned())));
+    }
+    ev.method = p.take_str(Canonical::Method);
+    ev.path = p.take_str(Canonical::Path);
+    if (ev.method.is_none() || ev.path.is_none())
+        && let Some(Raw::Str(r)) = p.get(Canonical::Request)
+        && let (Some(m), Some(t)) = split_request_line(r)
+    {
+        ev.method.get_or_insert_with(|| Cow::Owned(m.to_owned()));
+        ev.path.get_or_insert_with(|| Cow::Owned(t.to_owned()));
+    }
+    ev.client = p.take_str(Canonical::Client);
+    ev.upstream = p.take_str(Canonical::Upstream);
+    Some(ev)
+}
+
+fn status_of(r: &Raw) -> Option<u16> {
+    let v = match r {
+        Raw::Str(s) => s.trim().parse::<u16>().ok()?,
+        Raw::U(u) => u16::try_from(*u).ok()?,
+        Raw::I(i) => u16::try_from(*i).ok()?,
+        Raw::F(f) if f.fract() == 0.0 => *f as u16,
+        Raw::F(_) => return None,
+    };
+    (100..=599).contains(&v).then_some(v)
+}
+
+/// A latency value in milliseconds: numbers take the key's unit; strings may carry their own
+/// (`"12ms"`, `"1.5s"`, Go's `"1m2.5s"`).
+pub fn latency_ms(r: &Raw, unit: Unit) -> Option<f64> {
+    let v = match r {
+        Raw::Str(s) => {
+            let s = s.trim();
+            match s.parse::<f64>() {
+                Ok(n) => unit.to_ms(n),
+                Err(_) => go_duration_ms(s)?,
+            }
+        }
+        other => unit.to_ms(other.as_f64()?),
+    };
+    (v.is_finite() && v >= 0.0).then_some(v)
+}
+
+/// Go-style durations: `1h30m`, `1.5s`, `250ms`, `10us`; also `d` for days.
+pub fn go_duration_ms(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut total = 0.0;
+    let mut any = false;
+    while i < b.len() {
+        let start = i;
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+            i += 1;
+        }
+        let n: f64 = s[start..i].parse().ok()?;
+        let ustart = i;
+        while i < b.len() && !(b[i].is_ascii_digit() || b[i] == b'.') {
+            i += 1;
+        }
+        let mult = match &s[ustart..i] {
+            "d" => 86_400_000.0,
+            "h" => 3_600_000.0,
+            "m" => 60_000.0,
+            "s" => 1_000.0,
+            "ms" => 1.0,
+            "us" | "µs" | "μs" => 1e-3,
+            "ns" => 1e-6,
+            _ => return None,
+        };
+        total += n * mult;
+        any = true;
+    }
+    any.then_some(total)
+}
+
+/// The exception class of a traceback: Python prints it on the last line
+/// (`storage.DatabaseError: connection lost`), Java and Node on the first.
+pub fn exception_type(tb: &str) -> Option<&str> {
+    let python = tb.contains("Traceback (most recent call last)");
+    let line = if python {
+        tb.lines().rev().find(|l| !l.trim().is_empty())?
+    } else {
+        tb.lines().find(|l| !l.trim().is_empty())?
+    };
+    let line = line.trim();
+    let head = line.split(':').next()?.trim();
+    let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '.' || c == '$';
+    (!head.is_empty()
+        && head.len() <= 200
+        && head.chars().all(ident)
+        && head.chars().next()?.is_alphabetic())
+    .then_some(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(line: &str) -> LogEvent<'_> {
+        let spec = FieldSpec::defaults();
+        parse(
+            line.as_bytes(),
+            &spec,
+            &Zone::parse("UTC").unwrap(),
+            &mut ZoneCache::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn python_json_logger_line() {
+        let e = ev(
+            r#"{"asctime": "2025-05-06 04:00:08,123", "levelname": "ERROR", "message": "boom", "request_id": "abc", "method": "POST", "path": "/x/1", "status": 500, "duration_ms": 12.5, "exc_info": "Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\nstorage.DatabaseError: connection lost"}"#,
+        );
+        assert_eq!(e.ts, Some(1_746_504_008_123_000));
+        assert_eq!(e.level, Some(Level::Error));
+        assert_eq!(e.msg.as_deref(), Some("boom"));
+        assert_eq!(e.request_id.as_deref(), Some("abc"));
+        assert_eq!(e.status, Some(500));
+        assert_eq!(e.latency_ms, Some(12.5));
+        assert_eq!(e.error_type.as_deref(), Some("storage.DatabaseError"));
+        assert_eq!(e.format, Some(Format::Json));
+    }
+
+    #[test]
+    fn pino_http_line() {
+        let e = ev(
+            r#"{"level":50,"time":1746504008123,"pid":1,"req":{"id":"r-1","method":"GET","url":"/api/node/users/7?x=1","remoteAddress":"::1"},"res":{"statusCode":500},"err":{"type":"TypeError","message":"x","stack":"TypeError: x\n    at f (a.js:1:1)"},"responseTime":4,"msg":"request errored"}"#,
+        );
+        assert_eq!(e.level, Some(Level::Error));
+        assert_eq!(e.ts, Some(1_746_504_008_123_000));
+        assert_eq!(e.request_id.as_deref(), Some("r-1"));
+        assert_eq!(e.method.as_deref(), Some("GET"));
+        assert_eq!(e.path.as_deref(), Some("/api/node/users/7?x=1"));
+        assert_eq!(e.status, Some(500));
+        assert_eq!(e.latency_ms, Some(4.0));
+        assert_eq!(e.error_type.as_deref(), Some("TypeError"));
+    }
+
+    #[test]
+    fn tracing_subscriber_and_loguru() {
+        let e = ev(
+            r#"{"timestamp":"2025-05-06T04:00:08.000001Z","level":"WARN","fields":{"message":"slow","latency_ms":3},"target":"app","span":{"request_id":"s1","name":"req"},"spans":[{"name":"outer"}]}"#,
+        );
+        assert_eq!(e.msg.as_deref(), Some("slow"));
+        assert_eq!(e.request_id.as_deref(), Some("s1"));
+        assert_eq!(e.latency_ms, Some(3.0));
+        let e = ev(
+            r#"{"text":"x","record":{"time":{"repr":"x","timestamp":1746504008.5},"level":{"name":"CRITICAL","no":50},"message":"db down","extra":{"request_id":"L1"},"exception":{"type":"OperationalError","value":"x","traceback":true}}}"#,
+        );
+        assert_eq!(e.ts, Some(1_746_504_008_500_000));
+        assert_eq!(e.level, Some(Level::Fatal));
+        assert_eq!(e.msg.as_deref(), Some("db down"));
+        assert_eq!(e.request_id.as_deref(), Some("L1"));
+        assert_eq!(e.error_type.as_deref(), Some("OperationalError"));
+    }
+
+    #[test]
+    fn nginx_json_access_is_proxy() {
+        let e = ev(
+            r#"{"time_iso8601":"2025-05-06T04:00:08+00:00","remote_addr":"10.0.0.1","request":"GET /health HTTP/1.1","status":"504","request_time":"2.001","upstream_status":"504","request_id":"f00"}"#,
+        );
+        assert_eq!(e.format, Some(Format::NginxJson));
+        assert_eq!(e.status, Some(504));
+        assert_eq!(e.latency_ms, Some(2001.0));
+        assert_eq!(e.method.as_deref(), Some("GET"));
+        assert_eq!(e.path.as_deref(), Some("/health"));
+    }
+
+    #[test]
+    fn escaped_keys_and_values() {
+        let e = ev(r#"{"m\u0073g":"a\"b","level":"info"}"#);
+        assert_eq!(e.msg.as_deref(), Some("a\"b"));
+    }
+
+    #[test]
+    fn latency_strings() {
+        assert_eq!(latency_ms(&Raw::Str("12ms".into()), Unit::Auto), Some(12.0));
+        assert_eq!(
+            latency_ms(&Raw::Str("1.5s".into()), Unit::Auto),
+            Some(1500.0)
+        );
+        assert_eq!(
+            latency_ms(&Raw::Str("1m2.5s".into()), Unit::Auto),
+            Some(62500.0)
+        );
+        assert_eq!(
+            latency_ms(&Raw::Str("250µs".into()), Unit::Auto),
+            Some(0.25)
+        );
+        assert_eq!(
+            latency_ms(&Raw::Str("0.25".into()), Unit::Auto),
+            Some(250.0)
+        );
+        assert_eq!(latency_ms(&Raw::U(7), Unit::Ns), Some(7e-6));
+        assert_eq!(latency_ms(&Raw::Str("-".into()), Unit::Auto), None);
+    }
+
+    #[test]
+    fn exception_types() {
+        assert_eq!(
+            exception_type("java.lang.IllegalStateException: bad\n\tat x.y(Z.java:1)"),
+            Some("java.lang.IllegalStateException")
+        );
+        assert_eq!(
+            exception_type("Traceback (most recent call last):\n  File \"x\"\nKeyError: 'a'\n"),
+            Some("KeyError")
+        );
+        assert_eq!(exception_type("   "), None);
+        assert_eq!(exception_type("oops something (bad)"), None);
+    }
+
+    #[test]
+    fn not_json_or_trailing_garbage() {
+        let spec = FieldSpec::defaults();
+        let z = Zone::parse("UTC").unwrap();
+        let mut c = ZoneCache::default();
+        assert!(parse(b"{\"a\":1} x", &spec, &z, &mut c).is_none());
+        assert!(parse(b"{\"a\":", &spec, &z, &mut c).is_none());
+        assert!(parse(b"{\"msg\":\"\xff\"}", &spec, &z, &mut c).is_none());
+    }
+}

@@ -1,0 +1,257 @@
+//! nginx error-log lines: `2025/05/06 04:00:08 [error] 1#1: *5 <message>, client: ..., ...`.
+//! Extracts the context fields and classes the message; knows nothing about counting.
+
+use std::borrow::Cow;
+
+use memchr::memmem::Finder;
+
+use super::time::{self, Zone, ZoneCache};
+use super::{Format, Level, LogEvent, mask::mask, split_request_line};
+
+/// Cheap shape test so other formats starting with a digit are not tried as nginx errors.
+pub fn looks_like(b: &[u8]) -> bool {
+    b.len() > 21
+        && b[4] == b'/'
+        && b[7] == b'/'
+        && b[10] == b' '
+        && b[13] == b':'
+        && b[19] == b' '
+        && b[20] == b'['
+}
+
+/// Known message classes, the status nginx answers with, and the text that identifies them.
+const CLASSES: &[(&str, Option<u16>, &[&str])] = &[
+    ("upstream_timed_out", Some(504), &["upstream timed out"]),
+    (
+        "upstream_prematurely_closed",
+        Some(502),
+        &["upstream prematurely closed connection"],
+    ),
+    (
+        "upstream_connect_refused",
+        Some(502),
+        &["(111: Connection refused)", "(111: Unknown error)"],
+    ),
+    ("no_live_upstreams", Some(502), &["no live upstreams"]),
+    (
+        "upstream_reset",
+        Some(502),
+        &["(104: Connection reset by peer)"],
+    ),
+    (
+        "upstream_too_big_header",
+        Some(502),
+        &["upstream sent too big header"],
+    ),
+    (
+        "client_body_too_large",
+        Some(413),
+        &["client intended to send too large body"],
+    ),
+    (
+        "worker_connections_exhausted",
+        None,
+        &["worker_connections are not enough"],
+    ),
+    ("too_many_open_files", None, &["(24: Too many open files)"]),
+    (
+        "file_not_found",
+        Some(404),
+        &["(2: No such file or directory)"],
+    ),
+];
+
+pub struct Classifier {
+    finders: Vec<(usize, Finder<'static>)>,
+}
+
+impl Default for Classifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Classifier {
+    pub fn new() -> Classifier {
+        let mut finders = Vec::new();
+        for (i, (_, _, needles)) in CLASSES.iter().enumerate() {
+            for n in *needles {
+                finders.push((i, Finder::new(n.as_bytes())));
+            }
+        }
+        Classifier { finders }
+    }
+
+    /// Class name and implied status of a message; unknown messages get their masked text.
+    pub fn classify<'a>(&self, msg: &str) -> (Cow<'a, str>, Option<u16>) {
+        for (i, f) in &self.finders {
+            if f.find(msg.as_bytes()).is_some() {
+                let (name, status, _) = CLASSES[*i];
+                return (Cow::Borrowed(name), status);
+            }
+        }
+        (Cow::Owned(mask(msg)), None)
+    }
+
+    pub fn parse<'a>(
+        &self,
+        line: &'a str,
+        zone: &Zone,
+        cache: &mut ZoneCache,
+    ) -> Option<LogEvent<'a>> {
+        let b = line.as_bytes();
+        let ts = time::parse_nginx_error_ts(b, zone, cache)?;
+        let close = line[21..].find(']')? + 21;
+        let level = Level::from_name(&line[21..close])?;
+        let mut rest = line[close + 1..].trim_start();
+        // `PID#TID: ` then an optional `*CONNECTION `.
+        if let Some(colon) = rest.find(": ") {
+            let head = &rest[..colon];
+            if head.bytes().all(|c| c.is_ascii_digit() || c == b'#') {
+                rest = &rest[colon + 2..];
+            }
+        }
+        if let Some(r) = rest.strip_prefix('*') {
+            let digits = r.bytes().take_while(u8::is_ascii_digit).count();
+            if digits > 0 {
+                rest = r[digits..].trim_start();
+            }
+        }
+        let (msg, ctx) = match rest.find(", client: ") {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        let (class, implied) = self.classify(msg);
+        let mut ev = LogEvent {
+            format: Some(Format::NginxError),
+            ts: Some(ts),
+            level: Some(level),
+            msg: Some(Cow::Borrowed(msg)),
+            error_type: Some(class),
+            implied_status: implied,
+            ..LogEvent::default()
+        };
+        if !ctx.is_empty() {
+            ev.client = field(ctx, ", client: ", false).map(Cow::Borrowed);
+            ev.upstream = field(ctx, ", upstream: \"", true).map(Cow::Borrowed);
+            if let Some(req) = field(ctx, ", request: \"", true)
+                && let (Some(m), Some(t)) = split_request_line(req)
+            {
+                ev.method = Some(Cow::Borrowed(m));
+                ev.path = Some(Cow::Borrowed(t));
+            }
+        }
+        Some(ev)
+    }
+}
+
+/// Value after `key` up to the next `, ` (or the closing quote for quoted values).
+fn field<'a>(ctx: &'a str, key: &str, quoted: bool) -> Option<&'a str> {
+    let start = ctx.find(key)? + key.len();
+    let v = &ctx[start..];
+    let end = if quoted {
+        v.find("\", ").or_else(|| v.rfind('"'))?
+    } else {
+        v.find(", ").unwrap_or(v.len())
+    };
+    Some(&v[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(line: &str) -> LogEvent<'_> {
+        Classifier::new()
+            .parse(
+                line,
+                &Zone::parse("UTC").unwrap(),
+                &mut ZoneCache::default(),
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn upstream_timeout_line() {
+        let e = p(
+            r#"2025/05/06 04:00:08 [error] 214903#214903: *5482906 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.1.2.3, server: api.example.com, request: "POST /retrieval/apple_health_data HTTP/1.1", upstream: "http://10.0.0.7:30016/retrieval/apple_health_data", host: "api.example.com""#,
+        );
+        assert_eq!(e.ts, Some(1_746_504_008_000_000));
+        assert_eq!(e.level, Some(Level::Error));
+        assert_eq!(e.error_type.as_deref(), Some("upstream_timed_out"));
+        assert_eq!(e.implied_status, Some(504));
+        assert_eq!(e.client.as_deref(), Some("10.1.2.3"));
+        assert_eq!(e.method.as_deref(), Some("POST"));
+        assert_eq!(e.path.as_deref(), Some("/retrieval/apple_health_data"));
+        assert_eq!(
+            e.upstream.as_deref(),
+            Some("http://10.0.0.7:30016/retrieval/apple_health_data")
+        );
+        assert!(e.msg.as_deref().unwrap().starts_with("upstream timed out"));
+    }
+
+    #[test]
+    fn classes() {
+        let c = Classifier::new();
+        let cases = [
+            (
+                "upstream prematurely closed connection while reading response header from upstream",
+                "upstream_prematurely_closed",
+            ),
+            (
+                "connect() failed (111: Connection refused) while connecting to upstream",
+                "upstream_connect_refused",
+            ),
+            (
+                "no live upstreams while connecting to upstream",
+                "no_live_upstreams",
+            ),
+            (
+                "recv() failed (104: Connection reset by peer) while reading response header from upstream",
+                "upstream_reset",
+            ),
+            (
+                "upstream sent too big header while reading response header from upstream",
+                "upstream_too_big_header",
+            ),
+            (
+                "client intended to send too large body: 1048577 bytes",
+                "client_body_too_large",
+            ),
+            (
+                "1024 worker_connections are not enough",
+                "worker_connections_exhausted",
+            ),
+            (
+                "accept4() failed (24: Too many open files)",
+                "too_many_open_files",
+            ),
+            (
+                r#"open() "/usr/share/nginx/html/favicon.ico" failed (2: No such file or directory)"#,
+                "file_not_found",
+            ),
+        ];
+        for (msg, want) in cases {
+            assert_eq!(c.classify(msg).0, want, "{msg}");
+        }
+        assert_eq!(
+            c.classify(r#"open() "/a" failed (13: Permission denied)"#)
+                .0,
+            r#"open() "<*>" failed (<n>: Permission denied)"#
+        );
+    }
+
+    #[test]
+    fn notice_without_context() {
+        let e = p("2025/05/06 04:00:00 [notice] 1#1: signal process started");
+        assert_eq!(e.level, Some(Level::Info));
+        assert_eq!(e.msg.as_deref(), Some("signal process started"));
+        assert!(e.client.is_none());
+    }
+
+    #[test]
+    fn shape() {
+        assert!(!looks_like(b"2025-05-06 04:00:08 [error]"));
+        assert!(looks_like(b"2025/05/06 04:00:08 [error] 1#1: x"));
+    }
+}

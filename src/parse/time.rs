@@ -1,0 +1,364 @@
+//! Timestamp parsing for every form the parsers meet; owns the zone applied to naive stamps.
+//! Must not allocate on the hot path: digits are read at fixed positions and chrono only
+//! validates the calendar date and does the epoch arithmetic.
+
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime, Offset, TimeZone};
+use chrono_tz::Tz;
+
+/// Microseconds since the Unix epoch, UTC.
+pub type Micros = i64;
+
+/// The zone assumed for timestamps that carry none (nginx error log, Python `asctime`).
+#[derive(Clone, Debug)]
+pub enum Zone {
+    Fixed(FixedOffset),
+    Named(Tz),
+}
+
+impl Zone {
+    /// Resolves `+08:00`, `-0530`, `UTC`, `Z` or an IANA name such as `Europe/Berlin`.
+    pub fn parse(s: &str) -> Option<Zone> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("utc") || t == "Z" {
+            return Some(Zone::Fixed(FixedOffset::east_opt(0)?));
+        }
+        if let Some(secs) = parse_offset(t.as_bytes()) {
+            return Some(Zone::Fixed(FixedOffset::east_opt(secs)?));
+        }
+        t.parse::<Tz>().ok().map(Zone::Named)
+    }
+
+    /// Offset in seconds east of UTC that applies to a local (naive) time in this zone.
+    /// An ambiguous local time (autumn DST fold) takes the earlier instant; a
+    /// non-existent one (spring gap) takes the offset in force just before the gap.
+    pub fn offset_for_local(&self, naive: &NaiveDateTime) -> i64 {
+        match self {
+            Zone::Fixed(f) => f.local_minus_utc() as i64,
+            Zone::Named(tz) => match tz.offset_from_local_datetime(naive).earliest() {
+                Some(off) => off.fix().local_minus_utc() as i64,
+                None => {
+                    let before = *naive - chrono::Duration::hours(3);
+                    tz.offset_from_local_datetime(&before)
+                        .earliest()
+                        .map(|o| o.fix().local_minus_utc() as i64)
+                        .unwrap_or(0)
+                }
+            },
+        }
+    }
+}
+
+/// Per-worker memo of the zone offset for the last local hour seen: log lines arrive in
+/// time order, so one lookup per hour replaces one per line for named zones.
+#[derive(Default)]
+pub struct ZoneCache {
+    hour: i64,
+    offset: i64,
+    valid: bool,
+}
+
+impl ZoneCache {
+    fn local_to_utc(&mut self, zone: &Zone, local_micros: i64, naive: &NaiveDateTime) -> Micros {
+        if let Zone::Fixed(f) = zone {
+            return local_micros - f.local_minus_utc() as i64 * 1_000_000;
+        }
+        let hour = local_micros.div_euclid(3_600_000_000);
+        if !self.valid || self.hour != hour {
+            self.hour = hour;
+            self.offset = zone.offset_for_local(naive);
+            self.valid = true;
+        }
+        local_micros - self.offset * 1_000_000
+    }
+}
+
+#[inline]
+fn d2(b: &[u8], i: usize) -> Option<u32> {
+    let (a, c) = (*b.get(i)?, *b.get(i + 1)?);
+    if a.is_ascii_digit() && c.is_ascii_digit() {
+        Some(((a - b'0') * 10 + (c - b'0')) as u32)
+    } else {
+        None
+    }
+}
+
+#[inline]
+fn d4(b: &[u8], i: usize) -> Option<i32> {
+    Some((d2(b, i)? * 100 + d2(b, i + 2)?) as i32)
+}
+
+/// `+08:00`, `+0800`, `-05`, `Z` -> seconds east of UTC.
+fn parse_offset(b: &[u8]) -> Option<i32> {
+    if b == b"Z" || b == b"z" {
+        return Some(0);
+    }
+    let sign = match b.first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let h = d2(b, 1)? as i32;
+    let m = match b.len() {
+        3 => 0,
+        5 => d2(b, 3)? as i32,
+        6 if b[3] == b':' => d2(b, 4)? as i32,
+        _ => return None,
+    };
+    if h > 23 || m > 59 {
+        return None;
+    }
+    Some(sign * (h * 3600 + m * 60))
+}
+
+fn build(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, us: u32) -> Option<NaiveDateTime> {
+    // A leap second (:60) is folded onto :59.999999 rather than rejected.
+    let (s, us) = if s == 60 { (59, 999_999) } else { (s, us) };
+    NaiveDate::from_ymd_opt(y, mo, d)?.and_hms_micro_opt(h, mi, s, us)
+}
+
+fn finish(naive: NaiveDateTime, offset: Option<i32>, zone: &Zone, cache: &mut ZoneCache) -> Micros {
+    let local = naive.and_utc().timestamp_micros();
+    match offset {
+        Some(off) => local - off as i64 * 1_000_000,
+        None => cache.local_to_utc(zone, local, &naive),
+    }
+}
+
+/// Fraction digits after `.` or `,` as microseconds; returns (micros, bytes consumed).
+fn fraction(b: &[u8]) -> (u32, usize) {
+    let mut us = 0u32;
+    let mut n = 0usize;
+    while n < b.len() && b[n].is_ascii_digit() {
+        if n < 6 {
+            us = us * 10 + (b[n] - b'0') as u32;
+        }
+        n += 1;
+    }
+    for _ in n..6 {
+        us *= 10;
+    }
+    (us, n)
+}
+
+/// `2025-05-06T04:00:08.123Z`, `2025-05-06 04:00:08,123`, `2025-05-06T04:00:08+08:00`,
+/// `2025/05/06 04:00:08` (nginx error log); the zone suffix is optional.
+fn iso_like(b: &[u8], zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
+    if b.len() < 19 || !(b[4] == b'-' || b[4] == b'/') || b[7] != b[4] {
+        return None;
+    }
+    if !(b[10] == b'T' || b[10] == b' ' || b[10] == b't') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (y, mo, d) = (d4(b, 0)?, d2(b, 5)?, d2(b, 8)?);
+    let (h, mi, s) = (d2(b, 11)?, d2(b, 14)?, d2(b, 17)?);
+    let mut i = 19;
+    let mut us = 0;
+    if i < b.len() && (b[i] == b'.' || b[i] == b',') {
+        let (f, n) = fraction(&b[i + 1..]);
+        if n == 0 {
+            return None;
+        }
+        us = f;
+        i += 1 + n;
+    }
+    let mut rest = &b[i..];
+    if rest.first() == Some(&b' ') {
+        rest = &rest[1..];
+    }
+    let offset = if rest.is_empty() {
+        None
+    } else if rest.eq_ignore_ascii_case(b"UTC") || rest.eq_ignore_ascii_case(b"GMT") {
+        Some(0)
+    } else {
+        Some(parse_offset(rest)?)
+    };
+    Some(finish(build(y, mo, d, h, mi, s, us)?, offset, zone, cache))
+}
+
+fn month(b: &[u8]) -> Option<u32> {
+    const M: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let key = b.get(..3)?;
+    M.iter()
+        .position(|m| m.eq_ignore_ascii_case(key))
+        .map(|i| i as u32 + 1)
+}
+
+/// nginx `$time_local`: `06/May/2025:04:00:08 +0000`.
+fn nginx_local(b: &[u8], zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
+    if b.len() < 20 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' {
+        return None;
+    }
+    let d = d2(b, 0)?;
+    let mo = month(&b[3..6])?;
+    let y = d4(b, 7)?;
+    let (h, mi, s) = (d2(b, 12)?, d2(b, 15)?, d2(b, 18)?);
+    let rest = b[20..].strip_prefix(b" ").unwrap_or(&b[20..]);
+    let offset = if rest.is_empty() {
+        None
+    } else {
+        Some(parse_offset(rest)?)
+    };
+    Some(finish(build(y, mo, d, h, mi, s, 0)?, offset, zone, cache))
+}
+
+/// Epoch number of unknown unit, judged by magnitude: seconds (zap, float), milliseconds
+/// (pino, bunyan), microseconds, nanoseconds. Plausible dates only (1973..2286 for seconds).
+pub fn epoch_f64(v: f64) -> Option<Micros> {
+    if !v.is_finite() || v <= 0.0 {
+        return None;
+    }
+    let us = if v < 1e11 {
+        v * 1e6
+    } else if v < 1e14 {
+        v * 1e3
+    } else if v < 1e17 {
+        v
+    } else {
+        v / 1e3
+    };
+    if us < 1e14 {
+        return None;
+    }
+    Some(us.round() as i64)
+}
+
+/// Integer epoch, kept exact (f64 would round nanosecond stamps).
+pub fn epoch_i64(v: i64) -> Option<Micros> {
+    let us = if v < 100_000_000_000 {
+        v.checked_mul(1_000_000)?
+    } else if v < 100_000_000_000_000 {
+        v * 1_000
+    } else if v < 100_000_000_000_000_000 {
+        v
+    } else {
+        v / 1_000
+    };
+    (us >= 100_000_000_000_000).then_some(us)
+}
+
+/// Parses any supported textual timestamp; naive ones are read in `zone`.
+pub fn parse_ts(s: &str, zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
+    let b = s.trim().as_bytes();
+    let first = *b.first()?;
+    if !first.is_ascii_digit() {
+        return None;
+    }
+    if let Some(t) = iso_like(b, zone, cache) {
+        return Some(t);
+    }
+    if let Some(t) = nginx_local(b, zone, cache) {
+        return Some(t);
+    }
+    if b.iter().all(|c| c.is_ascii_digit()) && b.len() <= 19 {
+        return epoch_i64(s.trim().parse().ok()?);
+    }
+    if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
+        return epoch_f64(s.trim().parse().ok()?);
+    }
+    None
+}
+
+/// Public helper for the nginx error log, whose stamp is always the first 19 bytes.
+pub fn parse_nginx_error_ts(b: &[u8], zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
+    iso_like(b.get(..19)?, zone, cache)
+}
+
+/// RFC 3339 in UTC with millisecond precision, the one form every output uses.
+pub fn format_utc(t: Micros) -> String {
+    match chrono::DateTime::from_timestamp_micros(t) {
+        Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        None => String::from("invalid"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc() -> Zone {
+        Zone::parse("UTC").unwrap()
+    }
+
+    fn p(s: &str, z: &Zone) -> Option<Micros> {
+        parse_ts(s, z, &mut ZoneCache::default())
+    }
+
+    const T0: i64 = 1_746_504_008_000_000; // 2025-05-06T04:00:08Z
+
+    #[test]
+    fn rfc3339_forms() {
+        let z = utc();
+        assert_eq!(p("2025-05-06T04:00:08Z", &z), Some(T0));
+        assert_eq!(p("2025-05-06T04:00:08.123Z", &z), Some(T0 + 123_000));
+        assert_eq!(p("2025-05-06T04:00:08.123456789Z", &z), Some(T0 + 123_456));
+        assert_eq!(p("2025-05-06T12:00:08+08:00", &z), Some(T0));
+        assert_eq!(p("2025-05-06T12:00:08.5+0800", &z), Some(T0 + 500_000));
+        assert_eq!(p("2025-05-05T23:00:08-05:00", &z), Some(T0));
+        assert_eq!(p("2025-05-06 04:00:08 UTC", &z), Some(T0));
+    }
+
+    #[test]
+    fn python_asctime_uses_zone() {
+        let kolkata = Zone::parse("Asia/Kolkata").unwrap();
+        assert_eq!(p("2025-05-06 09:30:08,250", &kolkata), Some(T0 + 250_000));
+        let plus8 = Zone::parse("+08:00").unwrap();
+        assert_eq!(p("2025-05-06 12:00:08", &plus8), Some(T0));
+    }
+
+    #[test]
+    fn nginx_forms() {
+        let z = Zone::parse("Europe/Berlin").unwrap();
+        let mut c = ZoneCache::default();
+        // Berlin is UTC+2 in May.
+        assert_eq!(
+            parse_nginx_error_ts(b"2025/05/06 06:00:08 [error]", &z, &mut c),
+            Some(T0)
+        );
+        assert_eq!(p("06/May/2025:04:00:08 +0000", &z), Some(T0));
+        assert_eq!(p("06/May/2025:09:30:08 +0530", &z), Some(T0));
+    }
+
+    #[test]
+    fn epochs_by_magnitude() {
+        let z = utc();
+        assert_eq!(epoch_f64(1_746_504_008.0), Some(T0));
+        assert_eq!(epoch_f64(1_746_504_008_000.0), Some(T0));
+        assert_eq!(epoch_i64(1_746_504_008_000), Some(T0));
+        assert_eq!(epoch_i64(1_746_504_008_000_000_000), Some(T0));
+        assert_eq!(p("1746504008.5", &z), Some(T0 + 500_000));
+        assert_eq!(epoch_f64(42.0), None);
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        let z = utc();
+        for s in [
+            "",
+            "hello",
+            "2025-13-06T04:00:08Z",
+            "2025-05-06T25:00:08Z",
+            "2025-05-06T04:00",
+        ] {
+            assert_eq!(p(s, &z), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn dst_gap_and_fold_do_not_fail() {
+        let z = Zone::parse("Europe/Berlin").unwrap();
+        // 02:30 does not exist on 2025-03-30 in Berlin; 02:30 exists twice on 2025-10-26.
+        assert!(p("2025-03-30 02:30:00", &z).is_some());
+        assert_eq!(p("2025-10-26 02:30:00", &z), Some(1_761_438_600_000_000));
+    }
+
+    #[test]
+    fn offsets_parse() {
+        assert!(Zone::parse("+08:00").is_some());
+        assert!(Zone::parse("-0530").is_some());
+        assert!(Zone::parse("America/New_York").is_some());
+        assert!(Zone::parse("Mars/Base").is_none());
+    }
+}

@@ -1,0 +1,250 @@
+//! Markdown for pasting into a post-mortem document: GitHub-flavoured tables, every
+//! log-derived string escaped so it cannot break the table or smuggle control characters.
+
+use std::io::{self, Write};
+
+use super::escape::markdown as md;
+use super::{Render, ms, short_time, sparkline};
+use crate::report::{Report, human_duration};
+
+pub struct Markdown;
+
+fn row(out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
+    writeln!(out, "| {} |", cells.join(" | "))
+}
+
+fn header(out: &mut dyn Write, cells: &[&str], numeric_from: usize) -> io::Result<()> {
+    writeln!(out, "| {} |", cells.join(" | "))?;
+    let seps: Vec<&str> = (0..cells.len())
+        .map(|i| if i >= numeric_from { "---:" } else { "---" })
+        .collect();
+    writeln!(out, "|{}|", seps.join("|"))
+}
+
+fn t(o: &Option<String>) -> String {
+    o.as_deref().map(short_time).unwrap_or_else(|| "-".into())
+}
+
+impl Render for Markdown {
+    fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "## Incident log report\n")?;
+        writeln!(out, "**{}**\n", md(&r.headline))?;
+        writeln!(
+            out,
+            "Times in UTC. Naive timestamps read as `{}`. Window: {}. Latency in ms.\n",
+            md(&r.timezone_assumed),
+            human_duration(r.window_seconds as f64)
+        )?;
+
+        writeln!(out, "### Inputs\n")?;
+        header(
+            out,
+            &[
+                "file", "formats", "lines", "parsed", "unparsed", "blank", "bytes",
+            ],
+            2,
+        )?;
+        for i in &r.inputs {
+            let formats: Vec<String> = i.formats.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            let f = match &i.error {
+                Some(e) => format!("**error:** {}", md(e)),
+                None => formats.join(", "),
+            };
+            row(
+                out,
+                &[
+                    md(&i.path),
+                    f,
+                    i.lines.to_string(),
+                    i.parsed.to_string(),
+                    i.unparsed.to_string(),
+                    i.blank.to_string(),
+                    i.bytes.to_string(),
+                ],
+            )?;
+        }
+
+        writeln!(out, "\n### Levels and status\n")?;
+        let l = &r.levels;
+        header(
+            out,
+            &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"],
+            0,
+        )?;
+        row(
+            out,
+            &[l.TRACE, l.DEBUG, l.INFO, l.WARN, l.ERROR, l.FATAL].map(|v| v.to_string()),
+        )?;
+        writeln!(out)?;
+        for (name, m) in [("app", &r.status.app), ("nginx", &r.status.nginx)] {
+            if !m.is_empty() {
+                let codes: Vec<String> = m.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                writeln!(out, "- HTTP status ({name}): {}", codes.join(", "))?;
+            }
+        }
+
+        if !r.error_types.is_empty() {
+            writeln!(out, "\n### Error types\n")?;
+            header(
+                out,
+                &[
+                    "type",
+                    "source",
+                    "count",
+                    "first",
+                    "last",
+                    "top endpoints",
+                    "request ids",
+                ],
+                2,
+            )?;
+            for e in &r.error_types {
+                let eps: Vec<String> = e
+                    .endpoints
+                    .iter()
+                    .take(3)
+                    .map(|x| format!("`{}` ({})", md(&x.endpoint), x.count))
+                    .collect();
+                let ids: Vec<String> = e
+                    .request_ids
+                    .iter()
+                    .take(3)
+                    .map(|x| format!("`{}`", md(x)))
+                    .collect();
+                row(
+                    out,
+                    &[
+                        format!("`{}`", md(&e.kind)),
+                        e.source.name().into(),
+                        e.count.to_string(),
+                        t(&e.first),
+                        t(&e.last),
+                        eps.join("<br>"),
+                        ids.join("<br>"),
+                    ],
+                )?;
+            }
+        }
+
+        for (name, side) in [("app", &r.latency.app), ("nginx", &r.latency.nginx)] {
+            if side.overall.is_none() && side.health.is_none() {
+                continue;
+            }
+            writeln!(out, "\n### Latency ({name}, ms)\n")?;
+            header(
+                out,
+                &[
+                    "endpoint", "count", "mean", "p50", "p90", "p95", "p99", "max",
+                ],
+                1,
+            )?;
+            let mut line = |n: String, s: &crate::aggregate::latency::LatencySummary| {
+                row(
+                    out,
+                    &[
+                        n,
+                        s.count.to_string(),
+                        ms(s.mean),
+                        ms(s.p50),
+                        ms(s.p90),
+                        ms(s.p95),
+                        ms(s.p99),
+                        ms(s.max),
+                    ],
+                )
+            };
+            if let Some(s) = &side.overall {
+                line("**all but health checks**".into(), s)?;
+            }
+            if let Some(s) = &side.health {
+                line("**health checks**".into(), s)?;
+            }
+            for e in &side.endpoints {
+                line(format!("`{}`", md(&e.endpoint)), &e.summary)?;
+            }
+        }
+
+        if !r.windows.is_empty() {
+            writeln!(out, "\n### Timeline\n")?;
+            let errs: Vec<Option<f64>> = r.windows.iter().map(|w| Some(w.errors as f64)).collect();
+            let s5: Vec<Option<f64>> = r
+                .windows
+                .iter()
+                .map(|w| Some(w.status_5xx as f64))
+                .collect();
+            writeln!(
+                out,
+                "errors `{}`  \n5xx `{}`\n",
+                sparkline(&errs),
+                sparkline(&s5)
+            )?;
+            header(
+                out,
+                &[
+                    "window start",
+                    "lines",
+                    "errors",
+                    "warnings",
+                    "5xx",
+                    "p95 ms",
+                ],
+                1,
+            )?;
+            for w in &r.windows {
+                row(
+                    out,
+                    &[
+                        short_time(&w.start),
+                        w.lines.to_string(),
+                        w.errors.to_string(),
+                        w.warnings.to_string(),
+                        w.status_5xx.to_string(),
+                        w.p95.map(ms).unwrap_or_else(|| "-".into()),
+                    ],
+                )?;
+            }
+        }
+
+        let q = &r.requests;
+        if q.total > 0 {
+            writeln!(out, "\n### Requests\n")?;
+            let o = &q.outcomes;
+            writeln!(
+                out,
+                "{} requests: {} ok, {} error, {} timeout, {} upstream closed, {} unfinished.\n",
+                q.total, o.ok, o.error, o.timeout, o.upstream_closed, o.unfinished
+            )?;
+            if !q.slowest.is_empty() {
+                header(
+                    out,
+                    &["request id", "endpoint", "ms", "status", "outcome"],
+                    2,
+                )?;
+                for s in &q.slowest {
+                    row(
+                        out,
+                        &[
+                            format!("`{}`", md(&s.id)),
+                            s.endpoint
+                                .as_deref()
+                                .map(|e| format!("`{}`", md(e)))
+                                .unwrap_or_default(),
+                            ms(s.duration_ms),
+                            s.status
+                                .map(|x| x.to_string())
+                                .unwrap_or_else(|| "-".into()),
+                            s.outcome.name().to_string(),
+                        ],
+                    )?;
+                }
+            }
+        }
+        if !r.unparsed_samples.is_empty() {
+            writeln!(out, "\n### Unparsed samples\n")?;
+            for s in &r.unparsed_samples {
+                writeln!(out, "- `{}:{}`: `{}`", md(&s.path), s.line, md(&s.text))?;
+            }
+        }
+        Ok(())
+    }
+}

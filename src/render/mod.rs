@@ -1,0 +1,57 @@
+//! Renderers: one module per output format behind one trait, over a finished `Report` only.
+
+pub mod escape;
+pub mod json;
+pub mod markdown;
+pub mod table;
+
+use std::io::{self, Write};
+
+use crate::report::Report;
+
+pub trait Render {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
+}
+
+const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// Unicode sparkline scaled to the largest value; `·` marks zero or missing.
+pub fn sparkline(values: &[Option<f64>]) -> String {
+    let max = values.iter().flatten().cloned().fold(0.0_f64, f64::max);
+    values
+        .iter()
+        .map(|v| match v {
+            Some(x) if *x > 0.0 && max > 0.0 => {
+                let i = ((x / max) * (SPARKS.len() - 1) as f64).round() as usize;
+                SPARKS[i.min(SPARKS.len() - 1)]
+            }
+            _ => '·',
+        })
+        .collect()
+}
+
+/// `2025-05-06T04:00:08.000Z` -> `2025-05-06 04:00:08`.
+pub fn short_time(t: &str) -> String {
+    t.get(..19).unwrap_or(t).replace('T', " ")
+}
+
+pub fn ms(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_scales() {
+        assert_eq!(sparkline(&[Some(0.0), Some(1.0), Some(7.0), None]), "·▂█·");
+        assert_eq!(sparkline(&[]), "");
+    }
+}

@@ -1,0 +1,566 @@
+//! The finished report: sorted, rounded, documented. Its `Serialize` derive is the JSON
+//! contract (docs/report-schema.md). Built once from the merged `Partial`; renderers read it
+//! and nothing else. Must not read input or print.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::aggregate::intern::NONE;
+use crate::aggregate::latency::{self, LatencySummary, round3};
+use crate::aggregate::requests::{APP_DONE, APP_SEEN, NGINX_SEEN, ReqAgg};
+use crate::aggregate::{Partial, endpoint};
+use crate::parse::time::format_utc;
+use crate::parse::{Format, Level, Source};
+
+/// Version of the JSON schema; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub const LATENCY_RULE: &str = "milliseconds; unit from the key's suffix (_ms, _us, _ns, _s), else from a string value's suffix (\"12ms\", \"1.5s\"), else seconds; pino-http responseTime is ms, ECS event.duration is ns; nginx $request_time is seconds";
+
+#[derive(Serialize, Debug)]
+pub struct Report {
+    pub version: u32,
+    pub headline: String,
+    pub inputs: Vec<InputReport>,
+    pub totals: Totals,
+    pub time_range: Option<TimeRange>,
+    pub timezone_assumed: String,
+    pub latency_unit_rule: &'static str,
+    pub window_seconds: u64,
+    pub primary_source: Source,
+    pub levels: Levels,
+    pub status: BySource<BTreeMap<String, u64>>,
+    pub error_types: Vec<ErrorType>,
+    pub latency: BySource<LatencySide>,
+    pub windows: Vec<Window>,
+    pub requests: RequestsReport,
+    pub unparsed_samples: Vec<UnparsedSample>,
+}
+
+#[derive(Serialize, Debug, Default)]
+pub struct InputReport {
+    pub path: String,
+    pub formats: BTreeMap<&'static str, u64>,
+    pub lines: u64,
+    pub parsed: u64,
+    pub unparsed: u64,
+    pub blank: u64,
+    pub untimed: u64,
+    pub bytes: u64,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Serialize, Debug, Default)]
+pub struct Totals {
+    pub lines: u64,
+    pub parsed: u64,
+    pub unparsed: u64,
+    pub blank: u64,
+    pub untimed: u64,
+    pub filtered: u64,
+}
+
+#[derive(Serialize, Debug)]
+pub struct TimeRange {
+    pub start: String,
+    pub end: String,
+    pub seconds: f64,
+}
+
+#[derive(Serialize, Debug, Default)]
+#[allow(non_snake_case)]
+pub struct Levels {
+    pub TRACE: u64,
+    pub DEBUG: u64,
+    pub INFO: u64,
+    pub WARN: u64,
+    pub ERROR: u64,
+    pub FATAL: u64,
+}
+
+#[derive(Serialize, Debug, Default)]
+pub struct BySource<T> {
+    pub app: T,
+    pub nginx: T,
+}
+
+#[derive(Serialize, Debug)]
+pub struct ErrorType {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub source: Source,
+    pub count: u64,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub http_status: Option<u16>,
+    pub endpoints: Vec<EndpointCount>,
+    pub request_ids: Vec<String>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct EndpointCount {
+    pub endpoint: String,
+    pub count: u64,
+}
+
+#[derive(Serialize, Debug, Default)]
+pub struct LatencySide {
+    /// Every endpoint except health checks.
+    pub overall: Option<LatencySummary>,
+    /// Health-check endpoints only.
+    pub health: Option<LatencySummary>,
+    pub endpoints: Vec<EndpointLatency>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct EndpointLatency {
+    pub endpoint: String,
+    pub health: bool,
+    #[serde(flatten)]
+    pub summary: LatencySummary,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Window {
+    pub start: String,
+    pub lines: u64,
+    pub errors: u64,
+    pub warnings: u64,
+    /// 5xx of the primary source.
+    pub status_5xx: u64,
+    pub status_5xx_app: u64,
+    pub status_5xx_nginx: u64,
+    /// p95 latency (ms) of the primary source, health checks excluded.
+    pub p95: Option<f64>,
+    pub p95_app: Option<f64>,
+    pub p95_nginx: Option<f64>,
+}
+
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Ok,
+    Error,
+    Timeout,
+    UpstreamClosed,
+    Unfinished,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Error => "error",
+            Outcome::Timeout => "timeout",
+            Outcome::UpstreamClosed => "upstream_closed",
+            Outcome::Unfinished => "unfinished",
+        }
+    }
+}
+
+#[derive(Serialize, Debug, Default)]
+pub struct Outcomes {
+    pub ok: u64,
+    pub error: u64,
+    pub timeout: u64,
+    pub upstream_closed: u64,
+    pub unfinished: u64,
+}
+
+#[derive(Serialize, Debug, Default)]
+pub struct RequestsReport {
+    pub total: u64,
+    pub with_errors: u64,
+    /// Requests whose app lines never include a completion line (status or latency); null
+    /// when no app line anywhere carries one, since then nothing can be called unfinished.
+    pub unfinished: Option<u64>,
+    pub outcomes: Outcomes,
+    pub slowest: Vec<SlowRequest>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct SlowRequest {
+    pub id: String,
+    pub endpoint: Option<String>,
+    pub duration_ms: f64,
+    pub app_ms: Option<f64>,
+    pub nginx_ms: Option<f64>,
+    pub status: Option<u16>,
+    pub outcome: Outcome,
+    pub first: Option<String>,
+    pub lines: u64,
+}
+
+#[derive(Serialize, Debug)]
+pub struct UnparsedSample {
+    pub path: String,
+    pub line: u64,
+    pub text: String,
+}
+
+/// What the report needs besides the merged partial.
+pub struct Context<'a> {
+    pub paths: &'a [String],
+    pub errors: &'a [Option<String>],
+    pub timezone: &'a str,
+    pub top: usize,
+}
+
+fn ts(t: i64) -> Option<String> {
+    (t != i64::MAX && t != i64::MIN).then(|| format_utc(t))
+}
+
+pub fn outcome(r: &ReqAgg) -> Outcome {
+    let app_seen = r.flags & APP_SEEN != 0;
+    let app_done = r.flags & APP_DONE != 0;
+    let nginx_seen = r.flags & NGINX_SEEN != 0;
+    if r.nginx_status == 504 {
+        Outcome::Timeout
+    } else if r.nginx_status == 502 && app_seen && !app_done {
+        Outcome::UpstreamClosed
+    } else if app_seen && !app_done && !nginx_seen {
+        Outcome::Unfinished
+    } else if r.errors > 0 || r.error_type != NONE || r.app_status.max(r.nginx_status) >= 500 {
+        Outcome::Error
+    } else {
+        Outcome::Ok
+    }
+}
+
+fn opt_ms(v: f32) -> Option<f64> {
+    (v >= 0.0).then(|| round3(v as f64))
+}
+
+impl Report {
+    pub fn build(mut p: Partial, ctx: &Context) -> Report {
+        let names = std::mem::take(&mut p.names);
+        let name = |id: u32| names.name(id).to_string();
+
+        let mut totals = Totals {
+            filtered: p.filtered,
+            ..Totals::default()
+        };
+        let mut inputs = Vec::new();
+        for (i, f) in p.files.iter().enumerate() {
+            totals.lines += f.lines;
+            totals.parsed += f.parsed;
+            totals.unparsed += f.unparsed;
+            totals.blank += f.blank;
+            totals.untimed += f.untimed;
+            inputs.push(InputReport {
+                path: ctx.paths[i].clone(),
+                formats: Format::ALL
+                    .iter()
+                    .filter(|fm| f.formats[**fm as usize] > 0)
+                    .map(|fm| (fm.name(), f.formats[*fm as usize]))
+                    .collect(),
+                lines: f.lines,
+                parsed: f.parsed,
+                unparsed: f.unparsed,
+                blank: f.blank,
+                untimed: f.untimed,
+                bytes: f.bytes,
+                first: ts(f.first),
+                last: ts(f.last),
+                error: ctx.errors.get(i).cloned().flatten(),
+            });
+        }
+
+        let l = p.levels;
+        let levels = Levels {
+            TRACE: l[Level::Trace as usize],
+            DEBUG: l[Level::Debug as usize],
+            INFO: l[Level::Info as usize],
+            WARN: l[Level::Warn as usize],
+            ERROR: l[Level::Error as usize],
+            FATAL: l[Level::Fatal as usize],
+        };
+        let status_of = |m: &rustc_hash::FxHashMap<u16, u64>| {
+            m.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+        };
+        let status = BySource {
+            app: status_of(&p.status[0]),
+            nginx: status_of(&p.status[1]),
+        };
+        let has_nginx_traffic = !p.status[1].is_empty() || !p.latency[1].is_empty();
+        let primary = if has_nginx_traffic {
+            Source::Nginx
+        } else {
+            Source::App
+        };
+
+        let mut error_types: Vec<ErrorType> = p
+            .errors
+            .drain()
+            .map(|((src, id), e)| {
+                let mut eps: Vec<EndpointCount> = e
+                    .endpoints
+                    .iter()
+                    .map(|(ep, n)| EndpointCount {
+                        endpoint: name(*ep),
+                        count: *n,
+                    })
+                    .collect();
+                eps.sort_by(|a, b| {
+                    b.count
+                        .cmp(&a.count)
+                        .then_with(|| a.endpoint.cmp(&b.endpoint))
+                });
+                eps.truncate(5);
+                ErrorType {
+                    kind: name(id),
+                    source: src,
+                    count: e.count,
+                    first: ts(e.first),
+                    last: ts(e.last),
+                    http_status: e.http_status,
+                    endpoints: eps,
+                    request_ids: e.ids.iter().map(|x| x.3.to_string()).collect(),
+                }
+            })
+            .collect();
+        error_types.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.source.cmp(&b.source))
+                .then_with(|| a.kind.cmp(&b.kind))
+        });
+        error_types.truncate(ctx.top);
+
+        let side = |m: &mut rustc_hash::FxHashMap<u32, Vec<f32>>| {
+            let mut overall = Vec::new();
+            let mut health = Vec::new();
+            let mut eps = Vec::new();
+            for (id, vals) in m.drain() {
+                let ep = name(id);
+                let is_health = endpoint::is_health(&ep);
+                if is_health {
+                    health.extend_from_slice(&vals);
+                } else {
+                    overall.extend_from_slice(&vals);
+                }
+                let mut vals = vals;
+                if let Some(summary) = latency::summarize(&mut vals) {
+                    eps.push(EndpointLatency {
+                        endpoint: ep,
+                        health: is_health,
+                        summary,
+                    });
+                }
+            }
+            eps.sort_by(|a, b| {
+                b.summary
+                    .count
+                    .cmp(&a.summary.count)
+                    .then_with(|| a.endpoint.cmp(&b.endpoint))
+            });
+            eps.truncate(ctx.top);
+            LatencySide {
+                overall: latency::summarize(&mut overall),
+                health: latency::summarize(&mut health),
+                endpoints: eps,
+            }
+        };
+        let latency = BySource {
+            app: side(&mut p.latency[0]),
+            nginx: side(&mut p.latency[1]),
+        };
+
+        let span = if p.min_ts <= p.max_ts {
+            p.max_ts - p.min_ts
+        } else {
+            0
+        };
+        let width = p.windows.display_width(span);
+        let windows: Vec<Window> = std::mem::replace(
+            &mut p.windows,
+            crate::aggregate::windows::Windows::new(None),
+        )
+        .finish(width)
+        .into_iter()
+        .map(|(start, mut w)| {
+            let p95_app = latency::p95(&mut w.latency[0]);
+            let p95_nginx = latency::p95(&mut w.latency[1]);
+            let pi = primary as usize;
+            Window {
+                start: format_utc(start),
+                lines: w.lines,
+                errors: w.errors,
+                warnings: w.warnings,
+                status_5xx: w.status_5xx[pi],
+                status_5xx_app: w.status_5xx[0],
+                status_5xx_nginx: w.status_5xx[1],
+                p95: if pi == 0 { p95_app } else { p95_nginx },
+                p95_app,
+                p95_nginx,
+            }
+        })
+        .collect();
+
+        let requests = requests_report(&p, &names, ctx.top);
+        let mut unparsed_samples: Vec<UnparsedSample> = p
+            .samples
+            .iter()
+            .map(|s| UnparsedSample {
+                path: ctx.paths[s.file as usize].clone(),
+                line: s.line,
+                text: s.text.clone(),
+            })
+            .collect();
+        unparsed_samples.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
+
+        let mut r = Report {
+            version: SCHEMA_VERSION,
+            headline: String::new(),
+            inputs,
+            totals,
+            time_range: (p.min_ts <= p.max_ts).then(|| TimeRange {
+                start: format_utc(p.min_ts),
+                end: format_utc(p.max_ts),
+                seconds: round3(span as f64 / 1e6),
+            }),
+            timezone_assumed: ctx.timezone.to_string(),
+            latency_unit_rule: LATENCY_RULE,
+            window_seconds: (width / 1_000_000) as u64,
+            primary_source: primary,
+            levels,
+            status,
+            error_types,
+            latency,
+            windows,
+            requests,
+            unparsed_samples,
+        };
+        r.headline = headline(&r);
+        r
+    }
+
+    /// The window with the most errors plus 5xx; the earliest on ties.
+    pub fn worst_window(&self) -> Option<&Window> {
+        self.windows
+            .iter()
+            .filter(|w| w.errors + w.status_5xx > 0)
+            .max_by(|a, b| {
+                (a.errors + a.status_5xx)
+                    .cmp(&(b.errors + b.status_5xx))
+                    .then_with(|| b.start.cmp(&a.start))
+            })
+    }
+}
+
+fn requests_report(
+    p: &Partial,
+    names: &crate::aggregate::intern::Interner,
+    top: usize,
+) -> RequestsReport {
+    let mut out = RequestsReport::default();
+    let mut any_app_done = false;
+    let mut unfinished = 0;
+    let mut slow: Vec<(f32, crate::aggregate::requests::ReqKey, &ReqAgg)> = Vec::new();
+    for (key, r) in p.requests.iter() {
+        out.total += 1;
+        let o = outcome(r);
+        match o {
+            Outcome::Ok => out.outcomes.ok += 1,
+            Outcome::Error => out.outcomes.error += 1,
+            Outcome::Timeout => out.outcomes.timeout += 1,
+            Outcome::UpstreamClosed => out.outcomes.upstream_closed += 1,
+            Outcome::Unfinished => out.outcomes.unfinished += 1,
+        }
+        if o != Outcome::Ok {
+            out.with_errors += 1;
+        }
+        any_app_done |= r.flags & APP_DONE != 0;
+        if r.flags & APP_SEEN != 0 && r.flags & APP_DONE == 0 {
+            unfinished += 1;
+        }
+        let d = r.app_ms.max(r.nginx_ms);
+        if d >= 0.0 {
+            slow.push((d, key, r));
+            if slow.len() > top.max(1) * 64 {
+                prune(&mut slow, top);
+            }
+        }
+    }
+    out.unfinished = any_app_done.then_some(unfinished);
+    prune(&mut slow, top);
+    out.slowest = slow
+        .into_iter()
+        .map(|(d, key, r)| SlowRequest {
+            id: key.render(),
+            endpoint: (r.endpoint != NONE).then(|| names.name(r.endpoint).to_string()),
+            duration_ms: round3(d as f64),
+            app_ms: opt_ms(r.app_ms),
+            nginx_ms: opt_ms(r.nginx_ms),
+            status: [r.nginx_status, r.app_status].into_iter().find(|s| *s > 0),
+            outcome: outcome(r),
+            first: ts(r.first),
+            lines: r.lines as u64,
+        })
+        .collect();
+    out
+}
+
+/// Keeps the `top` slowest, ordered by duration (desc) then id, so ties are deterministic.
+fn prune(v: &mut Vec<(f32, crate::aggregate::requests::ReqKey, &ReqAgg)>, top: usize) {
+    v.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    v.truncate(top);
+}
+
+fn short(t: &str) -> &str {
+    // `2025-05-06T04:00:08.000Z` -> `2025-05-06 04:00:08`
+    t.get(..19).unwrap_or(t)
+}
+
+fn headline(r: &Report) -> String {
+    let mut parts = Vec::new();
+    match &r.time_range {
+        Some(tr) => parts.push(format!(
+            "{} to {} UTC ({})",
+            short(&tr.start).replace('T', " "),
+            short(&tr.end).replace('T', " "),
+            human_duration(tr.seconds)
+        )),
+        None => parts.push("no timestamps".to_string()),
+    }
+    if r.requests.total > 0 {
+        let share = 100.0 * r.requests.with_errors as f64 / r.requests.total as f64;
+        parts.push(format!(
+            "{} requests, {:.1}% failed",
+            r.requests.total, share
+        ));
+    } else {
+        let errs = r.levels.ERROR + r.levels.FATAL;
+        let share = if r.totals.parsed > 0 {
+            100.0 * errs as f64 / r.totals.parsed as f64
+        } else {
+            0.0
+        };
+        parts.push(format!("{} lines, {:.1}% errors", r.totals.lines, share));
+    }
+    if let Some(w) = r.worst_window() {
+        parts.push(format!(
+            "worst window {} ({} errors, {} 5xx)",
+            short(&w.start).replace('T', " "),
+            w.errors,
+            w.status_5xx
+        ));
+    }
+    if let Some(e) = r.error_types.first() {
+        parts.push(format!("top error {} ({})", e.kind, e.count));
+    }
+    parts.join("; ")
+}
+
+pub fn human_duration(secs: f64) -> String {
+    let s = secs.round() as u64;
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
+        3600..=86_399 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+        _ => format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
