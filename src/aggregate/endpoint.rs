@@ -10,26 +10,31 @@ pub fn normalize(method: Option<&str>, target: &str, out: &mut String) {
     }
     let mut path = target;
     // Absolute-form targets (`http://host/path`) keep only the path.
-    if let Some(i) = path.find("://") {
+    if path.as_bytes().first() != Some(&b'/')
+        && let Some(i) = path.find("://")
+    {
         let after = &path[i + 3..];
         path = after.find('/').map_or("/", |j| &after[j..]);
     }
-    let end = path.find(['?', '#']).unwrap_or(path.len());
+    let end = memchr::memchr2(b'?', b'#', path.as_bytes()).unwrap_or(path.len());
     let path = &path[..end];
     if path.is_empty() {
         out.push('/');
         return;
     }
-    let mut first = true;
-    for seg in path.split('/') {
-        if !first {
-            out.push('/');
-        }
-        first = false;
-        if is_id(seg) {
-            out.push_str(":id");
-        } else {
-            out.push_str(seg);
+    let mut rest = path;
+    loop {
+        let (seg, more) = match memchr::memchr(b'/', rest.as_bytes()) {
+            Some(k) => (&rest[..k], Some(&rest[k + 1..])),
+            None => (rest, None),
+        };
+        out.push_str(if is_id(seg) { ":id" } else { seg });
+        match more {
+            Some(m) => {
+                out.push('/');
+                rest = m;
+            }
+            None => break,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Latency values and their summary. Values are kept exactly (f32 milliseconds) and merged by
-//! concatenation; percentiles are nearest-rank over the sorted values at finalize, so the
-//! result cannot depend on how the input was split. Cost: 4 bytes per latency-bearing line
-//! per view (endpoint and window).
+//! concatenation; percentiles are nearest-rank over the exact values at finalize (found by
+//! selection, not a full sort) and the mean is an exact integer sum, so the result cannot
+//! depend on how the input was split. Cost: 4 bytes per latency-bearing line per view
+//! (endpoint and window).
 
 use serde::Serialize;
 
@@ -21,29 +22,47 @@ pub fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
-/// Nearest rank: the smallest value with at least p% of values at or below it.
-fn rank(sorted: &[f32], p: f64) -> f64 {
-    let n = sorted.len();
+/// 0-based index of the nearest-rank pN: the smallest value with at least p% at or below it.
+fn rank_index(n: usize, p: f64) -> usize {
     let r = ((p / 100.0) * n as f64).ceil().max(1.0) as usize;
-    sorted[r.min(n) - 1] as f64
+    r.min(n) - 1
 }
 
-/// Sorts `values` in place and summarises them; `None` when empty.
+/// Selects the nearest-rank percentiles `ps` (ascending) in place, in O(n) each.
+fn select(values: &mut [f32], ps: &[f64]) -> Vec<f64> {
+    let n = values.len();
+    let mut lo = 0;
+    let mut out = Vec::with_capacity(ps.len());
+    for &p in ps {
+        let k = rank_index(n, p);
+        // Everything left of `lo` is already <= the previous pick, so search only the rest.
+        let (_, v, _) = values[lo..].select_nth_unstable_by(k - lo, f32::total_cmp);
+        out.push(*v as f64);
+        lo = k;
+    }
+    out
+}
+
+/// Summarises `values` (reordering them); `None` when empty.
 pub fn summarize(values: &mut [f32]) -> Option<LatencySummary> {
     if values.is_empty() {
         return None;
     }
-    values.sort_unstable_by(f32::total_cmp);
-    // Summing in sorted order makes the mean independent of merge order.
-    let sum: f64 = values.iter().map(|&v| v as f64).sum();
+    // Whole nanoseconds summed as integers: exact, so the mean ignores merge order.
+    let sum_ns: i128 = values
+        .iter()
+        .map(|&v| (v as f64 * 1e6).round() as i128)
+        .sum();
+    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let p = select(values, &[50.0, 90.0, 95.0, 99.0]);
     Some(LatencySummary {
         count: values.len() as u64,
-        mean: round3(sum / values.len() as f64),
-        p50: round3(rank(values, 50.0)),
-        p90: round3(rank(values, 90.0)),
-        p95: round3(rank(values, 95.0)),
-        p99: round3(rank(values, 99.0)),
-        max: round3(*values.last().unwrap() as f64),
+        mean: round3(sum_ns as f64 / values.len() as f64 / 1e6),
+        p50: round3(p[0]),
+        p90: round3(p[1]),
+        p95: round3(p[2]),
+        p99: round3(p[3]),
+        max: round3(max as f64),
     })
 }
 
@@ -52,8 +71,7 @@ pub fn p95(values: &mut [f32]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
-    values.sort_unstable_by(f32::total_cmp);
-    Some(round3(rank(values, 95.0)))
+    Some(round3(select(values, &[95.0])[0]))
 }
 
 #[cfg(test)]
@@ -69,6 +87,10 @@ mod tests {
             (50.0, 90.0, 95.0, 99.0, 100.0)
         );
         assert_eq!(s.mean, 50.5);
+        let mut v: Vec<f32> = vec![3.0, 1.0, 2.0, 2.0, 9.0, 1.0, 1.0];
+        let s = summarize(&mut v).unwrap();
+        // sorted: 1 1 1 2 2 3 9 -> p50 is rank ceil(3.5) = 4 -> 2; p90 rank 7 -> 9
+        assert_eq!((s.p50, s.p90, s.max, s.count), (2.0, 9.0, 9.0, 7));
         let mut one = vec![7.5];
         let s = summarize(&mut one).unwrap();
         assert_eq!((s.p50, s.p99, s.count), (7.5, 7.5, 1));

@@ -153,17 +153,40 @@ impl ReqKey {
     }
 }
 
-fn lower_hex(b: &[u8]) -> Option<u128> {
-    let mut v: u128 = 0;
-    for &c in b {
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            _ => return None,
-        };
-        v = (v << 4) | d as u128;
+/// Hex digit values; 0xFF marks a byte that is not a lowercase hex digit.
+const HEX: [u8; 256] = {
+    let mut t = [0xFF_u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-    Some(v)
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// 32 lowercase hex digits as a u128, branch-free over the digits.
+fn lower_hex(b: &[u8]) -> Option<u128> {
+    let half = |h: &[u8]| {
+        let mut v: u64 = 0;
+        let mut bad = 0u8;
+        for &c in h {
+            let d = HEX[c as usize];
+            bad |= d;
+            v = (v << 4) | (d & 0x0F) as u64;
+        }
+        (v, bad)
+    };
+    if b.len() != 32 {
+        return None;
+    }
+    let (hi, bad_hi) = half(&b[..16]);
+    let (lo, bad_lo) = half(&b[16..]);
+    ((bad_hi | bad_lo) & 0xF0 == 0).then_some(((hi as u128) << 64) | lo as u128)
 }
 
 /// Three maps rather than one map of an enum key: a u128 key is 16 bytes, the enum 32.

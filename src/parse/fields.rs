@@ -114,7 +114,8 @@ pub const PROXY_HINT: u8 = 2;
 
 #[derive(Default, Debug, Clone)]
 pub struct Node {
-    pub children: FxHashMap<Box<str>, u32>,
+    /// Keyed by raw bytes so the scanner never has to validate a key it will not use.
+    pub children: FxHashMap<Box<[u8]>, u32>,
     pub leaf: Option<Leaf>,
     pub flags: u8,
 }
@@ -132,7 +133,7 @@ const DEFAULT_RANK: u32 = 1 << 16;
 
 impl FieldSpec {
     #[inline]
-    pub fn child(&self, node: u32, key: &str) -> Option<u32> {
+    pub fn child(&self, node: u32, key: &[u8]) -> Option<u32> {
         self.nodes[node as usize].children.get(key).copied()
     }
 
@@ -144,12 +145,14 @@ impl FieldSpec {
     fn walk(&mut self, path: &[&str]) -> u32 {
         let mut at = ROOT;
         for key in path {
-            at = match self.child(at, key) {
+            at = match self.child(at, key.as_bytes()) {
                 Some(c) => c,
                 None => {
                     self.nodes.push(Node::default());
                     let id = (self.nodes.len() - 1) as u32;
-                    self.nodes[at as usize].children.insert((*key).into(), id);
+                    self.nodes[at as usize]
+                        .children
+                        .insert(key.as_bytes().into(), id);
                     id
                 }
             };
@@ -171,7 +174,7 @@ impl FieldSpec {
         let p = self.walk(parent);
         self.nodes[p as usize]
             .children
-            .insert((*last).into(), target);
+            .insert(last.as_bytes().into(), target);
     }
 
     fn flag(&mut self, path: &[&str], flag: u8) {
@@ -385,12 +388,12 @@ mod tests {
     #[test]
     fn nested_and_linked_paths_resolve() {
         let s = FieldSpec::defaults();
-        let rec = s.child(ROOT, "record").unwrap();
-        let time = s.child(rec, "time").unwrap();
-        let ts = s.child(time, "timestamp").unwrap();
+        let rec = s.child(ROOT, b"record").unwrap();
+        let time = s.child(rec, b"time").unwrap();
+        let ts = s.child(time, b"timestamp").unwrap();
         assert_eq!(s.node(ts).leaf.unwrap().field, Canonical::Ts);
-        assert_eq!(s.child(ROOT, "fields"), Some(ROOT));
-        let dotted = s.child(ROOT, "log.level").unwrap();
+        assert_eq!(s.child(ROOT, b"fields"), Some(ROOT));
+        let dotted = s.child(ROOT, b"log.level").unwrap();
         assert_eq!(s.node(dotted).leaf.unwrap().field, Canonical::Level);
     }
 
@@ -398,8 +401,8 @@ mod tests {
     fn user_mapping_outranks_defaults() {
         let mut s = FieldSpec::defaults();
         s.add_user(Canonical::RequestId, "traceId", None);
-        let n = s.child(ROOT, "traceId").unwrap();
-        let rid = s.child(ROOT, "request_id").unwrap();
+        let n = s.child(ROOT, b"traceId").unwrap();
+        let rid = s.child(ROOT, b"request_id").unwrap();
         assert!(s.node(n).leaf.unwrap().rank < s.node(rid).leaf.unwrap().rank);
     }
 }

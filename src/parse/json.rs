@@ -45,6 +45,17 @@ pub struct Picked<'a> {
 }
 
 impl<'a> Picked<'a> {
+    pub(super) fn mark(&mut self, flags: u8) {
+        self.flags |= flags;
+    }
+
+    /// Offers a value for a leaf found `depth` levels down: better-ranked aliases win, and
+    /// among equals the shallower one.
+    #[inline]
+    pub(super) fn offer_leaf(&mut self, l: super::fields::Leaf, depth: u32, v: Raw<'a>) {
+        self.offer(l.field, l.unit, (l.rank << 6) | depth.min(63), v);
+    }
+
     fn offer(&mut self, field: Canonical, unit: Unit, rank: u32, val: Raw<'a>) {
         let slot = &mut self.slots[field as usize];
         if slot.as_ref().is_none_or(|s| rank < s.rank) {
@@ -125,7 +136,7 @@ impl<'de> Visitor<'de> for Scan<'_, '_, 'de> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         self.out.flags |= self.spec.node(self.node).flags;
         while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
-            match self.spec.child(self.node, &k) {
+            match self.spec.child(self.node, k.as_bytes()) {
                 Some(child) if self.depth < 32 => map.next_value_seed(Scan {
                     spec: self.spec,
                     node: child,
@@ -186,8 +197,14 @@ impl<'de> Visitor<'de> for Scan<'_, '_, 'de> {
     }
 }
 
-/// Picks the aliased values out of one JSON line; `None` if it is not one JSON object.
+/// Picks the aliased values out of one JSON line: the fast scanner first, serde_json's full
+/// walk when the scanner declines. `None` if it is not one JSON object.
 pub fn pick<'a>(line: &'a [u8], spec: &FieldSpec) -> Option<Picked<'a>> {
+    super::json_scan::pick(line, spec).or_else(|| pick_serde(line, spec))
+}
+
+/// The full serde_json walk: exact JSON validation of the whole line.
+pub fn pick_serde<'a>(line: &'a [u8], spec: &FieldSpec) -> Option<Picked<'a>> {
     let mut out = Picked::default();
     let mut de = serde_json::Deserializer::from_slice(line);
     Scan {
@@ -414,6 +431,35 @@ mod tests {
     fn escaped_keys_and_values() {
         let e = ev(r#"{"m\u0073g":"a\"b","level":"info"}"#);
         assert_eq!(e.msg.as_deref(), Some("a\"b"));
+    }
+
+    #[test]
+    fn fast_scanner_agrees_with_serde() {
+        let spec = FieldSpec::defaults();
+        let lines = [
+            r#"{"asctime": "2025-05-06 04:00:08,123", "levelname": "ERROR", "message": "boom", "request_id": "abc", "status": 500, "duration_ms": 12.5, "exc_info": "Traceback (most recent call last):\nstorage.DatabaseError: x"}"#,
+            r#"{"level":50,"time":1746504008123,"req":{"id":"r-1","method":"GET","url":"/a","headers":{"x":"y"}},"res":{"statusCode":500},"err":{"type":"TypeError"},"responseTime":4}"#,
+            r#"{"timestamp":"2025-05-06T04:00:08Z","fields":{"message":"slow \"q\"","latency_ms":-3e2},"spans":[{"request_id":"s1"},{"name":"x"}],"ok":true,"n":null}"#,
+            r#"{"remote_addr":"10.0.0.1","request":"GET /health HTTP/1.1","status":"504","request_time":"2.001","upstream_status":"504","nested":[[1,2],{"a":[{}]}]}"#,
+            r#"  { "msg" : "spaced" , "level" : "warn" }  "#,
+            r#"{"record":{"time":{"timestamp":1746504008.5},"level":{"name":"INFO"},"message":"m","extra":{"request_id":"L1"}}}"#,
+            r#"{}"#,
+        ];
+        for l in lines {
+            let fast = super::super::json_scan::pick(l.as_bytes(), &spec).expect(l);
+            let slow = pick_serde(l.as_bytes(), &spec).expect(l);
+            assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{l}");
+        }
+        for bad in [
+            r#"{"a":1"#,
+            r#"{"a" 1}"#,
+            r#"{"a":1,}"#,
+            r#"{"msg":tru}"#,
+            r#"{"a":"x"} y"#,
+            r#"{"a":[1,2}"#,
+        ] {
+            assert!(pick(bad.as_bytes(), &spec).is_none(), "{bad}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod fields;
 pub mod json;
+pub mod json_scan;
 pub mod mask;
 pub mod nginx_access;
 pub mod nginx_error;

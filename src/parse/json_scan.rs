@@ -1,0 +1,285 @@
+//! Targeted JSON scanner: walks one object, descends only into keys the alias table names,
+//! and skips every other value without decoding it. The line is UTF-8-validated once up
+//! front (fast for ASCII), so picked strings are plain slices. Anything unusual (invalid
+//! UTF-8, escaped keys, odd structure) returns `None` and the caller falls back to the full
+//! serde_json walk in `json.rs`, which decides.
+
+use std::borrow::Cow;
+
+use super::fields::{FieldSpec, ROOT};
+use super::json::{Picked, Raw};
+
+const MAX_DEPTH: u32 = 32;
+
+struct Cur<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Index of the first `"` or `\\` in an 8-byte word (SWAR), if any.
+#[inline]
+fn special_in_word(w: u64) -> Option<usize> {
+    let q = w ^ (LO * b'"' as u64);
+    let s = w ^ (LO * b'\\' as u64);
+    let found = (q.wrapping_sub(LO) & !q & HI) | (s.wrapping_sub(LO) & !s & HI);
+    (found != 0).then(|| (found.trailing_zeros() / 8) as usize)
+}
+
+#[inline]
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+impl<'a> Cur<'a> {
+    #[inline]
+    fn ws(&mut self) {
+        while self.i < self.b.len() && is_ws(self.b[self.i]) {
+            self.i += 1;
+        }
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// At an opening quote: returns the raw content and whether it holds escapes.
+    #[inline]
+    fn string(&mut self) -> Option<(&'a str, bool)> {
+        let start = self.i + 1;
+        let mut j = start;
+        let mut escaped = false;
+        loop {
+            // Keys and short values end within a few words: SWAR beats a memchr call there.
+            let mut k = j;
+            let mut hit = None;
+            for _ in 0..4 {
+                let Some(word) = self.b.get(k..k + 8) else {
+                    break;
+                };
+                let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+                if let Some(off) = special_in_word(w) {
+                    hit = Some(k + off);
+                    break;
+                }
+                k += 8;
+            }
+            let k = match hit {
+                Some(h) => h,
+                None => k + memchr::memchr2(b'"', b'\\', self.b.get(k..)?)?,
+            };
+            if self.b[k] == b'"' {
+                self.i = k + 1;
+                return Some((&self.s[start..k], escaped));
+            }
+            escaped = true;
+            j = k + 2;
+            if j > self.b.len() {
+                return None;
+            }
+        }
+    }
+
+    /// A number or literal: up to the next delimiter.
+    #[inline]
+    fn token(&mut self) -> &'a str {
+        let start = self.i;
+        while self.i < self.b.len()
+            && !matches!(
+                self.b[self.i],
+                b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n'
+            )
+        {
+            self.i += 1;
+        }
+        &self.s[start..self.i]
+    }
+
+    /// Skips an object or array, minding strings.
+    fn skip_nested(&mut self) -> Option<()> {
+        let mut depth = 0usize;
+        while self.i < self.b.len() {
+            match self.b[self.i] {
+                b'"' => {
+                    self.string()?;
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.i += 1;
+                        return Some(());
+                    }
+                }
+                _ => {}
+            }
+            self.i += 1;
+        }
+        None
+    }
+
+    fn skip_value(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string().map(|_| ()),
+            b'{' | b'[' => self.skip_nested(),
+            _ => {
+                let t = self.token();
+                (!t.is_empty()).then_some(())
+            }
+        }
+    }
+}
+
+struct Walk<'s, 'p, 'a> {
+    spec: &'s FieldSpec,
+    out: &'p mut Picked<'a>,
+}
+
+impl<'a> Walk<'_, '_, 'a> {
+    fn value(&mut self, c: &mut Cur<'a>, node: u32, depth: u32) -> Option<()> {
+        let n = self.spec.node(node);
+        self.out.mark(n.flags);
+        match c.peek()? {
+            b'{' if depth < MAX_DEPTH => self.object(c, node, depth),
+            b'[' if depth < MAX_DEPTH => {
+                c.i += 1;
+                c.ws();
+                if c.peek()? == b']' {
+                    c.i += 1;
+                    return Some(());
+                }
+                loop {
+                    c.ws();
+                    self.value(c, node, depth)?;
+                    c.ws();
+                    match c.peek()? {
+                        b',' => c.i += 1,
+                        b']' => {
+                            c.i += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'{' | b'[' => c.skip_nested(),
+            b'"' => {
+                let (raw, escaped) = c.string()?;
+                if let Some(leaf) = n.leaf {
+                    let s = if escaped {
+                        // Rare: let serde_json unescape this one string.
+                        let quoted = &c.s[c.i - raw.len() - 2..c.i];
+                        Cow::Owned(serde_json::from_str::<String>(quoted).ok()?)
+                    } else {
+                        Cow::Borrowed(raw)
+                    };
+                    self.out.offer_leaf(leaf, depth, Raw::Str(s));
+                }
+                Some(())
+            }
+            _ => {
+                let t = c.token();
+                if t.is_empty() {
+                    return None;
+                }
+                if let Some(leaf) = n.leaf {
+                    if let Some(v) = number(t) {
+                        self.out.offer_leaf(leaf, depth, v);
+                    } else if !matches!(t, "true" | "false" | "null") {
+                        return None;
+                    }
+                }
+                Some(())
+            }
+        }
+    }
+
+    fn object(&mut self, c: &mut Cur<'a>, node: u32, depth: u32) -> Option<()> {
+        c.i += 1;
+        c.ws();
+        if c.peek()? == b'}' {
+            c.i += 1;
+            return Some(());
+        }
+        loop {
+            c.ws();
+            if c.peek()? != b'"' {
+                return None;
+            }
+            let (key, escaped) = c.string()?;
+            if escaped {
+                return None;
+            }
+            c.ws();
+            if c.peek()? != b':' {
+                return None;
+            }
+            c.i += 1;
+            c.ws();
+            let child = self.spec.child(node, key.as_bytes());
+            match child {
+                Some(ch) => self.value(c, ch, depth + 1)?,
+                None => c.skip_value()?,
+            }
+            c.ws();
+            match c.peek()? {
+                b',' => c.i += 1,
+                b'}' => {
+                    c.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+fn number(s: &str) -> Option<Raw<'static>> {
+    let t = s.as_bytes();
+    if !t.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        if t[0] == b'-' {
+            if let Ok(v) = s.parse::<i64>() {
+                return Some(Raw::I(v));
+            }
+        } else if let Ok(v) = s.parse::<u64>() {
+            return Some(Raw::U(v));
+        }
+    }
+    s.parse::<f64>().ok().filter(|f| f.is_finite()).map(Raw::F)
+}
+
+/// Picks the aliased values from one JSON object line; `None` means "ask serde_json".
+pub fn pick<'a>(line: &'a [u8], spec: &FieldSpec) -> Option<Picked<'a>> {
+    let mut out = Picked::default();
+    let s = std::str::from_utf8(line).ok()?;
+    let mut c = Cur { s, b: line, i: 0 };
+    c.ws();
+    if c.peek()? != b'{' {
+        return None;
+    }
+    Walk {
+        spec,
+        out: &mut out,
+    }
+    .value(&mut c, ROOT, 0)?;
+    c.ws();
+    (c.i == line.len()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn swar_finds_first_special() {
+        let w = |b: &[u8; 8]| super::special_in_word(u64::from_le_bytes(*b));
+        assert_eq!(w(b"abcdefgh"), None);
+        assert_eq!(w(b"abc\"efgh"), Some(3));
+        assert_eq!(w(b"\\bc\"efgh"), Some(0));
+        assert_eq!(w(b"abcdefg\""), Some(7));
+        assert_eq!(w(&[0x80, 0xff, 0x22, 0, 0, 0, 0, 0]), Some(2));
+    }
+}

@@ -1,0 +1,267 @@
+//! Bad input through the real binary: every case either reports a one-line error naming the
+//! file, or counts the lines as unparsed; never a panic, never a lost line.
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::cargo_bin("logtriage").unwrap()
+}
+
+/// Runs `report --format json` on the given files; returns (exit code, report, stderr).
+fn report(args: &[&str]) -> (i32, Value, String) {
+    let out = bin()
+        .args(["report", "--format", "json", "--tz", "UTC", "--no-progress"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("bad json ({e}); stderr: {stderr}"));
+    (out.status.code().unwrap(), v, stderr)
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+fn counts(v: &Value) -> (u64, u64, u64, u64) {
+    let t = &v["totals"];
+    let g = |k: &str| t[k].as_u64().unwrap();
+    (g("lines"), g("parsed"), g("unparsed"), g("blank"))
+}
+
+fn assert_balanced(v: &Value) {
+    let (lines, parsed, unparsed, blank) = counts(v);
+    assert_eq!(
+        lines,
+        parsed + unparsed + blank,
+        "lines = parsed + unparsed + blank"
+    );
+}
+
+const JSON_LINE: &str = r#"{"time":"2025-05-06T04:00:08Z","level":"info","msg":"ok","request_id":"r1","status":200,"duration_ms":5}"#;
+
+#[test]
+fn empty_file_reports_zero_lines() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "empty.log", b"");
+    let (code, v, _) = report(&[&f]);
+    assert_eq!(code, 0);
+    assert_eq!(counts(&v), (0, 0, 0, 0));
+    assert!(v["time_range"].is_null());
+}
+
+#[test]
+fn last_line_without_newline_counts() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(&d, "a.log", format!("{JSON_LINE}\n{JSON_LINE}").as_bytes());
+    let (_, v, _) = report(&[&f]);
+    assert_eq!(counts(&v), (2, 2, 0, 0));
+}
+
+#[test]
+fn crlf_lines_parse() {
+    let d = tempfile::tempdir().unwrap();
+    let nginx = r#"10.0.0.1 - - [06/May/2025:04:00:08 +0000] "GET /x HTTP/1.1" 200 5 "-" "ua""#;
+    let f = write(
+        &d,
+        "crlf.log",
+        format!("{JSON_LINE}\r\n{nginx}\r\n\r\n").as_bytes(),
+    );
+    let (_, v, _) = report(&[&f]);
+    assert_eq!(counts(&v), (3, 2, 0, 1));
+    assert_eq!(v["status"]["nginx"]["200"], 1);
+}
+
+#[test]
+fn invalid_utf8_and_binary_garbage_are_unparsed_not_fatal() {
+    let d = tempfile::tempdir().unwrap();
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(JSON_LINE.as_bytes());
+    bytes.extend_from_slice(b"\n{\"msg\":\"\xff\xfe\"}\n");
+    bytes.extend_from_slice(b"\x00\x01\x02\x1b[2J\xff garbage\n");
+    bytes.extend_from_slice(&(0..=255u8).collect::<Vec<u8>>());
+    bytes.push(b'\n');
+    let f = write(&d, "bad.log", &bytes);
+    let (code, v, _) = report(&[&f]);
+    assert_eq!(code, 0);
+    // The 0..=255 run contains one '\n' (byte 10) of its own, so it is two lines.
+    assert_eq!(counts(&v), (5, 1, 4, 0));
+    assert_balanced(&v);
+    // Samples reach the table escaped: no raw ESC byte on the terminal.
+    let out = bin()
+        .args(["report", "--color", "never", &f])
+        .output()
+        .unwrap();
+    assert!(
+        !out.stdout.contains(&0x1b),
+        "raw escape byte in table output"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\\x1b[2J"));
+}
+
+#[test]
+fn fifty_megabyte_single_line() {
+    let d = tempfile::tempdir().unwrap();
+    let mut big = vec![b'x'; 50 << 20];
+    big.push(b'\n');
+    big.extend_from_slice(JSON_LINE.as_bytes());
+    big.push(b'\n');
+    let f = write(&d, "big.log", &big);
+    for extra in [&[][..], &["--no-mmap"][..]] {
+        let mut args = vec![f.as_str()];
+        args.extend_from_slice(extra);
+        let (code, v, _) = report(&args);
+        assert_eq!(code, 0);
+        assert_eq!(counts(&v), (2, 1, 1, 0));
+        // The sample is cut, not copied whole into the report.
+        assert!(v["unparsed_samples"][0]["text"].as_str().unwrap().len() <= 300);
+    }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn gzip_detected_by_magic_not_name() {
+    let d = tempfile::tempdir().unwrap();
+    let text = format!("{JSON_LINE}\n{JSON_LINE}\n\n");
+    let f = write(&d, "rotated.log.1", &gzip(text.as_bytes()));
+    let (code, v, _) = report(&[&f]);
+    assert_eq!(code, 0);
+    assert_eq!(counts(&v), (3, 2, 0, 1));
+    assert_eq!(v["inputs"][0]["bytes"], text.len() as u64);
+}
+
+#[test]
+fn truncated_gzip_counts_what_was_read_and_exits_2() {
+    let d = tempfile::tempdir().unwrap();
+    let text: String = (0..20_000)
+        .map(|i| format!("{{\"time\":\"2025-05-06T04:00:08Z\",\"msg\":\"line {i}\"}}\n"))
+        .collect();
+    let gz = gzip(text.as_bytes());
+    let f = write(&d, "cut.gz", &gz[..gz.len() / 2]);
+    let (code, v, stderr) = report(&[&f]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cut.gz"), "stderr names the file: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    let (lines, parsed, unparsed, blank) = counts(&v);
+    assert!(lines > 0 && lines < 20_000, "read part of it: {lines}");
+    assert_eq!(lines, parsed + unparsed + blank);
+    assert!(v["inputs"][0]["error"].as_str().unwrap().contains("cut.gz"));
+}
+
+#[test]
+fn missing_file_and_directory_among_others() {
+    let d = tempfile::tempdir().unwrap();
+    let good = write(&d, "good.log", format!("{JSON_LINE}\n").as_bytes());
+    let missing = d.path().join("nope.log").to_string_lossy().into_owned();
+    let dir = d.path().to_string_lossy().into_owned();
+    let (code, v, stderr) = report(&[&missing, &good, &dir]);
+    assert_eq!(code, 2);
+    let errs: Vec<&str> = stderr.lines().collect();
+    assert_eq!(errs.len(), 2, "{stderr}");
+    assert!(
+        errs[0].contains("nope.log") && errs[0].contains("no such file"),
+        "{stderr}"
+    );
+    assert!(errs[1].contains("is a directory"), "{stderr}");
+    // The good file is still analysed.
+    assert_eq!(counts(&v), (1, 1, 0, 0));
+    assert_eq!(v["inputs"][1]["lines"], 1);
+}
+
+#[test]
+fn usage_errors_name_the_option() {
+    for (args, needle) in [
+        (vec!["--window", "soon"], "--window"),
+        (vec!["--tz", "Mars/Base"], "--tz"),
+        (vec!["--since", "yesterday-ish"], "--since"),
+        (vec!["--field", "nonsense"], "--field"),
+        (vec!["--field", "colour=x"], "--field"),
+        (vec!["--latency-field", "took:years"], "--latency-field"),
+        (vec!["--threads", "0"], "--threads"),
+    ] {
+        let out = bin()
+            .arg("report")
+            .args(&args)
+            .arg("/dev/null")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn stdin_is_read_when_no_file_or_dash() {
+    for args in [vec![], vec!["-"]] {
+        let mut child = bin()
+            .args(["report", "--format", "json", "--tz", "UTC"])
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{JSON_LINE}\n\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(counts(&v), (2, 1, 0, 1));
+        assert_eq!(v["inputs"][0]["path"], "<stdin>");
+    }
+}
+
+#[test]
+fn broken_pipe_exits_quietly() {
+    let d = tempfile::tempdir().unwrap();
+    // 50k seconds of lines with a 1s window: megabytes of table output.
+    let text: String = (0..50_000)
+        .map(|i| {
+            format!(
+                "{{\"time\":{},\"level\":\"error\",\"msg\":\"x\"}}\n",
+                1_746_504_008 + i
+            )
+        })
+        .collect();
+    let f = write(&d, "long.log", text.as_bytes());
+    let mut child = bin()
+        .args(["report", "--window", "1s", "--color", "never", &f])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "stderr: {err}");
+    assert!(err.is_empty(), "stderr: {err}");
+}
