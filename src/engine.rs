@@ -26,7 +26,7 @@ struct Job<'a> {
 fn absorb_chunk(p: &mut Partial, job: &Job<'_>, parser: &Parser, scratch: &mut Scratch) {
     p.files[job.file as usize].bytes += job.data.len() as u64;
     chunk::for_each_line(job.data, |off, line| {
-        let parsed = parser.parse(line, &mut scratch.zone);
+        let parsed = parser.parse(line, &mut scratch.parse);
         p.absorb(job.file, job.offset + off as u64, line, parsed, scratch);
     });
 }
@@ -38,7 +38,10 @@ fn fold_jobs(
     opts: &AggOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Partial {
+    // Long runs per task: every extra partial costs a merge of its request map.
+    let min_len = (jobs.len() / (rayon::current_num_threads() * 4)).max(1);
     jobs.par_iter()
+        .with_min_len(min_len)
         .fold(
             || (Partial::new(nfiles, opts), Scratch::default()),
             |(mut p, mut s), job| {
@@ -153,7 +156,7 @@ pub fn newest(inputs: &[Opened], parser: &Parser, tune: Tuning) -> Option<Micros
     let jobs = memory_jobs(inputs, tune.chunk_size);
     pool(tune.threads).install(|| {
         jobs.par_iter()
-            .map_init(crate::parse::ZoneCache::default, |cache, job| {
+            .map_init(crate::parse::ParseCache::default, |cache, job| {
                 let mut best = None;
                 chunk::for_each_line(job.data, |_, line| {
                     if let Parsed::Event(ev) = parser.parse(line, cache) {

@@ -152,7 +152,7 @@ pub struct AggOptions {
 /// Reusable per-worker buffers.
 #[derive(Default)]
 pub struct Scratch {
-    pub zone: crate::parse::ZoneCache,
+    pub parse: crate::parse::ParseCache,
     endpoint: String,
 }
 

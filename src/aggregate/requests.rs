@@ -120,6 +120,7 @@ impl ReqAgg {
 fn pick_name(a: u32, b: u32, names: &Interner) -> u32 {
     match (a, b) {
         (NONE, x) | (x, NONE) => x,
+        (x, y) if x == y => x,
         (x, y) if names.name(y) < names.name(x) => y,
         (x, _) => x,
     }

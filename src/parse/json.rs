@@ -7,7 +7,7 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::fields::{Canonical, FieldSpec, PROXY_ADDR, PROXY_HINT, ROOT, Unit};
-use super::time::{self, Zone, ZoneCache};
+use super::time::{self, Zone};
 use super::{Format, Level, LogEvent, split_request_line};
 
 /// A scalar as found in the document.
@@ -199,8 +199,12 @@ impl<'de> Visitor<'de> for Scan<'_, '_, 'de> {
 
 /// Picks the aliased values out of one JSON line: the fast scanner first, serde_json's full
 /// walk when the scanner declines. `None` if it is not one JSON object.
-pub fn pick<'a>(line: &'a [u8], spec: &FieldSpec) -> Option<Picked<'a>> {
-    super::json_scan::pick(line, spec).or_else(|| pick_serde(line, spec))
+pub fn pick<'a>(
+    line: &'a [u8],
+    spec: &FieldSpec,
+    keys: &mut super::KeyCache,
+) -> Option<Picked<'a>> {
+    super::json_scan::pick(line, spec, keys).or_else(|| pick_serde(line, spec))
 }
 
 /// The full serde_json walk: exact JSON validation of the whole line.
@@ -223,9 +227,9 @@ pub fn parse<'a>(
     line: &'a [u8],
     spec: &FieldSpec,
     zone: &Zone,
-    cache: &mut ZoneCache,
+    cache: &mut super::ParseCache,
 ) -> Option<LogEvent<'a>> {
-    let mut p = pick(line, spec)?;
+    let mut p = pick(line, spec, &mut cache.keys)?;
     let mut ev = LogEvent {
         format: Some(
             if p.flags & (PROXY_ADDR | PROXY_HINT) == PROXY_ADDR | PROXY_HINT {
@@ -237,7 +241,7 @@ pub fn parse<'a>(
         ..LogEvent::default()
     };
     ev.ts = match p.get(Canonical::Ts) {
-        Some(Raw::Str(s)) => time::parse_ts(s, zone, cache),
+        Some(Raw::Str(s)) => time::parse_ts(s, zone, &mut cache.zone),
         Some(Raw::U(u)) => i64::try_from(*u).ok().and_then(time::epoch_i64),
         Some(Raw::I(i)) => time::epoch_i64(*i),
         Some(Raw::F(f)) => time::epoch_f64(*f),
@@ -362,7 +366,7 @@ mod tests {
             line.as_bytes(),
             &spec,
             &Zone::parse("UTC").unwrap(),
-            &mut ZoneCache::default(),
+            &mut super::super::ParseCache::default(),
         )
         .unwrap()
     }
@@ -446,7 +450,8 @@ mod tests {
             r#"{}"#,
         ];
         for l in lines {
-            let fast = super::super::json_scan::pick(l.as_bytes(), &spec).expect(l);
+            let fast = super::super::json_scan::pick(l.as_bytes(), &spec, &mut Default::default())
+                .expect(l);
             let slow = pick_serde(l.as_bytes(), &spec).expect(l);
             assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{l}");
         }
@@ -458,7 +463,10 @@ mod tests {
             r#"{"a":"x"} y"#,
             r#"{"a":[1,2}"#,
         ] {
-            assert!(pick(bad.as_bytes(), &spec).is_none(), "{bad}");
+            assert!(
+                pick(bad.as_bytes(), &spec, &mut Default::default()).is_none(),
+                "{bad}"
+            );
         }
     }
 
@@ -503,7 +511,7 @@ mod tests {
     fn not_json_or_trailing_garbage() {
         let spec = FieldSpec::defaults();
         let z = Zone::parse("UTC").unwrap();
-        let mut c = ZoneCache::default();
+        let mut c = super::super::ParseCache::default();
         assert!(parse(b"{\"a\":1} x", &spec, &z, &mut c).is_none());
         assert!(parse(b"{\"a\":", &spec, &z, &mut c).is_none());
         assert!(parse(b"{\"msg\":\"\xff\"}", &spec, &z, &mut c).is_none());

@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use super::fields::{FieldSpec, ROOT};
+use super::fields::{FieldSpec, KeyCache, ROOT};
 use super::json::{Picked, Raw};
 
 const MAX_DEPTH: u32 = 32;
@@ -138,6 +138,7 @@ impl<'a> Cur<'a> {
 struct Walk<'s, 'p, 'a> {
     spec: &'s FieldSpec,
     out: &'p mut Picked<'a>,
+    keys: &'p mut KeyCache,
 }
 
 impl<'a> Walk<'_, '_, 'a> {
@@ -221,7 +222,7 @@ impl<'a> Walk<'_, '_, 'a> {
             }
             c.i += 1;
             c.ws();
-            let child = self.spec.child(node, key.as_bytes());
+            let child = self.spec.child_cached(node, key.as_bytes(), self.keys);
             match child {
                 Some(ch) => self.value(c, ch, depth + 1)?,
                 None => c.skip_value()?,
@@ -254,7 +255,8 @@ fn number(s: &str) -> Option<Raw<'static>> {
 }
 
 /// Picks the aliased values from one JSON object line; `None` means "ask serde_json".
-pub fn pick<'a>(line: &'a [u8], spec: &FieldSpec) -> Option<Picked<'a>> {
+pub fn pick<'a>(line: &'a [u8], spec: &FieldSpec, keys: &mut KeyCache) -> Option<Picked<'a>> {
+    keys.start_line();
     let mut out = Picked::default();
     let s = std::str::from_utf8(line).ok()?;
     let mut c = Cur { s, b: line, i: 0 };
@@ -265,6 +267,7 @@ pub fn pick<'a>(line: &'a [u8], spec: &FieldSpec) -> Option<Picked<'a>> {
     Walk {
         spec,
         out: &mut out,
+        keys,
     }
     .value(&mut c, ROOT, 0)?;
     c.ws();

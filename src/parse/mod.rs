@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-pub use fields::{Canonical, FieldSpec, Unit};
+pub use fields::{Canonical, FieldSpec, KeyCache, Unit};
 pub use time::{Micros, Zone, ZoneCache};
 
 /// Normalised severity. Order matters: comparisons mean "this level or worse".
@@ -156,6 +156,13 @@ impl LogEvent<'_> {
     }
 }
 
+/// Per-worker parsing memos; results never depend on them.
+#[derive(Default)]
+pub struct ParseCache {
+    pub zone: ZoneCache,
+    pub keys: KeyCache,
+}
+
 /// Outcome of looking at one line. Not boxed: one is built per line on the hot path.
 #[allow(clippy::large_enum_variant)]
 pub enum Parsed<'a> {
@@ -181,7 +188,7 @@ impl Parser {
     }
 
     /// Detects the format from the first bytes and parses. `line` has no trailing newline.
-    pub fn parse<'a>(&self, line: &'a [u8], cache: &mut ZoneCache) -> Parsed<'a> {
+    pub fn parse<'a>(&self, line: &'a [u8], cache: &mut ParseCache) -> Parsed<'a> {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let start = match line.iter().position(|b| !b.is_ascii_whitespace()) {
             Some(i) => i,
@@ -192,10 +199,10 @@ impl Parser {
             b'{' => json::parse(body, &self.fields, &self.zone, cache),
             b'0'..=b'9' if nginx_error::looks_like(body) => std::str::from_utf8(body)
                 .ok()
-                .and_then(|s| self.nginx_error.parse(s, &self.zone, cache)),
+                .and_then(|s| self.nginx_error.parse(s, &self.zone, &mut cache.zone)),
             _ => std::str::from_utf8(body)
                 .ok()
-                .and_then(|s| nginx_access::parse(s, &self.zone, cache)),
+                .and_then(|s| nginx_access::parse(s, &self.zone, &mut cache.zone)),
         };
         match ev {
             Some(e) => Parsed::Event(e),
