@@ -1,0 +1,157 @@
+//! Any split into chunks and any thread count give byte-identical reports, for mapped and
+//! streamed input alike: partials merge associatively and finalize sorts everything.
+
+use logtriage::aggregate::AggOptions;
+use logtriage::engine::{self, Tuning};
+use logtriage::input::{Data, Opened};
+use logtriage::parse::{FieldSpec, Parser, Zone};
+use logtriage::report::{Context, Report};
+use proptest::prelude::*;
+
+/// A mixed corpus: JSON app lines of several loggers, nginx error and access lines, blank,
+/// CRLF, unparsed and untimed lines, requests whose lines are far apart.
+fn corpus(seed: u64, lines: usize) -> Vec<u8> {
+    let mut s = seed;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    let mut out = String::new();
+    for i in 0..lines {
+        let r = next();
+        let t = 1_746_504_000 + (i as u64) * 3 + r % 3;
+        let id = format!("{:032x}", (r % 97) as u128 * 0x1234_5678_9abc_def1);
+        let ep = [
+            "/api/items/12",
+            "/api/items/99",
+            "/health",
+            "/retrieval/apple_health_data",
+            "/users/5f1c0b8e-9d2a-4c3b-8a7e-5f4d3c2b1a09/orders",
+        ][(r % 5) as usize];
+        let ms = (r % 10_000) as f64 / 7.0;
+        let line = match r % 11 {
+            0 => format!(
+                r#"{{"asctime":"2025-05-06 04:{:02}:{:02},{:03}","levelname":"ERROR","message":"boom","request_id":"{id}","method":"GET","path":"{ep}","status":500,"duration_ms":{ms},"exc_info":"Traceback (most recent call last):\n  File \"x\"\nstorage.DatabaseError: lost"}}"#,
+                (t / 60) % 60,
+                t % 60,
+                r % 1000
+            ),
+            1 => format!(
+                r#"{{"level":{},"time":{}123,"req":{{"id":"{id}","method":"POST","url":"{ep}?q=1"}},"res":{{"statusCode":{}}},"responseTime":{ms}}}"#,
+                30 + (r % 3) * 10,
+                t,
+                200 + (r % 4) * 100
+            ),
+            2 => format!(
+                r#"2025/05/06 04:{:02}:{:02} [error] 1#1: *{i} upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.{}, server: x, request: "GET {ep} HTTP/1.1", upstream: "http://10.0.0.7:30016{ep}", host: "x""#,
+                (t / 60) % 60,
+                t % 60,
+                r % 4
+            ),
+            3 => format!(
+                r#"10.0.0.{} - - [06/May/2025:04:{:02}:{:02} +0000] "GET {ep} HTTP/1.1" {} 12 "-" "ua" request_id={id} request_time={:.3}"#,
+                r % 4,
+                (t / 60) % 60,
+                t % 60,
+                [200, 502, 504, 404][(r % 4) as usize],
+                ms / 1000.0
+            ),
+            4 => String::new(),
+            5 => format!("garbage line {r}"),
+            6 => format!(r#"{{"msg":"no time","level":"warn","request_id":"{id}"}}"#),
+            7 => format!(
+                "{{\"timestamp\":\"2025-05-06T04:{:02}:{:02}.5Z\",\"level\":\"INFO\",\"fields\":{{\"message\":\"x\",\"latency_ms\":{ms}}},\"span\":{{\"request_id\":\"{id}\"}}}}\r",
+                (t / 60) % 60,
+                t % 60
+            ),
+            8 => format!(
+                r#"{{"time_iso8601":"2025-05-06T04:{:02}:{:02}+00:00","remote_addr":"10.0.0.1","request":"GET {ep} HTTP/1.1","status":"{}","request_time":"{:.3}","upstream_status":"200","request_id":"{id}"}}"#,
+                (t / 60) % 60,
+                t % 60,
+                200 + (r % 2) * 304,
+                ms / 1000.0
+            ),
+            9 => format!(
+                r#"2025/05/06 04:{:02}:{:02} [warn] 1#1: *{i} an upstream response is buffered to a temporary file /var/cache/{i} while reading upstream, client: 10.0.0.1"#,
+                (t / 60) % 60,
+                t % 60
+            ),
+            _ => format!(
+                r#"{{"asctime":"2025-05-06 04:{:02}:{:02},000","levelname":"INFO","message":"request started","request_id":"{id}","method":"GET","path":"{ep}"}}"#,
+                (t / 60) % 60,
+                t % 60
+            ),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push_str("last line without newline");
+    out.into_bytes()
+}
+
+fn report(files: &[Vec<u8>], threads: usize, chunk: usize, stream: bool) -> String {
+    let mut opened: Vec<Opened> = files
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Opened {
+            name: format!("f{i}.log"),
+            data: if stream {
+                Data::Stream(Box::new(std::io::Cursor::new(d.clone())))
+            } else {
+                Data::Buffer(d.clone())
+            },
+        })
+        .collect();
+    let parser = Parser::new(FieldSpec::defaults(), Zone::parse("UTC").unwrap());
+    let (p, errors) = engine::aggregate(
+        &mut opened,
+        &parser,
+        &AggOptions::default(),
+        Tuning {
+            threads,
+            chunk_size: chunk,
+        },
+        &|_| {},
+    );
+    let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
+    let r = Report::build(
+        p,
+        &Context {
+            paths: &paths,
+            errors: &errors,
+            timezone: "UTC",
+            top: 10,
+        },
+    );
+    serde_json::to_string_pretty(&r).unwrap()
+}
+
+#[test]
+fn whole_report_is_balanced_and_sane() {
+    let files = vec![corpus(7, 3000), corpus(11, 500)];
+    let v: serde_json::Value = serde_json::from_str(&report(&files, 1, usize::MAX, false)).unwrap();
+    for input in v["inputs"].as_array().unwrap() {
+        let g = |k: &str| input[k].as_u64().unwrap();
+        assert_eq!(g("lines"), g("parsed") + g("unparsed") + g("blank"));
+    }
+    assert_eq!(v["inputs"][0]["lines"], 3001);
+    assert!(v["requests"]["total"].as_u64().unwrap() > 50);
+    assert!(v["windows"].as_array().unwrap().len() > 10);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn any_chunking_and_thread_count_gives_identical_output(
+        seed in 1u64..1000,
+        chunk in 1usize..20_000,
+        threads in 1usize..5,
+        stream in any::<bool>(),
+    ) {
+        let files = vec![corpus(seed, 1500), corpus(seed + 1, 300)];
+        let base = report(&files, 1, usize::MAX, false);
+        prop_assert_eq!(report(&files, threads, chunk, stream), base);
+    }
+}
