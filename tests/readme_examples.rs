@@ -11,7 +11,11 @@ fn readme_console_examples_run() {
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let bin = assert_cmd::cargo::cargo_bin("logtriage");
     let bin_dir = bin.parent().unwrap();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let tmp = tempfile::tempdir().unwrap();
     let mut in_console = false;
     let mut ran = 0;
@@ -20,16 +24,34 @@ fn readme_console_examples_run() {
             in_console = line.trim() == "```console";
             continue;
         }
-        let Some(cmd) = line.strip_prefix("$ logtriage") else { continue };
+        let Some(cmd) = line.strip_prefix("$ logtriage") else {
+            continue;
+        };
         if !in_console || cmd.contains('~') || cmd.contains("man ./") {
             continue;
         }
         // Comments after the command are prose; outputs land in a scratch directory.
-        let cmd = cmd.split("  #").next().unwrap().replace("> logtriage.1", &format!("> {}/logtriage.1", tmp.path().display()));
+        let cmd = cmd.split("  #").next().unwrap().replace(
+            "> logtriage.1",
+            &format!("> {}/logtriage.1", tmp.path().display()),
+        );
         let full = format!("set -o pipefail; logtriage{cmd}");
-        let out = Command::new("bash").arg("-c").arg(&full).current_dir(root).env("PATH", &path).output().unwrap();
-        assert!(out.status.success(), "README example failed: {full}\nstderr: {}", String::from_utf8_lossy(&out.stderr));
-        assert!(!out.stdout.is_empty() || cmd.contains('>'), "README example printed nothing: {full}");
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(&full)
+            .current_dir(root)
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "README example failed: {full}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !out.stdout.is_empty() || cmd.contains('>'),
+            "README example printed nothing: {full}"
+        );
         ran += 1;
     }
     assert!(ran >= 4, "expected README examples to run, ran {ran}");

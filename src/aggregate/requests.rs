@@ -192,20 +192,46 @@ fn lower_hex(b: &[u8]) -> Option<u128> {
 
 /// Three maps rather than one map of an enum key: a u128 key is 16 bytes, the enum 32.
 #[derive(Default, Debug, Clone)]
-pub struct Requests {
+struct Shard {
     hex: FxHashMap<u128, ReqAgg>,
     uuid: FxHashMap<u128, ReqAgg>,
     text: FxHashMap<Box<str>, ReqAgg>,
 }
 
+/// Shards bound the memory spike of a hash-table resize (one shard grows at a time, not one
+/// table holding every request) and let merges work shard by shard.
+const SHARDS: usize = 64;
+
+#[derive(Default, Debug, Clone)]
+pub struct Requests {
+    shards: Vec<Shard>,
+}
+
+fn shard_of_u128(v: u128) -> usize {
+    ((v as u64) ^ ((v >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15) as usize >> 58
+}
+
+fn shard_of_str(s: &str) -> usize {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(s) as usize >> 58
+}
+
 impl Requests {
+    #[inline]
+    fn shard(&mut self, i: usize) -> &mut Shard {
+        if self.shards.is_empty() {
+            self.shards = vec![Shard::default(); SHARDS];
+        }
+        &mut self.shards[i % SHARDS]
+    }
+
     #[inline]
     pub fn entry(&mut self, id: &str) -> &mut ReqAgg {
         let b = id.as_bytes();
         if b.len() == 32
             && let Some(v) = lower_hex(b)
         {
-            return self.hex.entry(v).or_default();
+            return self.shard(shard_of_u128(v)).hex.entry(v).or_default();
         }
         if b.len() == 36 && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-') {
             let mut buf = [0u8; 32];
@@ -220,17 +246,21 @@ impl Requests {
             if n == 32
                 && let Some(v) = lower_hex(&buf)
             {
-                return self.uuid.entry(v).or_default();
+                return self.shard(shard_of_u128(v)).uuid.entry(v).or_default();
             }
         }
-        if !self.text.contains_key(id) {
-            self.text.insert(id.into(), ReqAgg::default());
+        let shard = self.shard(shard_of_str(id));
+        if !shard.text.contains_key(id) {
+            shard.text.insert(id.into(), ReqAgg::default());
         }
-        self.text.get_mut(id).expect("just inserted")
+        shard.text.get_mut(id).expect("just inserted")
     }
 
     pub fn len(&self) -> usize {
-        self.hex.len() + self.uuid.len() + self.text.len()
+        self.shards
+            .iter()
+            .map(|s| s.hex.len() + s.uuid.len() + s.text.len())
+            .sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -243,9 +273,11 @@ impl Requests {
             r.endpoint = remap(r.endpoint, map);
             r.error_type = remap(r.error_type, map);
         };
-        self.hex.values_mut().for_each(fix);
-        self.uuid.values_mut().for_each(fix);
-        self.text.values_mut().for_each(fix);
+        for s in &mut self.shards {
+            s.hex.values_mut().for_each(fix);
+            s.uuid.values_mut().for_each(fix);
+            s.text.values_mut().for_each(fix);
+        }
     }
 
     /// Merges `o` (already remapped into `names`).
@@ -258,7 +290,6 @@ impl Requests {
             if a.len() < b.len() {
                 std::mem::swap(a, &mut b);
             }
-            a.reserve(b.len());
             for (k, v) in b {
                 match a.entry(k) {
                     std::collections::hash_map::Entry::Occupied(mut e) => {
@@ -270,17 +301,28 @@ impl Requests {
                 }
             }
         }
-        go(&mut self.hex, o.hex, names);
-        go(&mut self.uuid, o.uuid, names);
-        go(&mut self.text, o.text, names);
+        if o.shards.is_empty() {
+            return;
+        }
+        if self.shards.is_empty() {
+            self.shards = o.shards;
+            return;
+        }
+        for (a, b) in self.shards.iter_mut().zip(o.shards) {
+            go(&mut a.hex, b.hex, names);
+            go(&mut a.uuid, b.uuid, names);
+            go(&mut a.text, b.text, names);
+        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (ReqKey, &ReqAgg)> {
-        self.hex
-            .iter()
-            .map(|(k, v)| (ReqKey::Hex(*k), v))
-            .chain(self.uuid.iter().map(|(k, v)| (ReqKey::Uuid(*k), v)))
-            .chain(self.text.iter().map(|(k, v)| (ReqKey::Text(k.clone()), v)))
+        self.shards.iter().flat_map(|s| {
+            s.hex
+                .iter()
+                .map(|(k, v)| (ReqKey::Hex(*k), v))
+                .chain(s.uuid.iter().map(|(k, v)| (ReqKey::Uuid(*k), v)))
+                .chain(s.text.iter().map(|(k, v)| (ReqKey::Text(k.clone()), v)))
+        })
     }
 }
 
