@@ -171,6 +171,8 @@ pub struct Partial {
     pub windows: Windows,
     pub requests: Requests,
     pub samples: Vec<Sample>,
+    /// Per interned id: 0 not yet judged, 1 not a health check, 2 a health check.
+    health: Vec<u8>,
     since: Option<i64>,
     until: Option<i64>,
 }
@@ -190,6 +192,7 @@ impl Partial {
             windows: Windows::new(opts.window),
             requests: Requests::default(),
             samples: Vec::new(),
+            health: Vec::new(),
             since: opts.since,
             until: opts.until,
         }
@@ -246,6 +249,19 @@ impl Partial {
         }
     }
 
+    /// Judged once per endpoint name, not once per line.
+    #[inline]
+    fn is_health(&mut self, id: u32) -> bool {
+        let i = id as usize;
+        if i >= self.health.len() {
+            self.health.resize(i + 1, 0);
+        }
+        if self.health[i] == 0 {
+            self.health[i] = 1 + endpoint::is_health(self.names.name(id)) as u8;
+        }
+        self.health[i] == 2
+    }
+
     fn event(&mut self, ev: &LogEvent<'_>, at: LineRef, scratch: &mut Scratch) {
         let src = ev.source();
         let si = src as usize;
@@ -263,7 +279,7 @@ impl Partial {
             }
             None => NONE,
         };
-        let health = endpoint != NONE && endpoint::is_health(self.names.name(endpoint));
+        let health = endpoint != NONE && self.is_health(endpoint);
         if let Some(s) = ev.status {
             *self.status[si].entry(s).or_default() += 1;
         }
@@ -333,6 +349,8 @@ impl Partial {
 
 impl Merge for Partial {
     fn merge(&mut self, mut o: Partial) {
+        // The other side's ids are remapped into ours; ours keep their meaning, and so does
+        // the health memo.
         let map = self.names.absorb(&o.names);
         for s in &mut o.samples {
             s.line += self.files[s.file as usize].lines;

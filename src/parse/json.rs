@@ -204,7 +204,28 @@ pub fn pick<'a>(
     spec: &FieldSpec,
     keys: &mut super::KeyCache,
 ) -> Option<Picked<'a>> {
-    super::json_scan::pick(line, spec, keys).or_else(|| pick_serde(line, spec))
+    let mut out = Picked::default();
+    pick_into(line, spec, keys, &mut out).then_some(out)
+}
+
+/// `pick` into a caller's value, so the per-line hot path moves nothing.
+pub fn pick_into<'a>(
+    line: &'a [u8],
+    spec: &FieldSpec,
+    keys: &mut super::KeyCache,
+    out: &mut Picked<'a>,
+) -> bool {
+    if super::json_scan::pick_into(line, spec, keys, out) {
+        return true;
+    }
+    *out = Picked::default();
+    match pick_serde(line, spec) {
+        Some(p) => {
+            *out = p;
+            true
+        }
+        None => false,
+    }
 }
 
 /// The full serde_json walk: exact JSON validation of the whole line.
@@ -229,7 +250,10 @@ pub fn parse<'a>(
     zone: &Zone,
     cache: &mut super::ParseCache,
 ) -> Option<LogEvent<'a>> {
-    let mut p = pick(line, spec, &mut cache.keys)?;
+    let mut p = Picked::default();
+    if !pick_into(line, spec, &mut cache.keys, &mut p) {
+        return None;
+    }
     let mut ev = LogEvent {
         format: Some(
             if p.flags & (PROXY_ADDR | PROXY_HINT) == PROXY_ADDR | PROXY_HINT {

@@ -256,22 +256,36 @@ fn number(s: &str) -> Option<Raw<'static>> {
 
 /// Picks the aliased values from one JSON object line; `None` means "ask serde_json".
 pub fn pick<'a>(line: &'a [u8], spec: &FieldSpec, keys: &mut KeyCache) -> Option<Picked<'a>> {
-    keys.start_line();
     let mut out = Picked::default();
+    pick_into(line, spec, keys, &mut out).then_some(out)
+}
+
+/// `pick` into a caller's (empty) value; `false` means "ask serde_json".
+pub fn pick_into<'a>(
+    line: &'a [u8],
+    spec: &FieldSpec,
+    keys: &mut KeyCache,
+    out: &mut Picked<'a>,
+) -> bool {
+    walk(line, spec, keys, out).is_some()
+}
+
+fn walk<'a>(
+    line: &'a [u8],
+    spec: &FieldSpec,
+    keys: &mut KeyCache,
+    out: &mut Picked<'a>,
+) -> Option<()> {
+    keys.start_line();
     let s = std::str::from_utf8(line).ok()?;
     let mut c = Cur { s, b: line, i: 0 };
     c.ws();
     if c.peek()? != b'{' {
         return None;
     }
-    Walk {
-        spec,
-        out: &mut out,
-        keys,
-    }
-    .value(&mut c, ROOT, 0)?;
+    Walk { spec, out, keys }.value(&mut c, ROOT, 0)?;
     c.ws();
-    (c.i == line.len()).then_some(out)
+    (c.i == line.len()).then_some(())
 }
 
 #[cfg(test)]
