@@ -1,0 +1,199 @@
+//! Options through the real binary, on small inputs built here so every expected number
+//! follows from how the input was made.
+
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::cargo_bin("logtriage").unwrap()
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = bin()
+        .args(["report", "-f", "json", "--no-progress"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// 600 lines, one per second from 2025-05-06T04:00:00Z; every 10th is an ERROR with a
+/// latency of 100 ms, the others INFO with latency i % 100 ms.
+fn minute_log(dir: &tempfile::TempDir) -> String {
+    let mut s = String::new();
+    for i in 0..600u64 {
+        let level = if i % 10 == 0 { "error" } else { "info" };
+        let ms = if i % 10 == 0 { 100 } else { i % 100 };
+        s.push_str(&format!(
+            "{{\"ts\":{},\"level\":\"{level}\",\"msg\":\"m\",\"traceId\":\"t{}\",\"method\":\"GET\",\"path\":\"/items/{i}\",\"elapsed\":{},\"took_ms\":{ms}}}\n",
+            1_746_504_000 + i,
+            i / 2,
+            ms * 1000
+        ));
+    }
+    let p = dir.path().join("minute.log");
+    std::fs::write(&p, s).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn window_since_until() {
+    let d = tempfile::tempdir().unwrap();
+    let f = minute_log(&d);
+    let v = json(&["--tz", "UTC", "-w", "1m", &f]);
+    assert_eq!(v["window_seconds"], 60);
+    let w = v["windows"].as_array().unwrap();
+    assert_eq!(w.len(), 10);
+    assert!(w.iter().all(|w| w["lines"] == 60 && w["errors"] == 6));
+    assert_eq!(w[0]["start"], "2025-05-06T04:00:00.000Z");
+    // Default window for a 599 s span: at most 60 windows -> 10s.
+    assert_eq!(json(&["--tz", "UTC", &f])["window_seconds"], 10);
+
+    let v = json(&[
+        "--tz",
+        "UTC",
+        "--since",
+        "2025-05-06 04:02",
+        "--until",
+        "2025-05-06T04:04:00Z",
+        &f,
+    ]);
+    assert_eq!(v["totals"]["filtered"], 480);
+    assert_eq!(v["levels"]["ERROR"], 12);
+    assert_eq!(v["totals"]["lines"], 600);
+    // Relative: the last 100 s before the newest line (04:09:59) starts at 04:08:19.
+    let v = json(&["--tz", "UTC", "--since", "100s", &f]);
+    assert_eq!(v["totals"]["filtered"], 499);
+    assert_eq!(v["time_range"]["start"], "2025-05-06T04:08:19.000Z");
+}
+
+#[test]
+fn field_and_latency_overrides() {
+    let d = tempfile::tempdir().unwrap();
+    let f = minute_log(&d);
+    // No alias names traceId: no requests. Mapped, every two lines share an id.
+    assert_eq!(json(&["--tz", "UTC", &f])["requests"]["total"], 0);
+    let v = json(&["--tz", "UTC", "--field", "request_id=traceId", &f]);
+    assert_eq!(v["requests"]["total"], 300);
+    // `took_ms` is the built-in latency alias; `elapsed` in microseconds must give the same.
+    let a = json(&["--tz", "UTC", &f]);
+    let b = json(&["--tz", "UTC", "--latency-field", "elapsed:us", &f]);
+    assert_eq!(
+        a["latency"]["app"]["overall"],
+        b["latency"]["app"]["overall"]
+    );
+    let overall = &a["latency"]["app"]["overall"];
+    assert_eq!(overall["count"], 600);
+    assert_eq!(overall["max"], 100.0);
+    // Endpoint ids collapse: one endpoint.
+    assert_eq!(
+        a["latency"]["app"]["endpoints"][0]["endpoint"],
+        "GET /items/:id"
+    );
+    assert_eq!(
+        a["latency"]["app"]["endpoints"].as_array().unwrap().len(),
+        1
+    );
+}
+
+#[test]
+fn top_limits_ranked_lists() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = String::new();
+    for i in 0..30 {
+        for _ in 0..=i {
+            s.push_str(&format!("{{\"time\":1746504000,\"level\":\"error\",\"error_type\":\"E{i}\",\"request_id\":\"r{i}\",\"status\":500,\"duration\":{i}}}\n"));
+        }
+    }
+    let p = d.path().join("e.log");
+    std::fs::write(&p, s).unwrap();
+    let p = p.to_string_lossy();
+    let v = json(&["--top", "3", &p]);
+    let types: Vec<&str> = v["error_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["E29", "E28", "E27"]);
+    assert_eq!(v["error_types"][0]["count"], 30);
+    let slow: Vec<&str> = v["requests"]["slowest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(slow, ["r29", "r28", "r27"]);
+    assert_eq!(v["requests"]["slowest"][0]["duration_ms"], 29000.0);
+}
+
+#[test]
+fn timezone_is_applied_and_stated() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("err.log");
+    std::fs::write(&p, "2025/05/06 09:30:08 [error] 1#1: *1 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 1.2.3.4, server: s, request: \"GET /health HTTP/1.1\", upstream: \"http://127.0.0.1:1/health\", host: \"h\"\n").unwrap();
+    let p = p.to_string_lossy();
+    let v = json(&["--tz", "Asia/Kolkata", &p]);
+    assert_eq!(v["timezone_assumed"], "Asia/Kolkata");
+    assert_eq!(v["time_range"]["start"], "2025-05-06T04:00:08.000Z");
+    let v = json(&["--tz", "+08:00", &p]);
+    assert_eq!(v["time_range"]["start"], "2025-05-06T01:30:08.000Z");
+    // TZ from the environment is the default.
+    let out = bin()
+        .args(["report", "-f", "json", &p])
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["timezone_assumed"], "UTC");
+    assert_eq!(v["time_range"]["start"], "2025-05-06T09:30:08.000Z");
+}
+
+#[test]
+fn formats_render() {
+    let d = tempfile::tempdir().unwrap();
+    let f = minute_log(&d);
+    let md = bin()
+        .args(["report", "-f", "markdown", "--tz", "UTC", &f])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.starts_with("## Incident log report"));
+    assert!(md.contains("| ERROR |") || md.contains("ERROR"));
+    assert!(md.contains("`GET /items/:id`"));
+    let table = bin()
+        .args(["report", "--color", "always", "--tz", "UTC", &f])
+        .output()
+        .unwrap();
+    assert!(table.stdout.contains(&0x1b), "colour asked for");
+    let plain = bin()
+        .args(["report", "--tz", "UTC", &f])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let plain = String::from_utf8(plain.stdout).unwrap();
+    assert!(!plain.contains('\u{1b}'));
+    assert!(plain.contains("TIMELINE"));
+    assert!(plain.contains('█'), "sparkline drawn");
+}
+
+#[test]
+fn completions_and_man() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = bin().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("latency-field"), "{shell}");
+    }
+    let out = bin().arg("man").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(".TH logtriage"));
+    assert!(text.contains("latency\\-field"));
+}
