@@ -147,6 +147,22 @@ impl KeyCache {
     }
 }
 
+/// `pack` of `buf[start..start + len]` with one 16-byte load when the buffer allows it.
+#[inline]
+pub fn pack_at(buf: &[u8], start: usize, len: usize) -> Option<u128> {
+    if len > 15 {
+        return None;
+    }
+    match buf.get(start..start + 16) {
+        Some(w) => {
+            let v = u128::from_le_bytes(w.try_into().expect("16 bytes"));
+            let mask = (1u128 << (8 * len)) - 1;
+            Some((v & mask) | ((len as u128) << 120))
+        }
+        None => pack(&buf[start..start + len]),
+    }
+}
+
 /// A key of at most 15 bytes as one integer: the bytes, zero-padded, with the length on top.
 #[inline]
 fn pack(key: &[u8]) -> Option<u128> {
@@ -175,7 +191,19 @@ impl FieldSpec {
     /// logger repeat their keys in the same order, so most lookups become one compare.
     #[inline]
     pub fn child_cached(&self, node: u32, key: &[u8], kc: &mut KeyCache) -> Option<u32> {
-        let Some(p) = pack(key) else {
+        self.child_cached_packed(node, key, pack(key), kc)
+    }
+
+    /// `child_cached` with the key already packed (see `pack_at`).
+    #[inline]
+    pub fn child_cached_packed(
+        &self,
+        node: u32,
+        key: &[u8],
+        packed: Option<u128>,
+        kc: &mut KeyCache,
+    ) -> Option<u32> {
+        let Some(p) = packed else {
             return self.nodes[node as usize].long.get(key).copied();
         };
         let i = kc.pos;
@@ -437,6 +465,18 @@ impl FieldSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pack_at_matches_pack() {
+        let buf = b"{\"level\":\"x\",\"a_very_long_key_name\":1}";
+        for (start, len) in [(2usize, 5usize), (15, 20), (1, 0), (30, 3)] {
+            assert_eq!(
+                pack_at(buf, start, len),
+                pack(&buf[start..start + len]),
+                "{start} {len}"
+            );
+        }
+    }
 
     #[test]
     fn units_from_key() {

@@ -216,13 +216,18 @@ impl<'a> Walk<'_, '_, 'a> {
             if escaped {
                 return None;
             }
+            // The key's bytes end just before the closing quote the cursor passed.
+            let key_start = c.i - 1 - key.len();
             c.ws();
             if c.peek()? != b':' {
                 return None;
             }
             c.i += 1;
             c.ws();
-            let child = self.spec.child_cached(node, key.as_bytes(), self.keys);
+            let packed = super::fields::pack_at(c.b, key_start, key.len());
+            let child = self
+                .spec
+                .child_cached_packed(node, key.as_bytes(), packed, self.keys);
             match child {
                 Some(ch) => self.value(c, ch, depth + 1)?,
                 None => c.skip_value()?,
