@@ -24,7 +24,10 @@ fn readme_console_examples_run() {
             in_console = line.trim() == "```console";
             continue;
         }
-        let Some(cmd) = line.strip_prefix("$ logtriage") else {
+        // Every command that runs logtriage, also behind a pipe; not the cargo/bash setup lines.
+        let Some(cmd) = line.strip_prefix("$ ").filter(|c| {
+            c.contains("logtriage ") && !c.starts_with("cargo") && !c.starts_with("bash ")
+        }) else {
             continue;
         };
         if !in_console || cmd.contains('~') || cmd.contains("man ./") {
@@ -35,7 +38,7 @@ fn readme_console_examples_run() {
             "> logtriage.1",
             &format!("> {}/logtriage.1", tmp.path().display()),
         );
-        let full = format!("set -o pipefail; logtriage{cmd}");
+        let full = format!("set -o pipefail; {cmd}");
         let out = Command::new("bash")
             .arg("-c")
             .arg(&full)
@@ -54,5 +57,30 @@ fn readme_console_examples_run() {
         );
         ran += 1;
     }
-    assert!(ran >= 4, "expected README examples to run, ran {ran}");
+    assert!(ran >= 9, "expected README examples to run, ran {ran}");
+    // The examples column of the options table: inline `logtriage ...` code in table rows.
+    let mut table_ran = 0;
+    for line in readme.lines().filter(|l| l.starts_with('|')) {
+        for (i, span) in line.split('`').enumerate() {
+            if i % 2 == 1 && span.starts_with("logtriage ") {
+                let out = Command::new("bash")
+                    .arg("-c")
+                    .arg(span)
+                    .current_dir(root)
+                    .env("PATH", &path)
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success(),
+                    "README table example failed: {span}\nstderr: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                table_ran += 1;
+            }
+        }
+    }
+    assert!(
+        table_ran >= 10,
+        "expected the options table examples to run, ran {table_ran}"
+    );
 }
