@@ -61,8 +61,14 @@ const CLASSES: &[(&str, Option<u16>, &[&str])] = &[
     ),
 ];
 
+/// Precompiled substring searches: building a searcher per line (`str::find`) cost more
+/// than the search itself.
 pub struct Classifier {
     finders: Vec<(usize, Finder<'static>)>,
+    client: Finder<'static>,
+    request: Finder<'static>,
+    upstream: Finder<'static>,
+    quote_end: Finder<'static>,
 }
 
 impl Default for Classifier {
@@ -79,11 +85,41 @@ impl Classifier {
                 finders.push((i, Finder::new(n.as_bytes())));
             }
         }
-        Classifier { finders }
+        Classifier {
+            finders,
+            client: Finder::new(", client: "),
+            request: Finder::new(", request: \""),
+            upstream: Finder::new(", upstream: \""),
+            quote_end: Finder::new("\", "),
+        }
+    }
+
+    /// Value after `key` up to the next `, ` (or, for quoted values, the closing quote).
+    fn field<'a>(&self, ctx: &'a str, key: &Finder<'_>, quoted: bool) -> Option<&'a str> {
+        let start = key.find(ctx.as_bytes())? + key.needle().len();
+        let v = &ctx[start..];
+        let end = if quoted {
+            self.quote_end.find(v.as_bytes()).or_else(|| v.rfind('"'))?
+        } else {
+            memchr::memchr(b',', v.as_bytes()).unwrap_or(v.len())
+        };
+        Some(&v[..end])
     }
 
     /// Class name and implied status of a message; unknown messages get their masked text.
     pub fn classify<'a>(&self, msg: &str) -> (Cow<'a, str>, Option<u16>) {
+        // Most upstream errors open with their identifying text: a prefix compare settles
+        // them before any substring search.
+        for (i, (_, _, needles)) in CLASSES.iter().enumerate().take(6) {
+            if needles.iter().any(|n| {
+                msg.starts_with(n)
+                    || (n.starts_with('(')
+                        && msg.get(..64.min(msg.len())).is_some_and(|h| h.contains(n)))
+            }) {
+                let (name, status, _) = CLASSES[i];
+                return (Cow::Borrowed(name), status);
+            }
+        }
         for (i, f) in &self.finders {
             if f.find(msg.as_bytes()).is_some() {
                 let (name, status, _) = CLASSES[*i];
@@ -105,11 +141,13 @@ impl Classifier {
         let level = Level::from_name(&line[21..close])?;
         let mut rest = line[close + 1..].trim_start();
         // `PID#TID: ` then an optional `*CONNECTION `.
-        if let Some(colon) = rest.find(": ") {
-            let head = &rest[..colon];
-            if head.bytes().all(|c| c.is_ascii_digit() || c == b'#') {
-                rest = &rest[colon + 2..];
-            }
+        if let Some(colon) = memchr::memchr(b':', rest.as_bytes())
+            && rest.as_bytes().get(colon + 1) == Some(&b' ')
+            && rest[..colon]
+                .bytes()
+                .all(|c| c.is_ascii_digit() || c == b'#')
+        {
+            rest = &rest[colon + 2..];
         }
         if let Some(r) = rest.strip_prefix('*') {
             let digits = r.bytes().take_while(u8::is_ascii_digit).count();
@@ -117,7 +155,7 @@ impl Classifier {
                 rest = r[digits..].trim_start();
             }
         }
-        let (msg, ctx) = match rest.find(", client: ") {
+        let (msg, ctx) = match self.client.find(rest.as_bytes()) {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, ""),
         };
@@ -132,9 +170,9 @@ impl Classifier {
             ..LogEvent::default()
         };
         if !ctx.is_empty() {
-            ev.client = field(ctx, ", client: ", false).map(Cow::Borrowed);
-            ev.upstream = field(ctx, ", upstream: \"", true).map(Cow::Borrowed);
-            if let Some(req) = field(ctx, ", request: \"", true)
+            ev.client = self.field(ctx, &self.client, false).map(Cow::Borrowed);
+            ev.upstream = self.field(ctx, &self.upstream, true).map(Cow::Borrowed);
+            if let Some(req) = self.field(ctx, &self.request, true)
                 && let (Some(m), Some(t)) = split_request_line(req)
             {
                 ev.method = Some(Cow::Borrowed(m));
@@ -143,18 +181,6 @@ impl Classifier {
         }
         Some(ev)
     }
-}
-
-/// Value after `key` up to the next `, ` (or the closing quote for quoted values).
-fn field<'a>(ctx: &'a str, key: &str, quoted: bool) -> Option<&'a str> {
-    let start = ctx.find(key)? + key.len();
-    let v = &ctx[start..];
-    let end = if quoted {
-        v.find("\", ").or_else(|| v.rfind('"'))?
-    } else {
-        v.find(", ").unwrap_or(v.len())
-    };
-    Some(&v[..end])
 }
 
 #[cfg(test)]
