@@ -17,12 +17,16 @@ pub fn parse<'a>(line: &'a str, zone: &Zone, cache: &mut ZoneCache) -> Option<Lo
     {
         return None;
     }
-    let open = rest.find(" [")? + 2;
+    // Single-byte searches: `str::find` with a string pattern builds a searcher per call.
+    let open = memchr::memchr(b'[', rest.as_bytes())? + 1;
     // `- user` before the bracket: two short tokens.
-    if rest[..open - 2].split(' ').count() != 2 {
+    if open < 2 || rest.as_bytes()[open - 2] != b' ' || rest[..open - 2].split(' ').count() != 2 {
         return None;
     }
-    let close = rest[open..].find("] \"")? + open;
+    let close = memchr::memchr(b']', &rest.as_bytes()[open..])? + open;
+    if !rest[close..].starts_with("] \"") {
+        return None;
+    }
     let ts = time::parse_ts(&rest[open..close], zone, cache)?;
     let after = &rest[close + 3..];
     let (request, after) = quoted(after)?;
