@@ -50,7 +50,10 @@ fn fold_jobs(
                 (p, s)
             },
         )
-        .map(|(p, _)| p)
+        .map(|(mut p, _)| {
+            p.seal();
+            p
+        })
         .reduce(
             || Partial::new(nfiles, opts),
             |mut a, b| {

@@ -236,6 +236,7 @@ fn opt_ms(v: f32) -> Option<f64> {
 
 impl Report {
     pub fn build(mut p: Partial, ctx: &Context) -> Report {
+        p.seal();
         let names = std::mem::take(&mut p.names);
         let name = |id: u32| names.name(id).to_string();
 

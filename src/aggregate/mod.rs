@@ -393,3 +393,11 @@ impl Merge for Partial {
         self.requests.merge_names(o.requests, &self.names);
     }
 }
+
+impl Partial {
+    /// Ends line-by-line accumulation: open request groups move into sorted tables. The
+    /// engine seals each fold's partial; merging seals too.
+    pub fn seal(&mut self) {
+        self.requests.seal(&self.names);
+    }
+}

@@ -190,48 +190,97 @@ fn lower_hex(b: &[u8]) -> Option<u128> {
     ((bad_hi | bad_lo) & 0xF0 == 0).then_some(((hi as u128) << 64) | lo as u128)
 }
 
-/// Three maps rather than one map of an enum key: a u128 key is 16 bytes, the enum 32.
-#[derive(Default, Debug, Clone)]
-struct Shard {
-    hex: FxHashMap<u128, ReqAgg>,
-    uuid: FxHashMap<u128, ReqAgg>,
-    text: FxHashMap<Box<str>, ReqAgg>,
+/// Requests of one key type: a hash map while lines arrive, then sealed into a vector
+/// sorted by key, which costs 64 bytes a request with no hash-table slack and merges with
+/// its peers in one linear pass.
+#[derive(Debug, Clone)]
+struct Table<K> {
+    open: FxHashMap<K, ReqAgg>,
+    sealed: Vec<(K, ReqAgg)>,
 }
 
-/// Shards bound the memory spike of a hash-table resize (one shard grows at a time, not one
-/// table holding every request) and let merges work shard by shard.
-const SHARDS: usize = 64;
+impl<K> Default for Table<K> {
+    fn default() -> Self {
+        Table {
+            open: FxHashMap::default(),
+            sealed: Vec::new(),
+        }
+    }
+}
 
+impl<K: std::hash::Hash + Eq + Ord + Clone> Table<K> {
+    fn seal(&mut self, names: &Interner) {
+        if self.open.is_empty() {
+            return;
+        }
+        let mut fresh: Vec<(K, ReqAgg)> = self.open.drain().collect();
+        self.open.shrink_to_fit();
+        fresh.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let old = std::mem::take(&mut self.sealed);
+        self.sealed = merge_sorted(old, fresh, names);
+    }
+
+    fn merge(&mut self, mut o: Table<K>, names: &Interner) {
+        self.seal(names);
+        o.seal(names);
+        let mine = std::mem::take(&mut self.sealed);
+        self.sealed = merge_sorted(mine, o.sealed, names);
+    }
+
+    fn remap(&mut self, map: &[u32]) {
+        let fix = |r: &mut ReqAgg| {
+            r.endpoint = remap(r.endpoint, map);
+            r.error_type = remap(r.error_type, map);
+        };
+        self.open.values_mut().for_each(fix);
+        self.sealed.iter_mut().for_each(|(_, r)| fix(r));
+    }
+}
+
+/// Merges two key-sorted runs, combining equal keys. Appends in place and lets the stable
+/// sort merge the two runs (linear for two sorted runs, half a buffer of scratch), so the
+/// peak is about 1.5x the result rather than 2x.
+fn merge_sorted<K: Ord>(
+    mut a: Vec<(K, ReqAgg)>,
+    b: Vec<(K, ReqAgg)>,
+    names: &Interner,
+) -> Vec<(K, ReqAgg)> {
+    if a.is_empty() {
+        return b;
+    }
+    if b.is_empty() {
+        return a;
+    }
+    a.reserve_exact(b.len());
+    a.extend(b);
+    a.sort_by(|x, y| x.0.cmp(&y.0));
+    a.dedup_by(|later, kept| {
+        if later.0 == kept.0 {
+            kept.1.merge_with(&later.1, names);
+            true
+        } else {
+            false
+        }
+    });
+    a
+}
+
+/// Three tables rather than one of an enum key: a u128 key is 16 bytes, the enum 32.
 #[derive(Default, Debug, Clone)]
 pub struct Requests {
-    shards: Vec<Shard>,
-}
-
-fn shard_of_u128(v: u128) -> usize {
-    ((v as u64) ^ ((v >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15) as usize >> 58
-}
-
-fn shard_of_str(s: &str) -> usize {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(s) as usize >> 58
+    hex: Table<u128>,
+    uuid: Table<u128>,
+    text: Table<Box<str>>,
 }
 
 impl Requests {
-    #[inline]
-    fn shard(&mut self, i: usize) -> &mut Shard {
-        if self.shards.is_empty() {
-            self.shards = vec![Shard::default(); SHARDS];
-        }
-        &mut self.shards[i % SHARDS]
-    }
-
     #[inline]
     pub fn entry(&mut self, id: &str) -> &mut ReqAgg {
         let b = id.as_bytes();
         if b.len() == 32
             && let Some(v) = lower_hex(b)
         {
-            return self.shard(shard_of_u128(v)).hex.entry(v).or_default();
+            return self.hex.open.entry(v).or_default();
         }
         if b.len() == 36 && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-') {
             let mut buf = [0u8; 32];
@@ -246,21 +295,33 @@ impl Requests {
             if n == 32
                 && let Some(v) = lower_hex(&buf)
             {
-                return self.shard(shard_of_u128(v)).uuid.entry(v).or_default();
+                return self.uuid.open.entry(v).or_default();
             }
         }
-        let shard = self.shard(shard_of_str(id));
-        if !shard.text.contains_key(id) {
-            shard.text.insert(id.into(), ReqAgg::default());
+        let text = &mut self.text.open;
+        if !text.contains_key(id) {
+            text.insert(id.into(), ReqAgg::default());
         }
-        shard.text.get_mut(id).expect("just inserted")
+        text.get_mut(id).expect("just inserted")
     }
 
+    /// Moves every open request into the sorted tables (call before `len` and `iter`).
+    pub fn seal(&mut self, names: &Interner) {
+        self.hex.seal(names);
+        self.uuid.seal(names);
+        self.text.seal(names);
+    }
+
+    /// Distinct requests; exact once sealed.
     pub fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.hex.len() + s.uuid.len() + s.text.len())
-            .sum()
+        [
+            self.hex.open.len() + self.hex.sealed.len(),
+            self.uuid.open.len() + self.uuid.sealed.len(),
+        ]
+        .iter()
+        .sum::<usize>()
+            + self.text.open.len()
+            + self.text.sealed.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -269,60 +330,31 @@ impl Requests {
 
     /// Rewrites interned ids after the owning partial's names were merged into another's.
     pub fn remap(&mut self, map: &[u32]) {
-        let fix = |r: &mut ReqAgg| {
-            r.endpoint = remap(r.endpoint, map);
-            r.error_type = remap(r.error_type, map);
-        };
-        for s in &mut self.shards {
-            s.hex.values_mut().for_each(fix);
-            s.uuid.values_mut().for_each(fix);
-            s.text.values_mut().for_each(fix);
-        }
+        self.hex.remap(map);
+        self.uuid.remap(map);
+        self.text.remap(map);
     }
 
-    /// Merges `o` (already remapped into `names`).
+    /// Merges `o` (already remapped into `names`); both end sealed.
     pub fn merge_names(&mut self, o: Requests, names: &Interner) {
-        fn go<K: std::hash::Hash + Eq>(
-            a: &mut FxHashMap<K, ReqAgg>,
-            mut b: FxHashMap<K, ReqAgg>,
-            names: &Interner,
-        ) {
-            if a.len() < b.len() {
-                std::mem::swap(a, &mut b);
-            }
-            for (k, v) in b {
-                match a.entry(k) {
-                    std::collections::hash_map::Entry::Occupied(mut e) => {
-                        e.get_mut().merge_with(&v, names)
-                    }
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert(v);
-                    }
-                }
-            }
-        }
-        if o.shards.is_empty() {
-            return;
-        }
-        if self.shards.is_empty() {
-            self.shards = o.shards;
-            return;
-        }
-        for (a, b) in self.shards.iter_mut().zip(o.shards) {
-            go(&mut a.hex, b.hex, names);
-            go(&mut a.uuid, b.uuid, names);
-            go(&mut a.text, b.text, names);
-        }
+        self.hex.merge(o.hex, names);
+        self.uuid.merge(o.uuid, names);
+        self.text.merge(o.text, names);
     }
 
+    /// Sealed requests, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (ReqKey, &ReqAgg)> {
-        self.shards.iter().flat_map(|s| {
-            s.hex
-                .iter()
-                .map(|(k, v)| (ReqKey::Hex(*k), v))
-                .chain(s.uuid.iter().map(|(k, v)| (ReqKey::Uuid(*k), v)))
-                .chain(s.text.iter().map(|(k, v)| (ReqKey::Text(k.clone()), v)))
-        })
+        self.hex
+            .sealed
+            .iter()
+            .map(|(k, v)| (ReqKey::Hex(*k), v))
+            .chain(self.uuid.sealed.iter().map(|(k, v)| (ReqKey::Uuid(*k), v)))
+            .chain(
+                self.text
+                    .sealed
+                    .iter()
+                    .map(|(k, v)| (ReqKey::Text(k.clone()), v)),
+            )
     }
 }
 
@@ -337,6 +369,7 @@ mod tests {
         r.entry("6f1c0b8e-9d2a-4c3b-8a7e-5f4d3c2b1a09").lines = 2;
         r.entry("ABCDEF0123456789ABCDEF0123456789").lines = 3;
         r.entry("req-1").lines = 4;
+        r.seal(&Interner::default());
         let mut got: Vec<(String, u32)> = r.iter().map(|(k, v)| (k.render(), v.lines)).collect();
         got.sort();
         assert_eq!(
