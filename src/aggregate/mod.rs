@@ -333,6 +333,7 @@ impl Partial {
             }
         }
         if let Some(rid) = ev.request_id.as_deref() {
+            self.requests.maybe_flush();
             let touch = Touch {
                 ts: ev.ts,
                 nginx: src == Source::Nginx,

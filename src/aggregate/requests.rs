@@ -190,41 +190,75 @@ fn lower_hex(b: &[u8]) -> Option<u128> {
     ((bad_hi | bad_lo) & 0xF0 == 0).then_some(((hi as u128) << 64) | lo as u128)
 }
 
-/// Requests of one key type: a hash map while lines arrive, then sealed into a vector
-/// sorted by key, which costs 64 bytes a request with no hash-table slack and merges with
-/// its peers in one linear pass.
+/// Requests of one key type. Lines land in a small hash map (it stays in cache); every
+/// `OPEN_LIMIT` requests it is flushed as a key-sorted run into `runs`, 64 bytes a request
+/// with no hash-table slack. Consolidating sorts the runs together (a stable sort merges
+/// sorted runs in near-linear time) and folds equal keys, since a request's lines may sit in
+/// several runs, chunks or files.
 #[derive(Debug, Clone)]
 struct Table<K> {
     open: FxHashMap<K, ReqAgg>,
-    sealed: Vec<(K, ReqAgg)>,
+    runs: Vec<(K, ReqAgg)>,
+    /// `runs` is one sorted run with unique keys.
+    consolidated: bool,
 }
 
 impl<K> Default for Table<K> {
     fn default() -> Self {
         Table {
             open: FxHashMap::default(),
-            sealed: Vec::new(),
+            runs: Vec::new(),
+            consolidated: true,
         }
     }
 }
 
+/// Open requests per key type before a flush: small enough for the map to stay in L2.
+const OPEN_LIMIT: usize = 16 * 1024;
+
 impl<K: std::hash::Hash + Eq + Ord + Clone> Table<K> {
-    fn seal(&mut self, names: &Interner) {
+    fn flush(&mut self) {
         if self.open.is_empty() {
             return;
         }
-        let mut fresh: Vec<(K, ReqAgg)> = self.open.drain().collect();
-        self.open.shrink_to_fit();
-        fresh.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let old = std::mem::take(&mut self.sealed);
-        self.sealed = merge_sorted(old, fresh, names);
+        self.consolidated = false;
+        let start = self.runs.len();
+        self.runs.extend(self.open.drain());
+        self.runs[start..].sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    }
+
+    fn consolidate(&mut self, names: &Interner) {
+        self.flush();
+        if self.consolidated {
+            return;
+        }
+        self.consolidated = true;
+        self.runs.sort_by(|x, y| x.0.cmp(&y.0));
+        self.runs.dedup_by(|later, kept| {
+            if later.0 == kept.0 {
+                kept.1.merge_with(&later.1, names);
+                true
+            } else {
+                false
+            }
+        });
     }
 
     fn merge(&mut self, mut o: Table<K>, names: &Interner) {
-        self.seal(names);
-        o.seal(names);
-        let mine = std::mem::take(&mut self.sealed);
-        self.sealed = merge_sorted(mine, o.sealed, names);
+        o.flush();
+        self.flush();
+        if o.runs.is_empty() {
+            return self.consolidate(names);
+        }
+        if self.runs.is_empty() {
+            self.runs = o.runs;
+            self.consolidated = o.consolidated;
+        } else {
+            self.runs.reserve_exact(o.runs.len());
+            self.runs.extend(o.runs);
+            self.consolidated = false;
+        }
+        self.consolidate(names);
     }
 
     fn remap(&mut self, map: &[u32]) {
@@ -233,36 +267,8 @@ impl<K: std::hash::Hash + Eq + Ord + Clone> Table<K> {
             r.error_type = remap(r.error_type, map);
         };
         self.open.values_mut().for_each(fix);
-        self.sealed.iter_mut().for_each(|(_, r)| fix(r));
+        self.runs.iter_mut().for_each(|(_, r)| fix(r));
     }
-}
-
-/// Merges two key-sorted runs, combining equal keys. Appends in place and lets the stable
-/// sort merge the two runs (linear for two sorted runs, half a buffer of scratch), so the
-/// peak is about 1.5x the result rather than 2x.
-fn merge_sorted<K: Ord>(
-    mut a: Vec<(K, ReqAgg)>,
-    b: Vec<(K, ReqAgg)>,
-    names: &Interner,
-) -> Vec<(K, ReqAgg)> {
-    if a.is_empty() {
-        return b;
-    }
-    if b.is_empty() {
-        return a;
-    }
-    a.reserve_exact(b.len());
-    a.extend(b);
-    a.sort_by(|x, y| x.0.cmp(&y.0));
-    a.dedup_by(|later, kept| {
-        if later.0 == kept.0 {
-            kept.1.merge_with(&later.1, names);
-            true
-        } else {
-            false
-        }
-    });
-    a
 }
 
 /// Three tables rather than one of an enum key: a u128 key is 16 bytes, the enum 32.
@@ -305,23 +311,37 @@ impl Requests {
         text.get_mut(id).expect("just inserted")
     }
 
-    /// Moves every open request into the sorted tables (call before `len` and `iter`).
+    /// Flushes the open maps when they outgrow the cache; call between lines.
+    #[inline]
+    pub fn maybe_flush(&mut self) {
+        if self.hex.open.len() >= OPEN_LIMIT {
+            self.hex.flush();
+        }
+        if self.uuid.open.len() >= OPEN_LIMIT {
+            self.uuid.flush();
+        }
+        if self.text.open.len() >= OPEN_LIMIT {
+            self.text.flush();
+        }
+    }
+
+    /// One sorted entry per request (call before `len` and `iter`).
     pub fn seal(&mut self, names: &Interner) {
-        self.hex.seal(names);
-        self.uuid.seal(names);
-        self.text.seal(names);
+        self.hex.consolidate(names);
+        self.uuid.consolidate(names);
+        self.text.consolidate(names);
     }
 
     /// Distinct requests; exact once sealed.
     pub fn len(&self) -> usize {
         [
-            self.hex.open.len() + self.hex.sealed.len(),
-            self.uuid.open.len() + self.uuid.sealed.len(),
+            self.hex.open.len() + self.hex.runs.len(),
+            self.uuid.open.len() + self.uuid.runs.len(),
         ]
         .iter()
         .sum::<usize>()
             + self.text.open.len()
-            + self.text.sealed.len()
+            + self.text.runs.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -345,13 +365,13 @@ impl Requests {
     /// Sealed requests, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (ReqKey, &ReqAgg)> {
         self.hex
-            .sealed
+            .runs
             .iter()
             .map(|(k, v)| (ReqKey::Hex(*k), v))
-            .chain(self.uuid.sealed.iter().map(|(k, v)| (ReqKey::Uuid(*k), v)))
+            .chain(self.uuid.runs.iter().map(|(k, v)| (ReqKey::Uuid(*k), v)))
             .chain(
                 self.text
-                    .sealed
+                    .runs
                     .iter()
                     .map(|(k, v)| (ReqKey::Text(k.clone()), v)),
             )
