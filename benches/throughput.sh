@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-1GiB}
 corpus=target/bench-corpus
-runs=3
+runs=5
 
 cargo build --release --quiet
 cargo build --release --quiet --example gen_corpus
@@ -16,7 +16,8 @@ if [ "$(cat "$corpus/.size" 2>/dev/null || true)" != "$size" ]; then
   echo "$size" > "$corpus/.size"
 fi
 
-# Best of N wall-clock seconds for a command (stdout discarded).
+# Best of N wall-clock seconds for a command (stdout discarded): shared VMs are noisy, and
+# the best run is the one least disturbed by neighbours.
 best() {
   local best=""
   for _ in $(seq "$runs"); do

@@ -1,5 +1,8 @@
-"""Test service behind nginx: stdlib ThreadingHTTPServer logging JSON lines through
-python-json-logger. Behaviour per request is chosen by the client with X-Scenario."""
+"""Test service behind nginx: stdlib ThreadingHTTPServer logging JSON lines to stdout through
+python-json-logger. How a request behaves is chosen by the client with the X-Scenario header
+(nginx passes it through): ok, hang (never answers), close (closes the socket without a
+response), reset (aborts the socket with a RST). GET /api/fail/<n> raises
+storage.DatabaseError and answers 500."""
 import logging
 import os
 import socket
@@ -11,18 +14,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 try:
     from pythonjsonlogger.json import JsonFormatter
-except ImportError:  # python-json-logger < 3
+except ImportError:  # python-json-logger < 3.1
     from pythonjsonlogger.jsonlogger import JsonFormatter
 
 import storage
 
 PORT = int(sys.argv[1])
 handler = logging.StreamHandler(sys.stdout)
+# asctime is Python's default format, naive local time (run.sh sets TZ=Asia/Kolkata).
 handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
 log = logging.getLogger("app.api")
 log.addHandler(handler)
 log.setLevel(logging.INFO)
-never = threading.Event()
+log.propagate = False
+never = threading.Event()  # hung handlers wait on this until the process is SIGKILLed
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -55,12 +60,13 @@ class Handler(BaseHTTPRequestHandler):
         scenario = self.headers.get("X-Scenario", "ok")
         log.info("request started", extra=self.fields())
         if scenario == "hang":
-            log.info("calling payment provider", extra=self.fields())
+            what = "checking dependencies" if self.path == "/health" else "calling payment provider"
+            log.info(what, extra=self.fields())
             never.wait()
         if scenario == "close":
             log.info("loading batch", extra=self.fields())
             self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
+            self.connection.shutdown(socket.SHUT_RDWR)  # FIN without any response
             return
         if scenario == "reset":
             log.info("loading batch", extra=self.fields())
@@ -71,7 +77,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         if self.path.startswith("/api/fail"):
             try:
-                storage.fetch_order(42)
+                storage.fetch_order(int(self.path.rsplit("/", 1)[-1]))
             except storage.DatabaseError:
                 log.exception("request failed", extra=self.fields())
             self.reply(500, "internal error\n", started)
@@ -84,5 +90,6 @@ class Handler(BaseHTTPRequestHandler):
 
 server = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
 server.daemon_threads = True
+# The one plain-text (non-JSON) line of app.log.
 print(f"Serving HTTP on 127.0.0.1 port {PORT}", flush=True)
 server.serve_forever()

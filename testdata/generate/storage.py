@@ -1,4 +1,5 @@
-"""A stand-in storage layer whose failures produce real tracebacks."""
+"""A stand-in storage layer whose failures produce real tracebacks
+(last line: `storage.DatabaseError: connection lost`)."""
 
 
 class DatabaseError(Exception):

@@ -1,4 +1,6 @@
-"""A scheduled job logging through structlog's JSON renderer; one batch fails."""
+"""A scheduled job logging through structlog's JSON renderer (UTC ISO timestamps); it runs
+during the incident and its last batch fails with OperationalError.
+Usage: worker.py BATCHES SECONDS_PER_BATCH"""
 import sys
 import time
 
@@ -20,17 +22,23 @@ class OperationalError(Exception):
     """Raised by the fake database driver."""
 
 
-def run(batches):
+def sync_batch(i, batches):
+    if i == batches:
+        raise OperationalError("server closed the connection unexpectedly")
+
+
+def run(batches, pause):
     log.info("scheduled job started", job="nightly-sync", batches=batches)
     for i in range(batches):
+        sync_batch(i, batches)
         log.info("processing batch", job="nightly-sync", batch=i, duration_ms=12.5 + i)
-        time.sleep(0.2)
+        time.sleep(pause)
     try:
-        raise OperationalError("server closed the connection unexpectedly")
+        sync_batch(batches, batches)
     except OperationalError:
         log.exception("batch failed", job="nightly-sync", batch=batches)
     log.warning("scheduled job finished with errors", job="nightly-sync")
 
 
 if __name__ == "__main__":
-    run(int(sys.argv[1]))
+    run(int(sys.argv[1]), float(sys.argv[2]))
