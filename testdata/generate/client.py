@@ -475,13 +475,19 @@ def manifest(run_dir, out):
         },
         "totals": {
             "requests": len(reqs),
-            "by_nginx_status": {str(k): v for k, v in sorted(Counter(s["nginx_status"] for s in map(lambda r: SCENARIOS[r["scenario"]], reqs)).items())},
+            "by_nginx_status": {str(k): v for k, v in sorted(Counter(r["status"] for r in reqs).items())},
         },
         "scenarios": scenarios,
     }
-    with open(out / "manifest.json", "w") as f:
-        json.dump(m, f, indent=1)
-        f.write("\n")
+    # Indented, but one line per request record: smaller and easier to read.
+    compact = []
+    for s in scenarios.values():
+        for i, r in enumerate(s["requests"]):
+            compact.append(json.dumps(r))
+            s["requests"][i] = f"@@{len(compact) - 1}@@"
+    text = json.dumps(m, indent=1)
+    text = re.sub(r'"@@(\d+)@@"', lambda mo: compact[int(mo.group(1))], text)
+    (out / "manifest.json").write_text(text + "\n")
     print("manifest: " + json.dumps({k: v["lines"] for k, v in files.items()}))
 
 
