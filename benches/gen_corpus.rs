@@ -23,7 +23,7 @@
 //!
 //! Incident 04:00-04:10: the database fails over (sqlalchemy errors, pool timeouts, 5xx, 6-8x
 //! latency, more hung requests), pod 10.0.0.8 is down for three minutes and all pods for 30 s
-//! (`no live upstreams`, no app lines at all), nginx runs out of worker connections.
+//! (`no live upstreams`; no new requests reach the app), nginx runs out of worker connections.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -997,7 +997,7 @@ impl Gen {
         r.script.push((t, Act::Started));
         let mid = mid_for(ep.ep, rng);
         if ep.ep == Ep::Health {
-            if db_or_incident_health(incident) && rng.chance(0.3) {
+            if health_failing(incident) && rng.chance(0.3) {
                 r.status = 503;
                 r.script.push((t + dur * 9 / 10, Act::HealthFailed));
             }
@@ -1356,7 +1356,7 @@ impl Gen {
     /// Independent nginx error-log noise: most of an nginx error log on a quiet day.
     fn noise(&mut self, t: u64) -> io::Result<()> {
         let client = self.rng.below(self.clients.len() as u64) as usize;
-        match self.rng.weighted(&[46, 18, 22, 9, 1, 3]) {
+        match self.rng.weighted(&[138, 54, 66, 27, 1, 9]) {
             0 => {
                 self.nginx_head(t, "warn", true);
                 self.proxy_temp += 1 + self.rng.below(3);
@@ -1490,6 +1490,9 @@ impl Gen {
     /// Handles timer `i` due at `t`; returns when it is due next.
     fn timer(&mut self, i: usize, t: u64) -> io::Result<u64> {
         const MASTER: u32 = 214_901;
+        if i <= 2 && in_window(t, ALL_DOWN) {
+            return Ok(t + 5 * SEC); // every pod is down: nobody logs
+        }
         Ok(match i {
             0 => {
                 let w = &mut self.app.line;
@@ -1608,7 +1611,8 @@ impl Gen {
     }
 }
 
-fn db_or_incident_health(incident: Option<u64>) -> bool {
+/// Health checks fail while the database is unreachable.
+fn health_failing(incident: Option<u64>) -> bool {
     incident.is_some_and(|s| s < 420)
 }
 

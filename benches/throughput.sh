@@ -1,59 +1,202 @@
 #!/usr/bin/env bash
-# Whole-binary throughput of `logtriage report`, next to `wc -l` and `cat` on the same files
-# and machine, plus logtriage's peak anonymous memory (RSS minus mapped file pages).
-# Usage: bash benches/throughput.sh [SIZE]   (default 1GiB; e.g. 200MiB for a quick run)
+# Whole-binary throughput of `logtriage report` next to `wc -l` and `cat` on the same files and
+# machine (the floor any line-oriented tool pays), plus logtriage's peak memory.
+#
+# Usage: bash benches/throughput.sh [SIZE]      SIZE of app.log: 1GiB (default), 200MB, 64MiB...
+# Env:   RUNS=5 (best of), SEED=42, LOGTRIAGE=target/release/logtriage (binary to measure)
+#
+# Installs nothing; writes only under target/ and a temp dir it removes. The corpus lives in
+# target/bench-corpus and is reused while its stamp matches (`rm -r target/bench-corpus` to
+# reclaim the ~1.4 GB of a 1GiB corpus). The table goes to stdout, everything else to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-size=${1:-1GiB}
-corpus=target/bench-corpus
-runs=5
+# One locale for everything: bash's $EPOCHREALTIME and awk's printf must use '.' decimals.
+export LC_ALL=C
 
-cargo build --release --quiet
-cargo build --release --quiet --example gen_corpus
-# Regenerate only when the requested size changed: 1 GiB takes a few seconds, not nothing.
-if [ "$(cat "$corpus/.size" 2>/dev/null || true)" != "$size" ]; then
-  target/release/examples/gen_corpus --out "$corpus" --size "$size" --seed 42
-  echo "$size" > "$corpus/.size"
+size=${1:-1GiB}
+runs=${RUNS:-5}
+seed=${SEED:-42}
+bin=${LOGTRIAGE:-target/release/logtriage}
+corpus=target/bench-corpus
+stamp=$corpus/.stamp
+files=(app.log nginx-error.log nginx-access.log)
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/logtriage-bench.XXXXXX")
+bg_pid=""
+cleanup() {
+  [ -n "$bg_pid" ] && kill "$bg_pid" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# --- build ------------------------------------------------------------------------------------
+# src/ may be mid-change: a failed build must not stop the wc/cat baseline, and must not let a
+# stale binary pass for the current code either.
+build_ok=1
+if ! cargo build --release --quiet; then
+  build_ok=0
+  echo "throughput: cargo build --release failed; logtriage rows will be skipped" >&2
+fi
+# The generator is std-only: when the crate (which examples link against) does not compile,
+# build the same file with plain rustc instead.
+gen=target/release/examples/gen_corpus
+if ! cargo build --release --quiet --example gen_corpus 2>/dev/null; then
+  gen=target/release/gen_corpus-standalone
+  mkdir -p target/release
+  rustc --edition 2024 -C opt-level=3 -o "$gen" benches/gen_corpus.rs
 fi
 
-# Best of N wall-clock seconds for a command (stdout discarded): shared VMs are noisy, and
-# the best run is the one least disturbed by neighbours.
-best() {
-  local best=""
-  for _ in $(seq "$runs"); do
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$@" > /dev/null
-    t1=$(date +%s.%N)
-    best=$(echo "$t0 $t1 ${best:-999999}" | awk '{d=$2-$1; print (d<$3)?d:$3}')
+# --- corpus -----------------------------------------------------------------------------------
+# Regenerate when size, seed or the generator changed (the generator's hash is in the stamp),
+# or a file is missing. The stamp is written last, so an interrupted run regenerates.
+want="size=$size seed=$seed generator=$(sha256sum benches/gen_corpus.rs | cut -c1-16)"
+have=$(cat "$stamp" 2>/dev/null || true)
+missing=0
+for f in "${files[@]}"; do [ -f "$corpus/$f" ] || missing=1; done
+if [ "$have" != "$want" ] || [ "$missing" = 1 ]; then
+  rm -f "$stamp"
+  echo "generating $size corpus into $corpus ..." >&2
+  "$gen" --out "$corpus" --size "$size" --seed "$seed" >&2
+  echo "$want" > "$stamp"
+fi
+
+# --- can this binary do the benchmark? ---------------------------------------------------------
+# The report subcommand is being written alongside this script; say so instead of failing.
+why_not=""
+if [ "$build_ok" = 0 ] && [ -z "${LOGTRIAGE:-}" ]; then
+  why_not="not measured: cargo build --release failed (see above)"
+elif [ ! -x "$bin" ]; then
+  why_not="not measured: $bin does not exist"
+elif ! help=$("$bin" report --help 2>/dev/null); then
+  why_not="not measured: $bin has no 'report' subcommand yet"
+elif ! grep -q -- '--no-progress' <<< "$help" || ! grep -q -- '--format' <<< "$help"; then
+  why_not="not measured: '$bin report' lacks --no-progress or --format"
+fi
+has_threads=0
+[ -z "$why_not" ] && grep -q -- '--threads' <<< "$help" && has_threads=1
+
+# --- measurement helpers ----------------------------------------------------------------------
+# Best (minimum) wall-clock seconds over $runs runs of "$@", stdout discarded; prints FAIL if a
+# run exits non-zero (its stderr is kept in $tmp/err). Minimum, not mean: with a warm page cache
+# the noise is all one-sided (shared VMs are noisy), so the best run is the one least disturbed
+# by neighbours.
+best_manual() {
+  local best="" t0 t1 i
+  for ((i = 0; i < runs; i++)); do
+    t0=$EPOCHREALTIME
+    "$@" > /dev/null 2> "$tmp/err" || { echo FAIL; return; }
+    t1=$EPOCHREALTIME
+    best=$(awk -v a="$t0" -v b="$t1" -v m="${best:-1e18}" 'BEGIN { d = b - a; print (d < m) ? d : m }')
   done
   echo "$best"
 }
 
-# Peak RssAnon of one run, sampled every 20 ms: the kernel keeps no high-water mark for it.
-peak_anon_mb() {
-  "$@" > /dev/null &
-  local pid=$! max=0 a
-  while kill -0 "$pid" 2>/dev/null; do
-    a=$(awk '/RssAnon/{print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
-    [ -n "$a" ] && [ "$a" -gt "$max" ] && max=$a
-    sleep 0.02
-  done
-  wait "$pid"
-  echo $((max / 1024))
+best_hyperfine() {
+  local cmd json="$tmp/hf.json"
+  cmd=$(printf '%q ' "$@")
+  hyperfine --style none --runs "$runs" --output null --export-json "$json" -- "$cmd" \
+    > /dev/null 2> "$tmp/err" || return 1
+  sed -n 's/.*"min": *\([0-9.eE+-]*\).*/\1/p' "$json" | head -n 1
 }
 
-printf '%-18s %9s %10s  %-28s %8s %9s\n' file MB lines tool seconds MB/s
-for f in app.log nginx-error.log nginx-access.log; do
-  path="$corpus/$f"
-  cat "$path" > /dev/null # page cache warm: we measure parsing, not the disk
-  mb=$(awk -v b="$(stat -c %s "$path")" 'BEGIN{printf "%.1f", b/1e6}')
-  lines=$(wc -l < "$path")
-  row() { printf '%-18s %9s %10s  %-28s %8.3f %9.0f\n' "$f" "$mb" "$lines" "$1" "$2" "$(awk -v m="$mb" -v s="$2" 'BEGIN{print m/s}')"; }
-  row "wc -l" "$(best wc -l "$path")"
-  row "cat" "$(best cat "$path")"
-  row "logtriage report -j $(nproc)" "$(best target/release/logtriage report --no-progress --format json "$path")"
-  row "logtriage report -j 1" "$(best target/release/logtriage report --no-progress --format json -j 1 "$path")"
-  echo "  peak anonymous memory of logtriage report: $(peak_anon_mb target/release/logtriage report --no-progress --format json "$path") MB"
+best() {
+  local t
+  if [ -n "$hyperfine" ] && t=$(best_hyperfine "$@") && [ -n "$t" ]; then
+    echo "$t"
+  else
+    best_manual "$@"
+  fi
+}
+hyperfine=$(command -v hyperfine || true)
+
+# Peak anonymous RSS (RssAnon: heap, stacks; not the page cache behind an mmap'd input) and
+# peak total RSS (VmHWM) of one run of "$@", sampled every 20 ms. The kernel keeps no
+# high-water mark for RssAnon, hence the sampling; VmHWM is the kernel's own mark, as last read.
+# Sets peak_anon_kb, peak_hwm_kb and peak_status (globals, not a subshell: the EXIT trap must
+# see bg_pid to stop the run on Ctrl-C, since background jobs of a script ignore SIGINT).
+peak_mem() {
+  local max_anon=0 hwm=0 key val rest
+  "$@" > /dev/null 2> "$tmp/err" &
+  bg_pid=$!
+  while kill -0 "$bg_pid" 2> /dev/null; do
+    # `read` instead of awk/grep: no fork per sample, so 20 ms stays 20 ms.
+    while read -r key val rest; do
+      case $key in
+        RssAnon:) ((val > max_anon)) && max_anon=$val ;;
+        VmHWM:) ((val > hwm)) && hwm=$val ;;
+      esac
+    done < "/proc/$bg_pid/status" 2> /dev/null || true
+    sleep 0.02
+  done
+  peak_status=0
+  wait "$bg_pid" || peak_status=$?
+  bg_pid=""
+  peak_anon_kb=$max_anon
+  peak_hwm_kb=$hwm
+}
+
+# --- run --------------------------------------------------------------------------------------
+fmt='%-17s %9s %10s  %-24s %9s %9s\n'
+row() { # file MB lines tool seconds|FAIL
+  local rate="-" secs=$5
+  if [ "$secs" = FAIL ]; then
+    secs="-"
+    rate="FAILED: $(head -c 200 "$tmp/err" | tr '\n' ' ')"
+  else
+    rate=$(awk -v m="$2" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0) ? m / s : 0 }')
+    secs=$(awk -v s="$secs" 'BEGIN { printf "%.3f", s }')
+  fi
+  printf "$fmt" "$1" "$2" "$3" "$4" "$secs" "$rate"
+}
+
+echo
+printf "$fmt" file "size MB" lines tool seconds "MB/s"
+mem_report=()
+measure() { # label files...
+  local label=$1
+  shift
+  local bytes=0 lines=0 f
+  for f in "$@"; do
+    # Warm the page cache: this measures parsing, not the disk.
+    cat "$f" > /dev/null
+    bytes=$((bytes + $(stat -c %s "$f")))
+    lines=$((lines + $(wc -l < "$f")))
+  done
+  local mb
+  mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+  row "$label" "$mb" "$lines" "wc -l" "$(best wc -l "$@")"
+  row "$label" "$mb" "$lines" "cat" "$(best cat "$@")"
+  if [ -n "$why_not" ]; then
+    printf "$fmt" "$label" "$mb" "$lines" "logtriage report" "-" "$why_not"
+    return
+  fi
+  local cmd=("$bin" report --no-progress --format json)
+  row "$label" "$mb" "$lines" "logtriage report" "$(best "${cmd[@]}" "$@")"
+  if [ "$has_threads" = 1 ]; then
+    row "$label" "$mb" "$lines" "logtriage report -j 1" "$(best "${cmd[@]}" -j 1 "$@")"
+  fi
+  peak_mem "${cmd[@]}" "$@"
+  if [ "$peak_status" = 0 ]; then
+    mem_report+=("$(printf '%-17s peak RssAnon %5d MiB   peak RSS (VmHWM) %5d MiB' \
+      "$label" $((peak_anon_kb / 1024)) $((peak_hwm_kb / 1024)))")
+  else
+    mem_report+=("$(printf '%-17s memory run exited with status %s' "$label" "$peak_status")")
+  fi
+}
+
+for f in "${files[@]}"; do
+  measure "$f" "$corpus/$f"
 done
-echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
+# The real use: one report over the app log and both nginx logs (requests joined by id).
+measure "all three" "${files[@]/#/$corpus/}"
+
+if [ "${#mem_report[@]}" -gt 0 ]; then
+  echo
+  echo "logtriage report --no-progress --format json, peak memory (sampled every 20 ms):"
+  printf '  %s\n' "${mem_report[@]}"
+fi
+echo
+echo "size MB = 10^6 bytes; seconds = best of $runs with a warm page cache$([ -n "$hyperfine" ] && echo ' (hyperfine where it ran)')"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)"
+[ -z "$why_not" ] && echo "binary: $bin ($("$bin" --version 2> /dev/null || echo 'version unknown'))"
+exit 0

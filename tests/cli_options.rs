@@ -197,3 +197,34 @@ fn completions_and_man() {
     assert!(text.contains(".TH logtriage"));
     assert!(text.contains("latency\\-field"));
 }
+
+#[test]
+fn nginx_warnings_are_not_error_types() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("e.log");
+    std::fs::write(
+        &p,
+        "2025/05/06 04:00:08 [warn] 1#1: *1 an upstream response is buffered to a temporary file /var/cache/nginx/proxy_temp/1/00/0000000001 while reading upstream, client: 1.2.3.4, server: s, request: \"GET /a HTTP/1.1\", upstream: \"http://10.0.0.7:1/a\", host: \"h\"\n\
+         2025/05/06 04:00:09 [crit] 1#1: *2 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: s, request: \"GET /a HTTP/1.1\", upstream: \"http://10.0.0.7:1/a\", host: \"h\"\n",
+    )
+    .unwrap();
+    let v = json(&["--tz", "UTC", &p.to_string_lossy()]);
+    assert_eq!(v["levels"]["WARN"], 1);
+    assert_eq!(v["levels"]["FATAL"], 1);
+    let types: Vec<&str> = v["error_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["upstream_connect_refused"]);
+    assert_eq!(
+        v["windows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["warnings"].as_u64().unwrap())
+            .sum::<u64>(),
+        1
+    );
+}
