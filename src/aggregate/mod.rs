@@ -292,14 +292,9 @@ impl Partial {
             self.latency[si].entry(ep).or_default().push(ms as f32);
         }
         let is_error = ev.level.is_some_and(|l| l >= Level::Error);
-        // nginx's [warn] lines (temp-file buffering and the like) are routine noise: its
-        // error types start at [error], like the app's error count.
-        let counts_as_error_type = match src {
-            Source::App => true,
-            Source::Nginx => ev.level.is_some_and(|l| l >= Level::Error),
-        };
+        // The nginx parser classes only [error] and worse, so every type counts here.
         let error_type = match ev.error_type.as_deref() {
-            Some(t) if counts_as_error_type => {
+            Some(t) => {
                 let id = self.names.intern(t);
                 let e = self.errors.entry((src, id)).or_default();
                 e.count += 1;

@@ -3,53 +3,58 @@
 //! text out; knows nothing about where the message came from.
 
 /// Returns the masked template: `open() "/a/b" failed (13: Permission denied)` becomes
-/// `open() "<*>" failed (<n>: Permission denied)`.
+/// `open() "<*>" failed (<n>: Permission denied)`. Works on bytes and copies unmasked runs
+/// whole; it slices only at ASCII positions, so multi-byte characters pass through intact.
 pub fn mask(msg: &str) -> String {
-    let mut out = String::with_capacity(msg.len());
     let b = msg.as_bytes();
+    let mut out = String::with_capacity(msg.len());
+    let mut copied = 0;
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
         if (c == b'"' || c == b'\'')
-            && let Some(end) = msg[i + 1..].find(c as char)
+            && let Some(end) = memchr::memchr(c, &b[i + 1..])
         {
+            out.push_str(&msg[copied..i]);
             out.push(c as char);
             out.push_str("<*>");
             out.push(c as char);
             i += end + 2;
+            copied = i;
             continue;
         }
         let word_start = i == 0 || !is_word(b[i - 1]);
-        if word_start && (msg[i..].starts_with("http://") || msg[i..].starts_with("https://")) {
-            let end = msg[i..]
-                .find([' ', ',', '"', '\''])
-                .map_or(msg.len(), |e| i + e);
+        if !(word_start && (is_word(c) || c == b'/')) {
+            i += 1;
+            continue;
+        }
+        if b[i..].starts_with(b"http://") || b[i..].starts_with(b"https://") {
+            let end = b[i..]
+                .iter()
+                .position(|&x| matches!(x, b' ' | b',' | b'"' | b'\''))
+                .map_or(b.len(), |e| i + e);
+            out.push_str(&msg[copied..i]);
             out.push_str("<url>");
             i = end;
+            copied = i;
             continue;
         }
-        if word_start && (is_word(c) || c == b'/') {
-            let mut j = i;
-            while j < b.len() && (is_word(b[j]) || matches!(b[j], b'.' | b'/' | b'-')) {
-                j += 1;
-            }
-            // Trailing punctuation belongs to the sentence, not the token.
-            while j > i && matches!(b[j - 1], b'.' | b'-') {
-                j -= 1;
-            }
-            let tok = &msg[i..j];
-            if let Some(kind) = classify(tok) {
-                out.push_str(kind);
-                i = j;
-                continue;
-            }
-            out.push_str(tok);
-            i = j.max(i + 1);
-            continue;
+        let mut j = i;
+        while j < b.len() && (is_word(b[j]) || matches!(b[j], b'.' | b'/' | b'-')) {
+            j += 1;
         }
-        out.push(msg[i..].chars().next().unwrap_or(' '));
-        i += msg[i..].chars().next().map_or(1, char::len_utf8);
+        // Trailing punctuation belongs to the sentence, not the token.
+        while j > i && matches!(b[j - 1], b'.' | b'-') {
+            j -= 1;
+        }
+        if let Some(kind) = classify(&msg[i..j]) {
+            out.push_str(&msg[copied..i]);
+            out.push_str(kind);
+            copied = j;
+        }
+        i = j.max(i + 1);
     }
+    out.push_str(&msg[copied..]);
     out
 }
 

@@ -63,8 +63,41 @@ const CLASSES: &[(&str, Option<u16>, &[&str])] = &[
 
 /// Precompiled substring searches: building a searcher per line (`str::find`) cost more
 /// than the search itself.
+/// The common shapes, told apart by how the message starts: one or two short compares
+/// instead of a search per class. Anything else goes through the full search.
+fn quick_class(msg: &str) -> Option<usize> {
+    let tail_has = |tag: &str| msg.len() < 512 && msg.contains(tag);
+    let idx = |name: &str| CLASSES.iter().position(|c| c.0 == name);
+    match msg.as_bytes().first()? {
+        b'u' if msg.starts_with("upstream timed out") => idx("upstream_timed_out"),
+        b'u' if msg.starts_with("upstream prematurely closed connection") => {
+            idx("upstream_prematurely_closed")
+        }
+        b'u' if msg.starts_with("upstream sent too big header") => idx("upstream_too_big_header"),
+        b'c' if msg.starts_with("connect() failed (111: ") => idx("upstream_connect_refused"),
+        b'c' if msg.starts_with("client intended to send too large body") => {
+            idx("client_body_too_large")
+        }
+        b'n' if msg.starts_with("no live upstreams") => idx("no_live_upstreams"),
+        b'r' | b'w' if msg.contains("() failed (104: Connection reset by peer)") => {
+            idx("upstream_reset")
+        }
+        b'o' if msg.starts_with("open() ") && tail_has("(2: No such file or directory)") => {
+            idx("file_not_found")
+        }
+        b'a' if msg.starts_with("accept4() failed (24: ") => idx("too_many_open_files"),
+        b'0'..=b'9' if msg.contains(" worker_connections are not enough") => {
+            idx("worker_connections_exhausted")
+        }
+        _ => None,
+    }
+}
+
 pub struct Classifier {
-    finders: Vec<(usize, Finder<'static>)>,
+    /// Every identifying text of every class, found in one pass.
+    tags: aho_corasick::AhoCorasick,
+    /// Class index of each tag.
+    tag_class: Vec<usize>,
     client: Finder<'static>,
     request: Finder<'static>,
     upstream: Finder<'static>,
@@ -79,14 +112,17 @@ impl Default for Classifier {
 
 impl Classifier {
     pub fn new() -> Classifier {
-        let mut finders = Vec::new();
+        let mut tags = Vec::new();
+        let mut tag_class = Vec::new();
         for (i, (_, _, needles)) in CLASSES.iter().enumerate() {
             for n in *needles {
-                finders.push((i, Finder::new(n.as_bytes())));
+                tags.push(*n);
+                tag_class.push(i);
             }
         }
         Classifier {
-            finders,
+            tags: aho_corasick::AhoCorasick::new(&tags).expect("fixed patterns build"),
+            tag_class,
             client: Finder::new(", client: "),
             request: Finder::new(", request: \""),
             upstream: Finder::new(", upstream: \""),
@@ -108,23 +144,19 @@ impl Classifier {
 
     /// Class name and implied status of a message; unknown messages get their masked text.
     pub fn classify<'a>(&self, msg: &str) -> (Cow<'a, str>, Option<u16>) {
-        // Most upstream errors open with their identifying text: a prefix compare settles
-        // them before any substring search.
-        for (i, (_, _, needles)) in CLASSES.iter().enumerate().take(6) {
-            if needles.iter().any(|n| {
-                msg.starts_with(n)
-                    || (n.starts_with('(')
-                        && msg.get(..64.min(msg.len())).is_some_and(|h| h.contains(n)))
-            }) {
-                let (name, status, _) = CLASSES[i];
-                return (Cow::Borrowed(name), status);
-            }
+        if let Some(i) = quick_class(msg) {
+            let (name, status, _) = CLASSES[i];
+            return (Cow::Borrowed(name), status);
         }
-        for (i, f) in &self.finders {
-            if f.find(msg.as_bytes()).is_some() {
-                let (name, status, _) = CLASSES[*i];
-                return (Cow::Borrowed(name), status);
-            }
+        // Several tags could occur; the earliest class in CLASSES wins, as documented.
+        let best = self
+            .tags
+            .find_iter(msg)
+            .map(|m| self.tag_class[m.pattern().as_usize()])
+            .min();
+        if let Some(i) = best {
+            let (name, status, _) = CLASSES[i];
+            return (Cow::Borrowed(name), status);
         }
         (Cow::Owned(mask(msg)), None)
     }
@@ -159,13 +191,20 @@ impl Classifier {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, ""),
         };
-        let (class, implied) = self.classify(msg);
+        // Only [error] and worse get a class: [warn] and below (temp-file buffering, client
+        // hang-ups) are routine, and masking them would cost more than the rest of the line.
+        let (class, implied) = if level >= Level::Error {
+            let (c, s) = self.classify(msg);
+            (Some(c), s)
+        } else {
+            (None, None)
+        };
         let mut ev = LogEvent {
             format: Some(Format::NginxError),
             ts: Some(ts),
             level: Some(level),
             msg: Some(Cow::Borrowed(msg)),
-            error_type: Some(class),
+            error_type: class,
             implied_status: implied,
             ..LogEvent::default()
         };
