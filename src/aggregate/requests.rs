@@ -154,40 +154,37 @@ impl ReqKey {
     }
 }
 
-/// Hex digit values; 0xFF marks a byte that is not a lowercase hex digit.
-const HEX: [u8; 256] = {
-    let mut t = [0xFF_u8; 256];
-    let mut i = 0;
-    while i < 10 {
-        t[b'0' as usize + i] = i as u8;
-        i += 1;
+/// Eight lowercase hex digits (first digit most significant) as a u32, or `None`. SWAR: the
+/// digit values are computed for all eight bytes at once and validated by re-encoding them.
+#[inline]
+fn hex8(chunk: &[u8]) -> Option<u32> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    let w = u64::from_be_bytes(chunk.try_into().ok()?);
+    // Digits are 0x30..0x39 (bit 6 clear), letters 0x61..0x66 (bit 6 set): low nibble, +9.
+    let letter = (w & (LO * 0x40)) >> 6;
+    let val = (w & (LO * 0x0F)) + letter * 9;
+    // Re-encode; only bytes that were exactly `0-9a-f` come back unchanged.
+    // (No byte carries into the next: val <= 24, so every sum below stays under 0x100.)
+    let ge16 = (val + LO * 0x70) & (LO * 0x80);
+    let ge10 = ((val + LO * 0x76) & (LO * 0x80)) >> 7;
+    if ge16 != 0 || val + LO * 0x30 + ge10 * 0x27 != w {
+        return None;
     }
-    let mut i = 0;
-    while i < 6 {
-        t[b'a' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    t
-};
+    let v = (val | (val >> 4)) & 0x00FF_00FF_00FF_00FF;
+    let v = (v | (v >> 8)) & 0x0000_FFFF_0000_FFFF;
+    Some(((v | (v >> 16)) & 0xFFFF_FFFF) as u32)
+}
 
-/// 32 lowercase hex digits as a u128, branch-free over the digits.
+/// 32 lowercase hex digits as a u128.
 fn lower_hex(b: &[u8]) -> Option<u128> {
-    let half = |h: &[u8]| {
-        let mut v: u64 = 0;
-        let mut bad = 0u8;
-        for &c in h {
-            let d = HEX[c as usize];
-            bad |= d;
-            v = (v << 4) | (d & 0x0F) as u64;
-        }
-        (v, bad)
-    };
     if b.len() != 32 {
         return None;
     }
-    let (hi, bad_hi) = half(&b[..16]);
-    let (lo, bad_lo) = half(&b[16..]);
-    ((bad_hi | bad_lo) & 0xF0 == 0).then_some(((hi as u128) << 64) | lo as u128)
+    let mut v: u128 = 0;
+    for c in b.chunks_exact(8) {
+        v = (v << 32) | hex8(c)? as u128;
+    }
+    Some(v)
 }
 
 /// Requests of one key type. Lines land in a small hash map (it stays in cache); every
@@ -381,6 +378,51 @@ impl Requests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex8_matches_a_plain_decoder() {
+        let plain = |c: &[u8]| -> Option<u32> {
+            let s = std::str::from_utf8(c).ok()?;
+            if !s
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            {
+                return None;
+            }
+            u32::from_str_radix(s, 16).ok()
+        };
+        let mut seed = 0x1234_5678_u64;
+        let alphabet = b"0123456789abcdefABCDEFgxz/:@`G\x00\xff";
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut c = [0u8; 8];
+            for (i, b) in c.iter_mut().enumerate() {
+                // Mostly valid digits, sometimes anything from the alphabet.
+                let r = (seed >> (i * 7)) as usize;
+                *b = if r.is_multiple_of(5) {
+                    alphabet[r % alphabet.len()]
+                } else {
+                    b"0123456789abcdef"[r % 16]
+                };
+            }
+            assert_eq!(hex8(&c), plain(&c), "{:?}", String::from_utf8_lossy(&c));
+        }
+        assert_eq!(hex8(b"deadbeef"), Some(0xdead_beef));
+        assert_eq!(hex8(b"00000000"), Some(0));
+        assert_eq!(hex8(b"ffffffff"), Some(u32::MAX));
+        for bad in [
+            b"DEADBEEF",
+            b"0000000g",
+            b"/0000000",
+            b":0000000",
+            b"`0000000",
+            b"G0000000",
+        ] {
+            assert_eq!(hex8(bad), None);
+        }
+    }
 
     #[test]
     fn compact_ids_round_trip() {
