@@ -137,6 +137,8 @@ pub struct Window {
     pub p95: Option<f64>,
     pub p95_app: Option<f64>,
     pub p95_nginx: Option<f64>,
+    /// Full latency summary per source in this window, health checks excluded.
+    pub latency: BySource<Option<LatencySummary>>,
 }
 
 #[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -383,8 +385,10 @@ impl Report {
         .finish(width)
         .into_iter()
         .map(|(start, mut w)| {
-            let p95_app = latency::p95(&mut w.latency[0]);
-            let p95_nginx = latency::p95(&mut w.latency[1]);
+            let app = latency::summarize(&mut w.latency[0]);
+            let nginx = latency::summarize(&mut w.latency[1]);
+            let p95_app = app.as_ref().map(|s| s.p95);
+            let p95_nginx = nginx.as_ref().map(|s| s.p95);
             let pi = primary as usize;
             Window {
                 start: format_utc(start),
@@ -397,6 +401,7 @@ impl Report {
                 p95: if pi == 0 { p95_app } else { p95_nginx },
                 p95_app,
                 p95_nginx,
+                latency: BySource { app, nginx },
             }
         })
         .collect();

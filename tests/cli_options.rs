@@ -228,3 +228,25 @@ fn nginx_warnings_are_not_error_types() {
         1
     );
 }
+
+#[test]
+fn window_latency_summaries() {
+    let d = tempfile::tempdir().unwrap();
+    let f = minute_log(&d);
+    let v = json(&["--tz", "UTC", "-w", "1m", &f]);
+    let w = &v["windows"][0];
+    // Minute one: i = 0..59; i % 10 == 0 -> 100 ms, else i % 100 ms.
+    let mut vals: Vec<u64> = (0..60u64)
+        .map(|i| if i % 10 == 0 { 100 } else { i % 100 })
+        .collect();
+    vals.sort();
+    let rank = |p: f64| vals[((p / 100.0 * 60.0).ceil() as usize).max(1) - 1] as f64;
+    let s = &w["latency"]["app"];
+    assert_eq!(s["count"], 60);
+    assert_eq!(s["p50"], rank(50.0));
+    assert_eq!(s["p95"], rank(95.0));
+    assert_eq!(s["max"], 100.0);
+    assert_eq!(s["mean"], vals.iter().sum::<u64>() as f64 / 60.0);
+    assert_eq!(w["p95"], s["p95"]);
+    assert!(w["latency"]["nginx"].is_null());
+}

@@ -66,14 +66,6 @@ pub fn summarize(values: &mut [f32]) -> Option<LatencySummary> {
     })
 }
 
-/// p95 only, for windows.
-pub fn p95(values: &mut [f32]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    Some(round3(select(values, &[95.0])[0]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
