@@ -17,6 +17,22 @@ fn readme_console_examples_run() {
         std::env::var("PATH").unwrap_or_default()
     );
     let tmp = tempfile::tempdir().unwrap();
+    // Runs one example with bash; it must succeed.
+    let run = |cmd: &str| {
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(cmd)
+            .current_dir(root)
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "README example failed: {cmd}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
     let mut in_console = false;
     let mut ran = 0;
     for line in readme.lines() {
@@ -39,18 +55,7 @@ fn readme_console_examples_run() {
             &format!("> {}/logtriage.1", tmp.path().display()),
         );
         let full = format!("set -o pipefail; {cmd}");
-        let out = Command::new("bash")
-            .arg("-c")
-            .arg(&full)
-            .current_dir(root)
-            .env("PATH", &path)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "README example failed: {full}\nstderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = run(&full);
         assert!(
             !out.stdout.is_empty() || cmd.contains('>'),
             "README example printed nothing: {full}"
@@ -63,18 +68,7 @@ fn readme_console_examples_run() {
     for line in readme.lines().filter(|l| l.starts_with('|')) {
         for (i, span) in line.split('`').enumerate() {
             if i % 2 == 1 && span.starts_with("logtriage ") {
-                let out = Command::new("bash")
-                    .arg("-c")
-                    .arg(span)
-                    .current_dir(root)
-                    .env("PATH", &path)
-                    .output()
-                    .unwrap();
-                assert!(
-                    out.status.success(),
-                    "README table example failed: {span}\nstderr: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
+                run(span);
                 table_ran += 1;
             }
         }
