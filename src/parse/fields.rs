@@ -145,6 +145,23 @@ impl KeyCache {
     pub fn start_line(&mut self) {
         self.pos = 0;
     }
+
+    /// If `buf[at..]` holds, followed by a closing quote, the short key met at this position
+    /// of the previous line under `node`, consumes the position and returns its child and
+    /// the key's length. Cached keys never contain `"` or `\\` (they were read unescaped).
+    #[inline]
+    pub fn speculate(&mut self, node: u32, buf: &[u8], at: usize) -> Option<(Option<u32>, usize)> {
+        let &(n, packed, child) = self.seen.get(self.pos)?;
+        if n != node {
+            return None;
+        }
+        let len = (packed >> 120) as usize;
+        if buf.get(at + len) != Some(&b'"') || pack_at(buf, at, len) != Some(packed) {
+            return None;
+        }
+        self.pos += 1;
+        Some(((child != u32::MAX).then_some(child), len))
+    }
 }
 
 /// `pack` of `buf[start..start + len]` with one 16-byte load when the buffer allows it.

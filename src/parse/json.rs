@@ -495,6 +495,32 @@ mod tests {
     }
 
     #[test]
+    fn key_cache_speculation_never_changes_results() {
+        // One cache across lines, as a worker uses it: same orders, changed orders, keys that
+        // are prefixes of others, nesting, long keys; each must equal a fresh serde walk.
+        let spec = FieldSpec::defaults();
+        let lines = [
+            r#"{"msg":"a","level":"info","req":{"id":"1","method":"GET"},"status":200}"#,
+            r#"{"msg":"b","level":"warn","req":{"id":"2","method":"PUT"},"status":500}"#,
+            r#"{"msgs":"x","level":"info","req":{"url":"/a","id":"3"},"status":201}"#,
+            r#"{"ms":"y","levels":"z","req":{"id":"4"},"statusCode":204}"#,
+            r#"{"level":"error","msg":"swapped","status":503,"req":{"method":"POST","id":"5"}}"#,
+            r#"{"msg":"c","level":"info","a_rather_long_key_name_x":1,"request_id":"6"}"#,
+            r#"{"msg":"d","level":"info","a_rather_long_key_name_y":2,"request_id":"7"}"#,
+            r#"{"m\u0073g":"e","level":"info"}"#,
+            r#"{"msg":"f","level":"info","req":{"id":"8","method":"GET"},"status":200}"#,
+        ];
+        let mut keys = super::super::KeyCache::default();
+        for _ in 0..3 {
+            for l in lines {
+                let fast = pick(l.as_bytes(), &spec, &mut keys).expect(l);
+                let slow = pick_serde(l.as_bytes(), &spec).expect(l);
+                assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{l}");
+            }
+        }
+    }
+
+    #[test]
     fn latency_strings() {
         assert_eq!(latency_ms(&Raw::Str("12ms".into()), Unit::Auto), Some(12.0));
         assert_eq!(

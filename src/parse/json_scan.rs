@@ -212,22 +212,31 @@ impl<'a> Walk<'_, '_, 'a> {
             if c.peek()? != b'"' {
                 return None;
             }
-            let (key, escaped) = c.string()?;
-            if escaped {
-                return None;
-            }
-            // The key's bytes end just before the closing quote the cursor passed.
-            let key_start = c.i - 1 - key.len();
+            // Lines of one logger repeat their keys in order: when the bytes here are the
+            // key this position held last line, skip scanning it.
+            let child = match self.keys.speculate(node, c.b, c.i + 1) {
+                Some((child, len)) => {
+                    c.i += len + 2;
+                    child
+                }
+                None => {
+                    let (key, escaped) = c.string()?;
+                    if escaped {
+                        return None;
+                    }
+                    // The key's bytes end just before the closing quote the cursor passed.
+                    let key_start = c.i - 1 - key.len();
+                    let packed = super::fields::pack_at(c.b, key_start, key.len());
+                    self.spec
+                        .child_cached_packed(node, key.as_bytes(), packed, self.keys)
+                }
+            };
             c.ws();
             if c.peek()? != b':' {
                 return None;
             }
             c.i += 1;
             c.ws();
-            let packed = super::fields::pack_at(c.b, key_start, key.len());
-            let child = self
-                .spec
-                .child_cached_packed(node, key.as_bytes(), packed, self.keys);
             match child {
                 Some(ch) => self.value(c, ch, depth + 1)?,
                 None => c.skip_value()?,
