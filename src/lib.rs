@@ -4,6 +4,23 @@
 //! `Cli` (cli) -> `Config` (config) -> chunks (input, engine) -> `LogEvent` (parse) ->
 //! `Partial` (aggregate, mergeable) -> `Report` (report) -> bytes (render).
 //! Only `engine` owns threads; only `input::mmap` holds `unsafe`; only `config` reads clap types.
+//!
+//! Parsing one line with the library:
+//!
+//! ```
+//! use logtriage::parse::{FieldSpec, Level, ParseCache, Parsed, Parser, Zone};
+//!
+//! let parser = Parser::new(FieldSpec::defaults(), Zone::parse("UTC").unwrap());
+//! let line = br#"{"time":"2025-05-06T04:00:08Z","level":"error","msg":"boom","request_id":"r1","status":500}"#;
+//! match parser.parse(line, &mut ParseCache::default()) {
+//!     Parsed::Event(ev) => {
+//!         assert_eq!(ev.level, Some(Level::Error));
+//!         assert_eq!(ev.status, Some(500));
+//!         assert_eq!(ev.request_id.as_deref(), Some("r1"));
+//!     }
+//!     _ => panic!("not parsed"),
+//! }
+//! ```
 
 pub mod aggregate;
 pub mod cli;
