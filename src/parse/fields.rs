@@ -206,12 +206,7 @@ impl FieldSpec {
 
     /// `child`, remembering the answer by the key's position in the line: lines from one
     /// logger repeat their keys in the same order, so most lookups become one compare.
-    #[inline]
-    pub fn child_cached(&self, node: u32, key: &[u8], kc: &mut KeyCache) -> Option<u32> {
-        self.child_cached_packed(node, key, pack(key), kc)
-    }
-
-    /// `child_cached` with the key already packed (see `pack_at`).
+    /// `packed` is the key packed by `pack_at` (`None` for keys over 15 bytes).
     #[inline]
     pub fn child_cached_packed(
         &self,
