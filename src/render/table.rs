@@ -72,7 +72,7 @@ impl Render for TableRender {
         }
         writeln!(
             out,
-            "times in UTC; naive timestamps read as {}; window {}; latency in ms ({} view first)",
+            "times in UTC; naive timestamps read as {}; window {}; latency in ms; the timeline shows {}'s 5xx and p95",
             term(&r.timezone_assumed),
             human_duration(r.window_seconds as f64),
             r.primary_source.name()
