@@ -61,38 +61,41 @@ const CLASSES: &[(&str, Option<u16>, &[&str])] = &[
     ),
 ];
 
-/// Precompiled substring searches: building a searcher per line (`str::find`) cost more
-/// than the search itself.
+/// Indices into `CLASSES` (checked by a test), so the fast path below needs no lookup.
+const TIMED_OUT: usize = 0;
+const PREMATURELY_CLOSED: usize = 1;
+const CONNECT_REFUSED: usize = 2;
+const NO_LIVE: usize = 3;
+const RESET: usize = 4;
+const TOO_BIG_HEADER: usize = 5;
+const BODY_TOO_LARGE: usize = 6;
+const WORKER_CONNECTIONS: usize = 7;
+const OPEN_FILES: usize = 8;
+const NOT_FOUND: usize = 9;
+
 /// The common shapes, told apart by how the message starts: one or two short compares
 /// instead of a search per class. Anything else goes through the full search.
 fn quick_class(msg: &str) -> Option<usize> {
     let tail_has = |tag: &str| msg.len() < 512 && msg.contains(tag);
-    let idx = |name: &str| CLASSES.iter().position(|c| c.0 == name);
-    match msg.as_bytes().first()? {
-        b'u' if msg.starts_with("upstream timed out") => idx("upstream_timed_out"),
-        b'u' if msg.starts_with("upstream prematurely closed connection") => {
-            idx("upstream_prematurely_closed")
-        }
-        b'u' if msg.starts_with("upstream sent too big header") => idx("upstream_too_big_header"),
-        b'c' if msg.starts_with("connect() failed (111: ") => idx("upstream_connect_refused"),
-        b'c' if msg.starts_with("client intended to send too large body") => {
-            idx("client_body_too_large")
-        }
-        b'n' if msg.starts_with("no live upstreams") => idx("no_live_upstreams"),
-        b'r' | b'w' if msg.contains("() failed (104: Connection reset by peer)") => {
-            idx("upstream_reset")
-        }
+    Some(match msg.as_bytes().first()? {
+        b'u' if msg.starts_with("upstream timed out") => TIMED_OUT,
+        b'u' if msg.starts_with("upstream prematurely closed connection") => PREMATURELY_CLOSED,
+        b'u' if msg.starts_with("upstream sent too big header") => TOO_BIG_HEADER,
+        b'c' if msg.starts_with("connect() failed (111: ") => CONNECT_REFUSED,
+        b'c' if msg.starts_with("client intended to send too large body") => BODY_TOO_LARGE,
+        b'n' if msg.starts_with("no live upstreams") => NO_LIVE,
+        b'r' | b'w' if msg.contains("() failed (104: Connection reset by peer)") => RESET,
         b'o' if msg.starts_with("open() ") && tail_has("(2: No such file or directory)") => {
-            idx("file_not_found")
+            NOT_FOUND
         }
-        b'a' if msg.starts_with("accept4() failed (24: ") => idx("too_many_open_files"),
-        b'0'..=b'9' if msg.contains(" worker_connections are not enough") => {
-            idx("worker_connections_exhausted")
-        }
-        _ => None,
-    }
+        b'a' if msg.starts_with("accept4() failed (24: ") => OPEN_FILES,
+        b'0'..=b'9' if msg.contains(" worker_connections are not enough") => WORKER_CONNECTIONS,
+        _ => return None,
+    })
 }
 
+/// Precompiled searches: building a searcher per line (`str::find`) cost more than the
+/// search itself.
 pub struct Classifier {
     /// Every identifying text of every class, found in one pass.
     tags: aho_corasick::AhoCorasick,
@@ -304,6 +307,25 @@ mod tests {
                 .0,
             r#"open() "<*>" failed (<n>: Permission denied)"#
         );
+    }
+
+    #[test]
+    fn fast_path_indices_name_their_classes() {
+        let named = [
+            (TIMED_OUT, "upstream_timed_out"),
+            (PREMATURELY_CLOSED, "upstream_prematurely_closed"),
+            (CONNECT_REFUSED, "upstream_connect_refused"),
+            (NO_LIVE, "no_live_upstreams"),
+            (RESET, "upstream_reset"),
+            (TOO_BIG_HEADER, "upstream_too_big_header"),
+            (BODY_TOO_LARGE, "client_body_too_large"),
+            (WORKER_CONNECTIONS, "worker_connections_exhausted"),
+            (OPEN_FILES, "too_many_open_files"),
+            (NOT_FOUND, "file_not_found"),
+        ];
+        for (i, name) in named {
+            assert_eq!(CLASSES[i].0, name);
+        }
     }
 
     #[test]
