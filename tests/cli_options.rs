@@ -24,9 +24,28 @@ fn json(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// Writes `content` to a log file in a fresh directory (kept alive by the returned guard).
+fn log_file(content: &str) -> (tempfile::TempDir, String) {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("test.log");
+    std::fs::write(&p, content).unwrap();
+    let p = p.to_string_lossy().into_owned();
+    (d, p)
+}
+
+/// The `type` of every error type in a report, in order.
+fn error_types(v: &Value) -> Vec<String> {
+    v["error_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// 600 lines, one per second from 2025-05-06T04:00:00Z; every 10th is an ERROR with a
 /// latency of 100 ms, the others INFO with latency i % 100 ms.
-fn minute_log(dir: &tempfile::TempDir) -> String {
+fn minute_log() -> (tempfile::TempDir, String) {
     let mut s = String::new();
     for i in 0..600u64 {
         let level = if i % 10 == 0 { "error" } else { "info" };
@@ -38,15 +57,12 @@ fn minute_log(dir: &tempfile::TempDir) -> String {
             ms * 1000
         ));
     }
-    let p = dir.path().join("minute.log");
-    std::fs::write(&p, s).unwrap();
-    p.to_string_lossy().into_owned()
+    log_file(&s)
 }
 
 #[test]
 fn window_since_until() {
-    let d = tempfile::tempdir().unwrap();
-    let f = minute_log(&d);
+    let (_d, f) = minute_log();
     let v = json(&["--tz", "UTC", "-w", "1m", &f]);
     assert_eq!(v["window_seconds"], 60);
     let w = v["windows"].as_array().unwrap();
@@ -76,8 +92,7 @@ fn window_since_until() {
 
 #[test]
 fn field_and_latency_overrides() {
-    let d = tempfile::tempdir().unwrap();
-    let f = minute_log(&d);
+    let (_d, f) = minute_log();
     // No alias names traceId: no requests. Mapped, every two lines share an id.
     assert_eq!(json(&["--tz", "UTC", &f])["requests"]["total"], 0);
     let v = json(&["--tz", "UTC", "--field", "request_id=traceId", &f]);
@@ -105,24 +120,15 @@ fn field_and_latency_overrides() {
 
 #[test]
 fn top_limits_ranked_lists() {
-    let d = tempfile::tempdir().unwrap();
     let mut s = String::new();
     for i in 0..30 {
         for _ in 0..=i {
             s.push_str(&format!("{{\"time\":1746504000,\"level\":\"error\",\"error_type\":\"E{i}\",\"request_id\":\"r{i}\",\"status\":500,\"duration\":{i}}}\n"));
         }
     }
-    let p = d.path().join("e.log");
-    std::fs::write(&p, s).unwrap();
-    let p = p.to_string_lossy();
+    let (_d, p) = log_file(&s);
     let v = json(&["--top", "3", &p]);
-    let types: Vec<&str> = v["error_types"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["type"].as_str().unwrap())
-        .collect();
-    assert_eq!(types, ["E29", "E28", "E27"]);
+    assert_eq!(error_types(&v), ["E29", "E28", "E27"]);
     assert_eq!(v["error_types"][0]["count"], 30);
     let slow: Vec<&str> = v["requests"]["slowest"]
         .as_array()
@@ -136,10 +142,9 @@ fn top_limits_ranked_lists() {
 
 #[test]
 fn timezone_is_applied_and_stated() {
-    let d = tempfile::tempdir().unwrap();
-    let p = d.path().join("err.log");
-    std::fs::write(&p, "2025/05/06 09:30:08 [error] 1#1: *1 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 1.2.3.4, server: s, request: \"GET /health HTTP/1.1\", upstream: \"http://127.0.0.1:1/health\", host: \"h\"\n").unwrap();
-    let p = p.to_string_lossy();
+    let (_d, p) = log_file(
+        "2025/05/06 09:30:08 [error] 1#1: *1 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 1.2.3.4, server: s, request: \"GET /health HTTP/1.1\", upstream: \"http://127.0.0.1:1/health\", host: \"h\"\n",
+    );
     let v = json(&["--tz", "Asia/Kolkata", &p]);
     assert_eq!(v["timezone_assumed"], "Asia/Kolkata");
     assert_eq!(v["time_range"]["start"], "2025-05-06T04:00:08.000Z");
@@ -158,8 +163,7 @@ fn timezone_is_applied_and_stated() {
 
 #[test]
 fn formats_render() {
-    let d = tempfile::tempdir().unwrap();
-    let f = minute_log(&d);
+    let (_d, f) = minute_log();
     let md = bin()
         .args(["report", "-f", "markdown", "--tz", "UTC", &f])
         .output()
@@ -200,24 +204,14 @@ fn completions_and_man() {
 
 #[test]
 fn nginx_warnings_are_not_error_types() {
-    let d = tempfile::tempdir().unwrap();
-    let p = d.path().join("e.log");
-    std::fs::write(
-        &p,
+    let (_d, p) = log_file(
         "2025/05/06 04:00:08 [warn] 1#1: *1 an upstream response is buffered to a temporary file /var/cache/nginx/proxy_temp/1/00/0000000001 while reading upstream, client: 1.2.3.4, server: s, request: \"GET /a HTTP/1.1\", upstream: \"http://10.0.0.7:1/a\", host: \"h\"\n\
          2025/05/06 04:00:09 [crit] 1#1: *2 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: s, request: \"GET /a HTTP/1.1\", upstream: \"http://10.0.0.7:1/a\", host: \"h\"\n",
-    )
-    .unwrap();
-    let v = json(&["--tz", "UTC", &p.to_string_lossy()]);
+    );
+    let v = json(&["--tz", "UTC", &p]);
     assert_eq!(v["levels"]["WARN"], 1);
     assert_eq!(v["levels"]["FATAL"], 1);
-    let types: Vec<&str> = v["error_types"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["type"].as_str().unwrap())
-        .collect();
-    assert_eq!(types, ["upstream_connect_refused"]);
+    assert_eq!(error_types(&v), ["upstream_connect_refused"]);
     assert_eq!(
         v["windows"]
             .as_array()
@@ -231,8 +225,7 @@ fn nginx_warnings_are_not_error_types() {
 
 #[test]
 fn window_latency_summaries() {
-    let d = tempfile::tempdir().unwrap();
-    let f = minute_log(&d);
+    let (_d, f) = minute_log();
     let v = json(&["--tz", "UTC", "-w", "1m", &f]);
     let w = &v["windows"][0];
     // Minute one: i = 0..59; i % 10 == 0 -> 100 ms, else i % 100 ms.
