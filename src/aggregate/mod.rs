@@ -154,7 +154,11 @@ pub struct AggOptions {
 pub struct Scratch {
     pub parse: crate::parse::ParseCache,
     endpoint: String,
+    endpoint_key: Vec<u8>,
 }
+
+/// Raw endpoints remembered per partial before the memo starts over.
+const ENDPOINT_MEMO: usize = 4096;
 
 #[derive(Clone, Debug)]
 pub struct Partial {
@@ -173,6 +177,8 @@ pub struct Partial {
     pub samples: Vec<Sample>,
     /// Per interned id: 0 not yet judged, 1 not a health check, 2 a health check.
     health: Vec<u8>,
+    /// Raw `METHOD path` (query dropped) -> interned endpoint; ids are this partial's own.
+    endpoint_memo: FxHashMap<Box<[u8]>, u32>,
     since: Option<i64>,
     until: Option<i64>,
 }
@@ -193,6 +199,7 @@ impl Partial {
             requests: Requests::default(),
             samples: Vec::new(),
             health: Vec::new(),
+            endpoint_memo: FxHashMap::default(),
             since: opts.since,
             until: opts.until,
         }
@@ -262,6 +269,35 @@ impl Partial {
         self.health[i] == 2
     }
 
+    /// The interned endpoint of a method and request target. Normalising is memoised by the
+    /// raw method and path (query dropped), which repeat from line to line; the memo is
+    /// bounded, so ids in paths cannot grow it without limit.
+    #[inline]
+    fn endpoint_id(&mut self, method: Option<&str>, target: &str, scratch: &mut Scratch) -> u32 {
+        let cut = memchr::memchr2(b'?', b'#', target.as_bytes()).unwrap_or(target.len());
+        let key = &mut scratch.endpoint_key;
+        key.clear();
+        // 0xFE and 0xFF never occur in UTF-8, so the key splits back one way only.
+        match method {
+            Some(m) => {
+                key.extend_from_slice(m.as_bytes());
+                key.push(0xFF);
+            }
+            None => key.push(0xFE),
+        }
+        key.extend_from_slice(&target.as_bytes()[..cut]);
+        if let Some(&id) = self.endpoint_memo.get(key.as_slice()) {
+            return id;
+        }
+        endpoint::normalize(method, target, &mut scratch.endpoint);
+        let id = self.names.intern(&scratch.endpoint);
+        if self.endpoint_memo.len() >= ENDPOINT_MEMO {
+            self.endpoint_memo.clear();
+        }
+        self.endpoint_memo.insert(key.as_slice().into(), id);
+        id
+    }
+
     fn event(&mut self, ev: &LogEvent<'_>, at: LineRef, scratch: &mut Scratch) {
         let src = ev.source();
         let si = src as usize;
@@ -273,10 +309,7 @@ impl Partial {
             self.levels[l as usize] += 1;
         }
         let endpoint = match ev.path.as_deref() {
-            Some(p) => {
-                endpoint::normalize(ev.method.as_deref(), p, &mut scratch.endpoint);
-                self.names.intern(&scratch.endpoint)
-            }
+            Some(p) => self.endpoint_id(ev.method.as_deref(), p, scratch),
             None => NONE,
         };
         let health = endpoint != NONE && self.is_health(endpoint);

@@ -48,13 +48,19 @@ impl Zone {
     }
 }
 
-/// Per-worker memo of the zone offset for the last local hour seen: log lines arrive in
-/// time order, so one lookup per hour replaces one per line for named zones.
+/// Per-worker memos: the zone offset for the last local hour seen, and the instant of the
+/// last minute seen (its first 16 bytes and its offset). Log lines arrive in time order, so
+/// most stamps differ from the previous one only in seconds and fraction; both memos map
+/// their key to a result by a pure function, so they never change an answer.
 #[derive(Default)]
 pub struct ZoneCache {
     hour: i64,
     offset: i64,
     valid: bool,
+    minute_key: u128,
+    minute_offset: Option<i32>,
+    minute_base: Micros,
+    minute_valid: bool,
 }
 
 impl ZoneCache {
@@ -172,7 +178,21 @@ fn iso_like(b: &[u8], zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
     } else {
         Some(parse_offset(rest)?)
     };
-    Some(finish(build(y, mo, d, h, mi, s, us)?, offset, zone, cache))
+    // The same date, hour, minute and offset as the last stamp: same minute start. Only
+    // validated stamps enter the memo; a leap second (:60) always takes the slow path.
+    let key = u128::from_le_bytes(b[..16].try_into().expect("16 bytes"));
+    let within = s as i64 * 1_000_000 + us as i64;
+    if s < 60 && cache.minute_valid && cache.minute_key == key && cache.minute_offset == offset {
+        return Some(cache.minute_base + within);
+    }
+    let t = finish(build(y, mo, d, h, mi, s, us)?, offset, zone, cache);
+    if s < 60 {
+        cache.minute_key = key;
+        cache.minute_offset = offset;
+        cache.minute_base = t - within;
+        cache.minute_valid = true;
+    }
+    Some(t)
 }
 
 fn month(b: &[u8]) -> Option<u32> {
@@ -352,6 +372,33 @@ mod tests {
         // 02:30 does not exist on 2025-03-30 in Berlin; 02:30 exists twice on 2025-10-26.
         assert!(p("2025-03-30 02:30:00", &z).is_some());
         assert_eq!(p("2025-10-26 02:30:00", &z), Some(1_761_438_600_000_000));
+    }
+
+    #[test]
+    fn minute_memo_never_changes_results() {
+        // One cache across a sequence, as a worker uses it, against a fresh cache per stamp:
+        // same minute with other offsets and separators, a leap second, the DST fold.
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let stamps = [
+            "2025-10-26 02:30:00,100",
+            "2025-10-26 02:30:59,999",
+            "2025-10-26 02:30:60",
+            "2025-10-26 02:30:01+01:00",
+            "2025-10-26 02:30:01+02:00",
+            "2025-10-26T02:30:01Z",
+            "2025-10-26 02:30:01 UTC",
+            "2025-10-26 02:30:02",
+            "2025-10-26 02:31:02",
+            "2025/10/26 02:31:03",
+            "2025-10-26 02:31:0x",
+            "2025-10-26 02:31:04",
+        ];
+        let mut shared = ZoneCache::default();
+        for _ in 0..2 {
+            for s in stamps {
+                assert_eq!(parse_ts(s, &berlin, &mut shared), p(s, &berlin), "{s}");
+            }
+        }
     }
 
     #[test]
