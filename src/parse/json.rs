@@ -202,20 +202,20 @@ impl<'de> Visitor<'de> for Scan<'_, '_, 'de> {
 pub fn pick<'a>(
     line: &'a [u8],
     spec: &FieldSpec,
-    keys: &mut super::KeyCache,
+    cache: &mut super::ScanCache,
 ) -> Option<Picked<'a>> {
     let mut out = Picked::default();
-    pick_into(line, spec, keys, &mut out).then_some(out)
+    pick_into(line, spec, cache, &mut out).then_some(out)
 }
 
 /// `pick` into a caller's value, so the per-line hot path moves nothing.
 pub fn pick_into<'a>(
     line: &'a [u8],
     spec: &FieldSpec,
-    keys: &mut super::KeyCache,
+    cache: &mut super::ScanCache,
     out: &mut Picked<'a>,
 ) -> bool {
-    if super::json_scan::pick_into(line, spec, keys, out) {
+    if super::json_scan::pick_into(line, spec, cache, out) {
         return true;
     }
     *out = Picked::default();
@@ -251,7 +251,7 @@ pub fn parse<'a>(
     cache: &mut super::ParseCache,
 ) -> Option<LogEvent<'a>> {
     let mut p = Picked::default();
-    if !pick_into(line, spec, &mut cache.keys, &mut p) {
+    if !pick_into(line, spec, &mut cache.scan, &mut p) {
         return None;
     }
     let mut ev = LogEvent {
@@ -510,7 +510,7 @@ mod tests {
             r#"{"m\u0073g":"e","level":"info"}"#,
             r#"{"msg":"f","level":"info","req":{"id":"8","method":"GET"},"status":200}"#,
         ];
-        let mut keys = super::super::KeyCache::default();
+        let mut keys = super::super::ScanCache::default();
         for _ in 0..3 {
             for l in lines {
                 let fast = pick(l.as_bytes(), &spec, &mut keys).expect(l);

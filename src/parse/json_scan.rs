@@ -6,15 +6,69 @@
 
 use std::borrow::Cow;
 
+use wide::u8x16;
+
 use super::fields::{FieldSpec, KeyCache, ROOT};
 use super::json::{Picked, Raw};
 
 const MAX_DEPTH: u32 = 32;
 
-struct Cur<'a> {
+/// Per-worker scanner scratch: the key memo, and the quote index of the line being read.
+#[derive(Default, Debug)]
+pub struct ScanCache {
+    pub keys: KeyCache,
+    quotes: Vec<u64>,
+}
+
+/// Sets bit `i % 64` of word `i / 64` for every `"` at byte `i`, 16 bytes per SIMD compare.
+/// Returns whether the line holds a backslash: only without one does every quote delimit a
+/// string, so only then may the index stand in for scanning.
+fn index_quotes(line: &[u8], quotes: &mut Vec<u64>) -> bool {
+    let quote = u8x16::splat(b'"');
+    let backslash = u8x16::splat(b'\\');
+    let mut escapes = 0u32;
+    let mut block = |c: &[u8]| -> u64 {
+        let mut w = 0u64;
+        for (k, lane) in c.chunks_exact(16).enumerate() {
+            let v = u8x16::new(lane.try_into().expect("16 bytes"));
+            w |= (v.simd_eq(quote).to_bitmask() as u64) << (16 * k);
+            escapes |= v.simd_eq(backslash).to_bitmask();
+        }
+        w
+    };
+    quotes.clear();
+    let mut chunks = line.chunks_exact(64);
+    for c in &mut chunks {
+        quotes.push(block(c));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        // Zero padding holds no quote, so the index never points past the line.
+        let mut pad = [0u8; 64];
+        pad[..rest.len()].copy_from_slice(rest);
+        quotes.push(block(&pad));
+    }
+    escapes != 0
+}
+
+/// The first quote at or after byte `from`.
+#[inline]
+fn next_quote(quotes: &[u64], from: usize) -> Option<usize> {
+    let mut w = from / 64;
+    let mut m = *quotes.get(w)? & (!0u64 << (from % 64));
+    while m == 0 {
+        w += 1;
+        m = *quotes.get(w)?;
+    }
+    Some(w * 64 + m.trailing_zeros() as usize)
+}
+
+struct Cur<'a, 'q> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
+    /// The line's quote index, when the line holds no backslash; else empty.
+    quotes: &'q [u64],
 }
 
 const LO: u64 = 0x0101_0101_0101_0101;
@@ -34,7 +88,7 @@ fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-impl<'a> Cur<'a> {
+impl<'a> Cur<'a, '_> {
     #[inline]
     fn ws(&mut self) {
         while self.i < self.b.len() && is_ws(self.b[self.i]) {
@@ -51,6 +105,11 @@ impl<'a> Cur<'a> {
     #[inline]
     fn string(&mut self) -> Option<(&'a str, bool)> {
         let start = self.i + 1;
+        if !self.quotes.is_empty() {
+            let end = next_quote(self.quotes, start)?;
+            self.i = end + 1;
+            return Some((&self.s[start..end], false));
+        }
         let mut j = start;
         let mut escaped = false;
         loop {
@@ -142,7 +201,7 @@ struct Walk<'s, 'p, 'a> {
 }
 
 impl<'a> Walk<'_, '_, 'a> {
-    fn value(&mut self, c: &mut Cur<'a>, node: u32, depth: u32) -> Option<()> {
+    fn value(&mut self, c: &mut Cur<'a, '_>, node: u32, depth: u32) -> Option<()> {
         let n = self.spec.node(node);
         self.out.mark(n.flags);
         match c.peek()? {
@@ -200,7 +259,7 @@ impl<'a> Walk<'_, '_, 'a> {
         }
     }
 
-    fn object(&mut self, c: &mut Cur<'a>, node: u32, depth: u32) -> Option<()> {
+    fn object(&mut self, c: &mut Cur<'a, '_>, node: u32, depth: u32) -> Option<()> {
         c.i += 1;
         c.ws();
         if c.peek()? == b'}' {
@@ -269,30 +328,37 @@ fn number(s: &str) -> Option<Raw<'static>> {
 }
 
 /// Picks the aliased values from one JSON object line; `None` means "ask serde_json".
-pub fn pick<'a>(line: &'a [u8], spec: &FieldSpec, keys: &mut KeyCache) -> Option<Picked<'a>> {
+pub fn pick<'a>(line: &'a [u8], spec: &FieldSpec, cache: &mut ScanCache) -> Option<Picked<'a>> {
     let mut out = Picked::default();
-    pick_into(line, spec, keys, &mut out).then_some(out)
+    pick_into(line, spec, cache, &mut out).then_some(out)
 }
 
 /// `pick` into a caller's (empty) value; `false` means "ask serde_json".
 pub fn pick_into<'a>(
     line: &'a [u8],
     spec: &FieldSpec,
-    keys: &mut KeyCache,
+    cache: &mut ScanCache,
     out: &mut Picked<'a>,
 ) -> bool {
-    walk(line, spec, keys, out).is_some()
+    walk(line, spec, cache, out).is_some()
 }
 
 fn walk<'a>(
     line: &'a [u8],
     spec: &FieldSpec,
-    keys: &mut KeyCache,
+    cache: &mut ScanCache,
     out: &mut Picked<'a>,
 ) -> Option<()> {
+    let ScanCache { keys, quotes } = cache;
     keys.start_line();
     let s = std::str::from_utf8(line).ok()?;
-    let mut c = Cur { s, b: line, i: 0 };
+    let escapes = index_quotes(line, quotes);
+    let mut c = Cur {
+        s,
+        b: line,
+        i: 0,
+        quotes: if escapes { &[] } else { quotes },
+    };
     c.ws();
     if c.peek()? != b'{' {
         return None;

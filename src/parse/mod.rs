@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 pub use fields::{Canonical, FieldSpec, KeyCache, Unit};
+pub use json_scan::ScanCache;
 pub use time::{Micros, Zone, ZoneCache};
 
 /// Normalised severity. Order matters: comparisons mean "this level or worse".
@@ -160,7 +161,7 @@ impl LogEvent<'_> {
 #[derive(Default)]
 pub struct ParseCache {
     pub zone: ZoneCache,
-    pub keys: KeyCache,
+    pub scan: ScanCache,
 }
 
 /// Outcome of looking at one line. Not boxed: one is built per line on the hot path.
