@@ -63,6 +63,13 @@ fn fold_jobs(
         )
 }
 
+/// Finishes a merged partial's request partitions in parallel, so the serial report step
+/// only reads them.
+fn finish(p: &mut Partial) {
+    let (jobs, names) = p.finish_jobs();
+    jobs.into_par_iter().for_each(|job| job.run(names));
+}
+
 /// Newline-aligned jobs over every in-memory input, in input order.
 fn memory_jobs(inputs: &[Opened], size: usize) -> Vec<Job<'_>> {
     let mut jobs = Vec::new();
@@ -150,6 +157,7 @@ pub fn aggregate(
                 total.merge(fold_jobs(&jobs, nfiles, parser, opts, progress));
             }
         }
+        finish(&mut total);
         (total, errors)
     })
 }

@@ -238,7 +238,10 @@ fn opt_ms(v: f32) -> Option<f64> {
 
 impl Report {
     pub fn build(mut p: Partial, ctx: &Context) -> Report {
-        p.seal();
+        // The engine finishes request partitions in parallel; this is for other callers.
+        if !p.requests.is_finished() {
+            p.requests.finish(&p.names);
+        }
         let names = std::mem::take(&mut p.names);
         let name = |id: u32| names.name(id).to_string();
 

@@ -419,15 +419,19 @@ impl Merge for Partial {
                 .merge_remapped(agg, &map);
         }
         self.windows.merge(o.windows);
-        o.requests.remap(&map);
-        self.requests.merge_names(o.requests, &self.names);
+        self.requests.merge(o.requests, &map);
     }
 }
 
 impl Partial {
-    /// Ends line-by-line accumulation: open request groups move into sorted tables. The
+    /// Ends line-by-line accumulation: open request groups move into their partitions. The
     /// engine seals each fold's partial; merging seals too.
     pub fn seal(&mut self) {
-        self.requests.seal(&self.names);
+        self.requests.seal();
+    }
+
+    /// Work that finishes the partial: one job per request partition, for any thread.
+    pub fn finish_jobs(&mut self) -> (Vec<requests::PartJob<'_>>, &Interner) {
+        (self.requests.part_jobs(), &self.names)
     }
 }

@@ -187,84 +187,172 @@ fn lower_hex(b: &[u8]) -> Option<u128> {
     Some(v)
 }
 
+/// Partitions per key type. A request always lands in the partition its key hashes to, so
+/// partitions are finished independently (in parallel, by the engine) and no final merge ever
+/// touches every request.
+pub const PARTS: usize = 64;
+
+/// Keys that know their partition; a fixed mix, so the layout never depends on the run.
+pub trait PartKey: std::hash::Hash + Eq + Ord + Clone + Send + Sync {
+    fn part(&self) -> usize;
+}
+
+#[inline]
+fn mix(v: u64) -> usize {
+    (v.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
+}
+
+impl PartKey for u128 {
+    #[inline]
+    fn part(&self) -> usize {
+        mix(*self as u64 ^ (*self >> 64) as u64)
+    }
+}
+
+impl PartKey for Box<str> {
+    fn part(&self) -> usize {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        mix(BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(&**self))
+    }
+}
+
+/// Entries flushed into one partition, with the map that still has to carry their interned
+/// ids into the owning partial's names (merges only compose maps; finishing applies them).
+#[derive(Debug, Clone)]
+pub struct Segment<K> {
+    remap: Option<std::sync::Arc<[u32]>>,
+    rows: Vec<(K, ReqAgg)>,
+}
+
 /// Requests of one key type. Lines land in a small hash map (it stays in cache); every
-/// `OPEN_LIMIT` requests it is flushed as a key-sorted run into `runs`, 64 bytes a request
-/// with no hash-table slack. Consolidating sorts the runs together (a stable sort merges
-/// sorted runs in near-linear time) and folds equal keys, since a request's lines may sit in
-/// several runs, chunks or files.
+/// `OPEN_LIMIT` requests it is flushed into its partitions' segments, 64 bytes a request with
+/// no hash-table slack. Finishing a partition sorts its segments together and folds equal
+/// keys, since a request's lines may sit in several flushes, chunks or files.
 #[derive(Debug, Clone)]
 struct Table<K> {
     open: FxHashMap<K, ReqAgg>,
-    runs: Vec<(K, ReqAgg)>,
-    /// `runs` is one sorted run with unique keys.
-    consolidated: bool,
+    /// `PARTS` lists of segments once anything was flushed; the last segment of each list is
+    /// the one this partial is still appending to.
+    parts: Vec<Vec<Segment<K>>>,
+    /// Every partition is one sorted segment with unique keys and no pending remap.
+    finished: bool,
 }
 
 impl<K> Default for Table<K> {
     fn default() -> Self {
         Table {
             open: FxHashMap::default(),
-            runs: Vec::new(),
-            consolidated: true,
+            parts: Vec::new(),
+            finished: true,
         }
     }
 }
 
-/// Open requests per key type before a flush: small enough for the map to stay in L2.
+/// Open requests per key type before a flush: small enough for the map to stay in cache.
 const OPEN_LIMIT: usize = 16 * 1024;
 
-impl<K: std::hash::Hash + Eq + Ord + Clone> Table<K> {
+impl<K: PartKey> Table<K> {
     fn flush(&mut self) {
         if self.open.is_empty() {
             return;
         }
-        self.consolidated = false;
-        let start = self.runs.len();
-        self.runs.extend(self.open.drain());
-        self.runs[start..].sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    }
-
-    fn consolidate(&mut self, names: &Interner) {
-        self.flush();
-        if self.consolidated {
-            return;
+        self.finished = false;
+        if self.parts.is_empty() {
+            self.parts = (0..PARTS).map(|_| Vec::new()).collect();
         }
-        self.consolidated = true;
-        self.runs.sort_by(|x, y| x.0.cmp(&y.0));
-        self.runs.dedup_by(|later, kept| {
-            if later.0 == kept.0 {
-                kept.1.merge_with(&later.1, names);
-                true
-            } else {
-                false
+        for (k, v) in self.open.drain() {
+            let segs = &mut self.parts[k.part()];
+            match segs.last_mut() {
+                Some(seg) if seg.remap.is_none() => seg.rows.push((k, v)),
+                _ => segs.push(Segment {
+                    remap: None,
+                    rows: vec![(k, v)],
+                }),
             }
-        });
+        }
     }
 
-    fn merge(&mut self, mut o: Table<K>, names: &Interner) {
+    /// Moves `o`'s segments behind ours; `map` carries its interned ids into ours.
+    fn merge(&mut self, mut o: Table<K>, map: &std::sync::Arc<[u32]>) {
         o.flush();
         self.flush();
-        if o.runs.is_empty() {
-            return self.consolidate(names);
+        if o.parts.is_empty() {
+            return;
         }
-        if self.runs.is_empty() {
-            self.runs = o.runs;
-            self.consolidated = o.consolidated;
-        } else {
-            self.runs.reserve_exact(o.runs.len());
-            self.runs.extend(o.runs);
-            self.consolidated = false;
+        if self.parts.is_empty() {
+            self.parts = (0..PARTS).map(|_| Vec::new()).collect();
         }
-        self.consolidate(names);
+        self.finished = false;
+        for (mine, theirs) in self.parts.iter_mut().zip(o.parts) {
+            for mut seg in theirs {
+                seg.remap = Some(match seg.remap {
+                    None => map.clone(),
+                    Some(inner) => inner.iter().map(|&id| remap(id, map)).collect(),
+                });
+                mine.push(seg);
+            }
+        }
     }
 
-    fn remap(&mut self, map: &[u32]) {
-        let fix = |r: &mut ReqAgg| {
-            r.endpoint = remap(r.endpoint, map);
-            r.error_type = remap(r.error_type, map);
-        };
-        self.open.values_mut().for_each(fix);
-        self.runs.iter_mut().for_each(|(_, r)| fix(r));
+    /// Whether the partitions are all finished.
+    fn is_finished(&self) -> bool {
+        self.finished && self.open.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        self.open.len()
+            + self
+                .parts
+                .iter()
+                .flatten()
+                .map(|s| s.rows.len())
+                .sum::<usize>()
+    }
+}
+
+/// Sorts one partition's segments into one with unique keys, applying pending remaps.
+fn finish_part<K: PartKey>(segs: &mut Vec<Segment<K>>, names: &Interner) {
+    if segs.len() == 1 && segs[0].remap.is_none() && segs[0].rows.is_sorted_by(|a, b| a.0 < b.0) {
+        return;
+    }
+    let total = segs.iter().map(|s| s.rows.len()).sum();
+    let mut rows: Vec<(K, ReqAgg)> = Vec::with_capacity(total);
+    for seg in segs.drain(..) {
+        let start = rows.len();
+        rows.extend(seg.rows);
+        if let Some(map) = seg.remap {
+            for (_, r) in &mut rows[start..] {
+                r.endpoint = remap(r.endpoint, &map);
+                r.error_type = remap(r.error_type, &map);
+            }
+        }
+    }
+    // Equal keys are folded by a commutative merge, so an unstable sort is deterministic.
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    rows.dedup_by(|later, kept| {
+        if later.0 == kept.0 {
+            kept.1.merge_with(&later.1, names);
+            true
+        } else {
+            false
+        }
+    });
+    segs.push(Segment { remap: None, rows });
+}
+
+/// One partition of one table, to be finished on any thread.
+pub enum PartJob<'a> {
+    Hex(&'a mut Vec<Segment<u128>>),
+    Uuid(&'a mut Vec<Segment<u128>>),
+    Text(&'a mut Vec<Segment<Box<str>>>),
+}
+
+impl PartJob<'_> {
+    pub fn run(self, names: &Interner) {
+        match self {
+            PartJob::Hex(s) | PartJob::Uuid(s) => finish_part(s, names),
+            PartJob::Text(s) => finish_part(s, names),
+        }
     }
 }
 
@@ -322,54 +410,86 @@ impl Requests {
         }
     }
 
-    /// One sorted entry per request (call before `len` and `iter`).
-    pub fn seal(&mut self, names: &Interner) {
-        self.hex.consolidate(names);
-        self.uuid.consolidate(names);
-        self.text.consolidate(names);
+    /// Ends line-by-line accumulation: open requests move into their partitions.
+    pub fn seal(&mut self) {
+        self.hex.flush();
+        self.uuid.flush();
+        self.text.flush();
     }
 
-    /// Distinct requests; exact once sealed.
+    /// Seals, and returns every partition not yet finished, for the engine to finish on
+    /// any threads. Every job must run (`PartJob::run`); then `iter` and `len` are exact.
+    pub fn part_jobs(&mut self) -> Vec<PartJob<'_>> {
+        self.seal();
+        let mut jobs = Vec::new();
+        if !self.hex.finished {
+            self.hex.finished = true;
+            jobs.extend(self.hex.parts.iter_mut().map(PartJob::Hex));
+        }
+        if !self.uuid.finished {
+            self.uuid.finished = true;
+            jobs.extend(self.uuid.parts.iter_mut().map(PartJob::Uuid));
+        }
+        if !self.text.finished {
+            self.text.finished = true;
+            jobs.extend(self.text.parts.iter_mut().map(PartJob::Text));
+        }
+        jobs
+    }
+
+    /// Finishes every partition on this thread.
+    pub fn finish(&mut self, names: &Interner) {
+        for job in self.part_jobs() {
+            job.run(names);
+        }
+    }
+
+    /// Whether `iter` and `len` are exact.
+    pub fn is_finished(&self) -> bool {
+        self.hex.is_finished() && self.uuid.is_finished() && self.text.is_finished()
+    }
+
+    /// Distinct requests; exact once finished.
     pub fn len(&self) -> usize {
-        [
-            self.hex.open.len() + self.hex.runs.len(),
-            self.uuid.open.len() + self.uuid.runs.len(),
-        ]
-        .iter()
-        .sum::<usize>()
-            + self.text.open.len()
-            + self.text.runs.len()
+        self.hex.len() + self.uuid.len() + self.text.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Rewrites interned ids after the owning partial's names were merged into another's.
-    pub fn remap(&mut self, map: &[u32]) {
-        self.hex.remap(map);
-        self.uuid.remap(map);
-        self.text.remap(map);
+    /// Merges `o`, whose interned ids `map` carries into ours; the remap is applied when the
+    /// partitions are finished, so merging costs a move per segment, not a pass per request.
+    pub fn merge(&mut self, o: Requests, map: &[u32]) {
+        let map: std::sync::Arc<[u32]> = map.into();
+        self.hex.merge(o.hex, &map);
+        self.uuid.merge(o.uuid, &map);
+        self.text.merge(o.text, &map);
     }
 
-    /// Merges `o` (already remapped into `names`); both end sealed.
-    pub fn merge_names(&mut self, o: Requests, names: &Interner) {
-        self.hex.merge(o.hex, names);
-        self.uuid.merge(o.uuid, names);
-        self.text.merge(o.text, names);
-    }
-
-    /// Sealed requests, in key order.
+    /// Finished requests: partition by partition, in key order within each.
     pub fn iter(&self) -> impl Iterator<Item = (ReqKey, &ReqAgg)> {
+        debug_assert!(self.is_finished(), "iterating unfinished requests");
         self.hex
-            .runs
+            .parts
             .iter()
+            .flatten()
+            .flat_map(|s| s.rows.iter())
             .map(|(k, v)| (ReqKey::Hex(*k), v))
-            .chain(self.uuid.runs.iter().map(|(k, v)| (ReqKey::Uuid(*k), v)))
+            .chain(
+                self.uuid
+                    .parts
+                    .iter()
+                    .flatten()
+                    .flat_map(|s| s.rows.iter())
+                    .map(|(k, v)| (ReqKey::Uuid(*k), v)),
+            )
             .chain(
                 self.text
-                    .runs
+                    .parts
                     .iter()
+                    .flatten()
+                    .flat_map(|s| s.rows.iter())
                     .map(|(k, v)| (ReqKey::Text(k.clone()), v)),
             )
     }
@@ -431,7 +551,7 @@ mod tests {
         r.entry("6f1c0b8e-9d2a-4c3b-8a7e-5f4d3c2b1a09").lines = 2;
         r.entry("ABCDEF0123456789ABCDEF0123456789").lines = 3;
         r.entry("req-1").lines = 4;
-        r.seal(&Interner::default());
+        r.finish(&Interner::default());
         let mut got: Vec<(String, u32)> = r.iter().map(|(k, v)| (k.render(), v.lines)).collect();
         got.sort();
         assert_eq!(
@@ -441,6 +561,65 @@ mod tests {
                 ("6f1c0b8e-9d2a-4c3b-8a7e-5f4d3c2b1a09".into(), 2),
                 ("ABCDEF0123456789ABCDEF0123456789".into(), 3),
                 ("req-1".into(), 4)
+            ]
+        );
+    }
+
+    /// One partial's worth: its own interner, and requests touched with its own ids.
+    fn partial(eps: &[&str], lines: &[(&str, usize)]) -> (Interner, Requests) {
+        let mut names = Interner::default();
+        let ids: Vec<u32> = eps.iter().map(|e| names.intern(e)).collect();
+        let mut r = Requests::default();
+        for &(id, ep) in lines {
+            let t = Touch {
+                ts: Some(1),
+                nginx: false,
+                latency_ms: None,
+                status: None,
+                endpoint: ids[ep],
+                error_type: NONE,
+                is_error: false,
+            };
+            r.entry(id).touch(&t, &names);
+        }
+        r.seal();
+        (names, r)
+    }
+
+    fn merged(mut a: (Interner, Requests), b: (Interner, Requests)) -> (Interner, Requests) {
+        let map = a.0.absorb(&b.0);
+        a.1.merge(b.1, &map);
+        a
+    }
+
+    fn listing((names, mut r): (Interner, Requests)) -> Vec<(String, String, u32)> {
+        r.finish(&names);
+        let mut v: Vec<_> = r
+            .iter()
+            .map(|(k, a)| (k.render(), names.name(a.endpoint).to_string(), a.lines))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn pending_remaps_compose_across_nested_merges() {
+        // Each partial interns the endpoints in another order, so ids disagree; requests span
+        // partials. ((a + b) + c) and (a + (b + c)) must name the same endpoints.
+        let hex = "0123456789abcdef0123456789abcdef";
+        let a = || partial(&["GET /a", "GET /b"], &[(hex, 0), ("t-1", 1)]);
+        let b = || partial(&["GET /c", "GET /b", "GET /a"], &[(hex, 2), ("t-2", 0)]);
+        let c = || partial(&["GET /b", "GET /c"], &[("t-1", 0), ("t-2", 1), ("t-3", 1)]);
+        let left = listing(merged(merged(a(), b()), c()));
+        let right = listing(merged(a(), merged(b(), c())));
+        assert_eq!(left, right);
+        assert_eq!(
+            left,
+            vec![
+                (hex.to_string(), "GET /a".to_string(), 2),
+                ("t-1".to_string(), "GET /b".to_string(), 2),
+                ("t-2".to_string(), "GET /c".to_string(), 2),
+                ("t-3".to_string(), "GET /c".to_string(), 1),
             ]
         );
     }
