@@ -70,6 +70,16 @@ fn finish(p: &mut Partial) {
     jobs.into_par_iter().for_each(|job| job.run(names));
 }
 
+/// `f` over every item, in parallel on the current pool, results in input order.
+pub fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+    items.into_par_iter().map(f).collect()
+}
+
+/// Runs `f` on a pool of `threads` workers, so `par_map` inside it uses exactly those.
+pub fn install<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+    pool(threads).install(f)
+}
+
 /// Newline-aligned jobs over every in-memory input, in input order.
 fn memory_jobs(inputs: &[Opened], size: usize) -> Vec<Job<'_>> {
     let mut jobs = Vec::new();

@@ -10,6 +10,7 @@ use crate::aggregate::intern::NONE;
 use crate::aggregate::latency::{self, LatencySummary, round3};
 use crate::aggregate::requests::{APP_DONE, APP_SEEN, NGINX_SEEN, ReqAgg};
 use crate::aggregate::{Partial, endpoint};
+use crate::engine;
 use crate::parse::time::format_utc;
 use crate::parse::{Format, Level, Source};
 
@@ -336,78 +337,96 @@ impl Report {
         });
         error_types.truncate(ctx.top);
 
-        let side = |m: &mut rustc_hash::FxHashMap<u32, Vec<f32>>| {
-            let mut overall = Vec::new();
-            let mut health = Vec::new();
-            let mut eps = Vec::new();
-            for (id, vals) in m.drain() {
-                let ep = name(id);
-                let is_health = endpoint::is_health(&ep);
-                if is_health {
-                    health.extend_from_slice(&vals);
-                } else {
-                    overall.extend_from_slice(&vals);
-                }
-                let mut vals = vals;
-                if let Some(summary) = latency::summarize(&mut vals) {
-                    eps.push(EndpointLatency {
-                        endpoint: ep,
-                        health: is_health,
-                        summary,
-                    });
-                }
-            }
-            eps.sort_by(|a, b| {
-                b.summary
-                    .count
-                    .cmp(&a.summary.count)
-                    .then_with(|| a.endpoint.cmp(&b.endpoint))
-            });
-            eps.truncate(ctx.top);
-            LatencySide {
-                overall: latency::summarize(&mut overall),
-                health: latency::summarize(&mut health),
-                endpoints: eps,
-            }
-        };
-        let latency = BySource {
-            app: side(&mut p.latency[0]),
-            nginx: side(&mut p.latency[1]),
-        };
-
         let span = if p.min_ts <= p.max_ts {
             p.max_ts - p.min_ts
         } else {
             0
         };
         let width = p.windows.display_width(span);
-        let windows: Vec<Window> = std::mem::replace(
+        let mut wins = std::mem::replace(
             &mut p.windows,
             crate::aggregate::windows::Windows::new(None),
         )
-        .finish(width)
-        .into_iter()
-        .map(|(start, mut w)| {
-            let app = latency::summarize(&mut w.latency[0]);
-            let nginx = latency::summarize(&mut w.latency[1]);
-            let p95_app = app.as_ref().map(|s| s.p95);
-            let p95_nginx = nginx.as_ref().map(|s| s.p95);
-            let pi = primary as usize;
-            Window {
-                start: format_utc(start),
-                lines: w.lines,
-                errors: w.errors,
-                warnings: w.warnings,
-                status_5xx: w.status_5xx[pi],
-                status_5xx_app: w.status_5xx[0],
-                status_5xx_nginx: w.status_5xx[1],
-                p95: if pi == 0 { p95_app } else { p95_nginx },
-                p95_app,
-                p95_nginx,
-                latency: BySource { app, nginx },
+        .finish(width);
+
+        // Every latency summary is independent of the others: gather the value sets (per
+        // endpoint, overall and health per source, per window), summarise them in parallel.
+        let mut sets: Vec<Vec<f32>> = Vec::new();
+        let mut eps: [Vec<(String, bool, usize)>; 2] = Default::default();
+        let mut pooled: [[Vec<f32>; 2]; 2] = Default::default();
+        for (si, m) in p.latency.iter_mut().enumerate() {
+            for (id, vals) in m.drain() {
+                let ep = name(id);
+                let is_health = endpoint::is_health(&ep);
+                pooled[si][is_health as usize].extend_from_slice(&vals);
+                eps[si].push((ep, is_health, sets.len()));
+                sets.push(vals);
             }
-        })
-        .collect();
+        }
+        let pooled_at = sets.len();
+        sets.extend(pooled.into_iter().flatten());
+        let windows_at = sets.len();
+        for (_, w) in &mut wins {
+            sets.extend(w.latency.iter_mut().map(std::mem::take));
+        }
+        let mut summaries: Vec<Option<LatencySummary>> =
+            engine::par_map(sets, |mut v| latency::summarize(&mut v));
+        let mut take = |i: usize| summaries[i].take();
+
+        let [app_eps, nginx_eps] = eps;
+        let mut side = |si: usize, list: Vec<(String, bool, usize)>| {
+            let mut endpoints: Vec<EndpointLatency> = list
+                .into_iter()
+                .filter_map(|(endpoint, health, i)| {
+                    take(i).map(|summary| EndpointLatency {
+                        endpoint,
+                        health,
+                        summary,
+                    })
+                })
+                .collect();
+            endpoints.sort_by(|a, b| {
+                b.summary
+                    .count
+                    .cmp(&a.summary.count)
+                    .then_with(|| a.endpoint.cmp(&b.endpoint))
+            });
+            endpoints.truncate(ctx.top);
+            LatencySide {
+                overall: take(pooled_at + 2 * si),
+                health: take(pooled_at + 2 * si + 1),
+                endpoints,
+            }
+        };
+        let latency = BySource {
+            app: side(0, app_eps),
+            nginx: side(1, nginx_eps),
+        };
+
+        let windows: Vec<Window> = wins
+            .into_iter()
+            .enumerate()
+            .map(|(k, (start, w))| {
+                let app = take(windows_at + 2 * k);
+                let nginx = take(windows_at + 2 * k + 1);
+                let p95_app = app.as_ref().map(|s| s.p95);
+                let p95_nginx = nginx.as_ref().map(|s| s.p95);
+                let pi = primary as usize;
+                Window {
+                    start: format_utc(start),
+                    lines: w.lines,
+                    errors: w.errors,
+                    warnings: w.warnings,
+                    status_5xx: w.status_5xx[pi],
+                    status_5xx_app: w.status_5xx[0],
+                    status_5xx_nginx: w.status_5xx[1],
+                    p95: if pi == 0 { p95_app } else { p95_nginx },
+                    p95_app,
+                    p95_nginx,
+                    latency: BySource { app, nginx },
+                }
+            })
+            .collect();
 
         let requests = requests_report(&p, &names, ctx.top);
         let mut unparsed_samples: Vec<UnparsedSample> = p
@@ -469,6 +488,7 @@ fn requests_report(
     let mut any_app_done = false;
     let mut unfinished = 0;
     let mut slow: Vec<(f32, crate::aggregate::requests::ReqKey, &ReqAgg)> = Vec::new();
+    let mut floor = f32::NEG_INFINITY;
     for (key, r) in p.requests.iter() {
         out.total += 1;
         let o = outcome(r);
@@ -487,10 +507,15 @@ fn requests_report(
             unfinished += 1;
         }
         let d = r.app_ms.max(r.nginx_ms);
-        if d >= 0.0 {
+        // Below the current top N's slowest-kept duration a request cannot enter it; equal
+        // durations still can (ties go by id).
+        if d >= 0.0 && d >= floor {
             slow.push((d, key, r));
             if slow.len() > top.max(1) * 64 {
                 prune(&mut slow, top);
+                if slow.len() == top && top > 0 {
+                    floor = slow[top - 1].0;
+                }
             }
         }
     }

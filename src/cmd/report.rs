@@ -93,15 +93,13 @@ pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, Outcom
         }
     }
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
-    let report = Report::build(
-        partial,
-        &Context {
-            paths: &paths,
-            errors: &errors,
-            timezone: &ic.zone_name,
-            top: cfg.top,
-        },
-    );
+    let ctx = Context {
+        paths: &paths,
+        errors: &errors,
+        timezone: &ic.zone_name,
+        top: cfg.top,
+    };
+    let report = engine::install(tune.threads, || Report::build(partial, &ctx));
     let outcome = if errors.iter().any(Option::is_some) {
         Outcome::InputErrors
     } else {
