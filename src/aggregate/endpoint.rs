@@ -57,6 +57,78 @@ fn is_id(seg: &str) -> bool {
     b.len() >= 8 && b.iter().all(u8::is_ascii_hexdigit) && b.iter().any(u8::is_ascii_digit)
 }
 
+/// Raw endpoint keys up to this many bytes are memoised.
+const MEMO_KEY: usize = 62;
+const MEMO_SLOTS: usize = 1024;
+
+/// A direct-mapped memo from raw `METHOD path` keys to interned endpoint ids: lines of one
+/// request repeat their path, and most services have few routes. Fixed size and no
+/// allocation per entry, so paths full of ids only overwrite slots. Ids are those of the
+/// owning partial's interner.
+#[derive(Clone)]
+pub struct Memo {
+    slots: Box<[MemoSlot]>,
+}
+
+#[derive(Clone, Copy)]
+struct MemoSlot {
+    len: u8,
+    id: u32,
+    key: [u8; MEMO_KEY],
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            slots: vec![
+                MemoSlot {
+                    len: u8::MAX,
+                    id: 0,
+                    key: [0; MEMO_KEY]
+                };
+                MEMO_SLOTS
+            ]
+            .into_boxed_slice(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memo")
+    }
+}
+
+impl Memo {
+    fn slot(key: &[u8]) -> usize {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let h = BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(key);
+        (h >> 54) as usize % MEMO_SLOTS
+    }
+
+    /// The id remembered for `key`, if any.
+    #[inline]
+    pub fn get(&self, key: &[u8]) -> Option<u32> {
+        if key.len() > MEMO_KEY {
+            return None;
+        }
+        let s = &self.slots[Self::slot(key)];
+        (s.len as usize == key.len() && &s.key[..key.len()] == key).then_some(s.id)
+    }
+
+    /// Remembers `key` (if short enough), replacing whatever shared its slot.
+    #[inline]
+    pub fn put(&mut self, key: &[u8], id: u32) {
+        if key.len() > MEMO_KEY {
+            return;
+        }
+        let s = &mut self.slots[Self::slot(key)];
+        s.len = key.len() as u8;
+        s.id = id;
+        s.key[..key.len()].copy_from_slice(key);
+    }
+}
+
 const HEALTH: [&str; 5] = ["health", "healthz", "readyz", "livez", "ping"];
 
 /// Whether an endpoint name (`GET /api/healthz`) is a health check, judged by its last segment.
@@ -91,6 +163,28 @@ mod tests {
         assert_eq!(n(Some("POST"), "http://10.0.0.7:30016/a/7"), "POST /a/:id");
         assert_eq!(n(None, "/x"), "/x");
         assert_eq!(n(Some("GET"), "?q"), "GET /");
+    }
+
+    #[test]
+    fn memo_remembers_only_what_it_can_hold() {
+        let mut m = Memo::default();
+        assert_eq!(m.get(b"GET\xff/a"), None);
+        m.put(b"GET\xff/a", 7);
+        assert_eq!(m.get(b"GET\xff/a"), Some(7));
+        assert_eq!(m.get(b"GET\xff/b"), None);
+        let long = [b'x'; MEMO_KEY + 1];
+        m.put(&long, 9);
+        assert_eq!(m.get(&long), None);
+        // Every slot overwritten by other keys: the old key is forgotten, never misread.
+        let key = |i: u32| format!("GET /k{i}").into_bytes();
+        for i in 0..(MEMO_SLOTS * 8) as u32 {
+            m.put(&key(i), i);
+            assert_eq!(m.get(&key(i)), Some(i));
+        }
+        assert!(m.get(b"GET\xff/a").is_none_or(|id| id == 7));
+        for i in 0..(MEMO_SLOTS * 8) as u32 {
+            assert!(m.get(&key(i)).is_none_or(|id| id == i));
+        }
     }
 
     #[test]

@@ -157,9 +157,6 @@ pub struct Scratch {
     endpoint_key: Vec<u8>,
 }
 
-/// Raw endpoints remembered per partial before the memo starts over.
-const ENDPOINT_MEMO: usize = 4096;
-
 #[derive(Clone, Debug)]
 pub struct Partial {
     pub files: Vec<FileStats>,
@@ -178,7 +175,7 @@ pub struct Partial {
     /// Per interned id: 0 not yet judged, 1 not a health check, 2 a health check.
     health: Vec<u8>,
     /// Raw `METHOD path` (query dropped) -> interned endpoint; ids are this partial's own.
-    endpoint_memo: FxHashMap<Box<[u8]>, u32>,
+    endpoint_memo: endpoint::Memo,
     since: Option<i64>,
     until: Option<i64>,
 }
@@ -199,7 +196,7 @@ impl Partial {
             requests: Requests::default(),
             samples: Vec::new(),
             health: Vec::new(),
-            endpoint_memo: FxHashMap::default(),
+            endpoint_memo: endpoint::Memo::default(),
             since: opts.since,
             until: opts.until,
         }
@@ -270,8 +267,7 @@ impl Partial {
     }
 
     /// The interned endpoint of a method and request target. Normalising is memoised by the
-    /// raw method and path (query dropped), which repeat from line to line; the memo is
-    /// bounded, so ids in paths cannot grow it without limit.
+    /// raw method and path (query dropped), which repeat from line to line.
     #[inline]
     fn endpoint_id(&mut self, method: Option<&str>, target: &str, scratch: &mut Scratch) -> u32 {
         let cut = memchr::memchr2(b'?', b'#', target.as_bytes()).unwrap_or(target.len());
@@ -286,15 +282,12 @@ impl Partial {
             None => key.push(0xFE),
         }
         key.extend_from_slice(&target.as_bytes()[..cut]);
-        if let Some(&id) = self.endpoint_memo.get(key.as_slice()) {
+        if let Some(id) = self.endpoint_memo.get(key) {
             return id;
         }
         endpoint::normalize(method, target, &mut scratch.endpoint);
         let id = self.names.intern(&scratch.endpoint);
-        if self.endpoint_memo.len() >= ENDPOINT_MEMO {
-            self.endpoint_memo.clear();
-        }
-        self.endpoint_memo.insert(key.as_slice().into(), id);
+        self.endpoint_memo.put(key, id);
         id
     }
 

@@ -45,6 +45,14 @@ impl Level {
 
     /// Names used by Python logging, pino, zap, slog, logrus, tracing, syslog and nginx.
     pub fn from_name(s: &str) -> Option<Level> {
+        // The spellings loggers actually write, before the general case-folding match.
+        match s.as_bytes() {
+            b"INFO" | b"info" => return Some(Level::Info),
+            b"DEBUG" | b"debug" => return Some(Level::Debug),
+            b"WARNING" | b"WARN" | b"warning" | b"warn" => return Some(Level::Warn),
+            b"ERROR" | b"error" => return Some(Level::Error),
+            _ => {}
+        }
         let s = s.trim();
         if s.len() > 11 {
             return None;

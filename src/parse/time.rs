@@ -149,14 +149,26 @@ fn fraction(b: &[u8]) -> (u32, usize) {
 /// `2025-05-06T04:00:08.123Z`, `2025-05-06 04:00:08,123`, `2025-05-06T04:00:08+08:00`,
 /// `2025/05/06 04:00:08` (nginx error log); the zone suffix is optional.
 fn iso_like(b: &[u8], zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
-    if b.len() < 19 || !(b[4] == b'-' || b[4] == b'/') || b[7] != b[4] {
+    if b.len() < 19 {
         return None;
     }
-    if !(b[10] == b'T' || b[10] == b' ' || b[10] == b't') || b[13] != b':' || b[16] != b':' {
+    // Bytes 0..16 equal to a stamp already validated: date, hour and minute need no reading.
+    let key = u128::from_le_bytes(b[..16].try_into().expect("16 bytes"));
+    let known = cache.minute_valid && cache.minute_key == key;
+    let mut ymdhm = (0, 0, 0, 0, 0);
+    if !known {
+        if !(b[4] == b'-' || b[4] == b'/') || b[7] != b[4] {
+            return None;
+        }
+        if !(b[10] == b'T' || b[10] == b' ' || b[10] == b't') || b[13] != b':' {
+            return None;
+        }
+        ymdhm = (d4(b, 0)?, d2(b, 5)?, d2(b, 8)?, d2(b, 11)?, d2(b, 14)?);
+    }
+    if b[16] != b':' {
         return None;
     }
-    let (y, mo, d) = (d4(b, 0)?, d2(b, 5)?, d2(b, 8)?);
-    let (h, mi, s) = (d2(b, 11)?, d2(b, 14)?, d2(b, 17)?);
+    let s = d2(b, 17)?;
     let mut i = 19;
     let mut us = 0;
     if i < b.len() && (b[i] == b'.' || b[i] == b',') {
@@ -180,11 +192,14 @@ fn iso_like(b: &[u8], zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
     };
     // The same date, hour, minute and offset as the last stamp: same minute start. Only
     // validated stamps enter the memo; a leap second (:60) always takes the slow path.
-    let key = u128::from_le_bytes(b[..16].try_into().expect("16 bytes"));
     let within = s as i64 * 1_000_000 + us as i64;
-    if s < 60 && cache.minute_valid && cache.minute_key == key && cache.minute_offset == offset {
+    if known && s < 60 && cache.minute_offset == offset {
         return Some(cache.minute_base + within);
     }
+    if known {
+        ymdhm = (d4(b, 0)?, d2(b, 5)?, d2(b, 8)?, d2(b, 11)?, d2(b, 14)?);
+    }
+    let (y, mo, d, h, mi) = ymdhm;
     let t = finish(build(y, mo, d, h, mi, s, us)?, offset, zone, cache);
     if s < 60 {
         cache.minute_key = key;
