@@ -19,6 +19,16 @@ pub enum Command {
     /// Post-incident report over one or more log files (JSON lines, nginx error and access
     /// logs, gzip-compressed or not; no FILE or `-` reads stdin).
     Report(ReportArgs),
+    /// Follow request ids end to end: every line carrying an id, from every file and format,
+    /// in one timeline, with the nginx error lines that correlate with the request.
+    #[command(mut_arg("files", |a| a
+        .value_name("ID|FILE")
+        .help("Request ids, then log files: arguments are ids until the first one that is `-`, names an existing path, or contains a `/`; that one and the rest are files (none: stdin). With --id, every argument is a file.")))]
+    Trace(TraceArgs),
+    /// Print the lines that match structured predicates (level, time, request id, fields,
+    /// message regex), as they are, as normalised JSON, or aligned for a terminal.
+    #[command(mut_arg("fields", |a| a.long("map-field")))]
+    Filter(FilterArgs),
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -40,6 +50,17 @@ pub enum ReportFormat {
     Table,
     Json,
     Markdown,
+}
+
+/// How selected lines are printed.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinesFormat {
+    /// Aligned and escaped for a terminal, tracebacks indented below their line.
+    Text,
+    /// One normalised JSON object per line (documented in docs/lines-schema.md).
+    Json,
+    /// The original lines, unchanged.
+    Raw,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,7 +98,11 @@ pub struct InputArgs {
     /// Map a canonical field to a JSON key or dotted path, e.g. `request_id=traceId`
     /// (repeatable). Canonical names: timestamp, level, message, request_id, error_type,
     /// traceback, latency, method, path, request, status, client, upstream.
-    #[arg(long = "field", value_name = "CANONICAL=NAME")]
+    #[arg(
+        long = "field",
+        visible_alias = "map-field",
+        value_name = "CANONICAL=NAME"
+    )]
     pub fields: Vec<String>,
 
     /// Take latency from this JSON key or dotted path, with its unit (default: from the
@@ -118,4 +143,55 @@ pub struct ReportArgs {
     /// How many rows in ranked lists (error types, endpoints, slowest requests).
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct TraceArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// A request id to follow (repeatable); with it, every positional argument is a file.
+    #[arg(long = "id", short = 'i', value_name = "ID")]
+    pub ids: Vec<String>,
+
+    /// Output: aligned text with a header per request, normalised JSON lines, or the
+    /// original lines.
+    #[arg(long, short = 'f', value_enum, default_value_t = LinesFormat::Text)]
+    pub format: LinesFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct FilterArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Only lines at this level or worse: trace, debug, info, warn, error, fatal.
+    #[arg(long, value_name = "LEVEL")]
+    pub level: Option<String>,
+
+    /// Only lines of this request id (repeatable: any of them).
+    #[arg(long = "request-id", value_name = "ID")]
+    pub request_ids: Vec<String>,
+
+    /// `KEY=VALUE` (equal) or `KEY~REGEX` (matches) on a canonical field (level, message,
+    /// request_id, error_type, method, path, endpoint, status, client, upstream, format,
+    /// latency_ms) or a JSON key or dotted path such as `req.url` (repeatable; all must hold).
+    #[arg(long = "field", value_name = "KEY=VALUE|KEY~REGEX")]
+    pub predicates: Vec<String>,
+
+    /// Only lines whose message matches this regex (lines without a message: the whole line).
+    #[arg(long, value_name = "REGEX")]
+    pub grep: Option<String>,
+
+    /// Output: the original lines (default), normalised JSON lines, or aligned text.
+    #[arg(long, short = 'f', value_enum, default_value_t = LinesFormat::Raw)]
+    pub format: LinesFormat,
+
+    /// Print only the number of matching lines.
+    #[arg(long, short = 'c')]
+    pub count: bool,
+
+    /// Interleave the files by time (default: file after file, each in its own order).
+    #[arg(long)]
+    pub merge: bool,
 }

@@ -4,7 +4,9 @@
 
 use std::io::IsTerminal;
 
-use crate::cli::{ColorChoice, InputArgs, ReportArgs, ReportFormat};
+use crate::cli::{
+    ColorChoice, FilterArgs, InputArgs, LinesFormat, ReportArgs, ReportFormat, TraceArgs,
+};
 use crate::error::UsageError;
 use crate::input::InputSpec;
 use crate::parse::json::go_duration_ms;
@@ -147,6 +149,11 @@ fn field_spec(args: &InputArgs) -> Result<FieldSpec, UsageError> {
 }
 
 pub fn input(args: &InputArgs) -> Result<InputConfig, UsageError> {
+    input_from(args, &args.files)
+}
+
+/// `input`, with the files given separately (trace takes its ids out of the positionals).
+fn input_from(args: &InputArgs, files: &[std::path::PathBuf]) -> Result<InputConfig, UsageError> {
     let (zone, zone_name) = resolve_zone(args.tz.as_deref())?;
     let threads = match args.threads {
         Some(0) => return Err(usage("--threads: must be at least 1")),
@@ -158,8 +165,7 @@ pub fn input(args: &InputArgs) -> Result<InputConfig, UsageError> {
         Some(n) => n,
         None => DEFAULT_CHUNK,
     };
-    let mut inputs: Vec<InputSpec> = args
-        .files
+    let mut inputs: Vec<InputSpec> = files
         .iter()
         .map(|p| {
             if p.as_os_str() == "-" {
@@ -233,6 +239,134 @@ pub fn report(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
         format: args.format,
         window,
         top: args.top,
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct TraceConfig {
+    pub input: InputConfig,
+    pub ids: Vec<String>,
+    pub format: LinesFormat,
+}
+
+/// Splits trace's positionals: ids until the first argument that is `-`, names an existing
+/// path or contains a `/`; files from there on. With `--id`, all of them are files.
+fn split_ids(
+    args: &[std::path::PathBuf],
+    explicit: bool,
+) -> (Vec<String>, Vec<std::path::PathBuf>) {
+    if explicit {
+        return (Vec::new(), args.to_vec());
+    }
+    let first_file = args
+        .iter()
+        .position(|a| a.as_os_str() == "-" || a.exists() || a.to_string_lossy().contains('/'));
+    let cut = first_file.unwrap_or(args.len());
+    let ids = args[..cut]
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    (ids, args[cut..].to_vec())
+}
+
+pub fn trace(args: &TraceArgs) -> Result<TraceConfig, UsageError> {
+    let (mut ids, files) = split_ids(&args.input.files, !args.ids.is_empty());
+    ids.extend(args.ids.iter().cloned());
+    ids.retain(|i| !i.trim().is_empty());
+    if ids.is_empty() {
+        return Err(usage(
+            "ID: give at least one request id (before the files, or with --id)",
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|i| seen.insert(i.clone()));
+    Ok(TraceConfig {
+        input: input_from(&args.input, &files)?,
+        ids,
+        format: args.format,
+    })
+}
+
+/// One `--field` predicate of `filter`.
+#[derive(Clone, Debug)]
+pub enum Predicate {
+    Equals(String, String),
+    Matches(String, regex::Regex),
+}
+
+#[derive(Clone, Debug)]
+pub struct FilterConfig {
+    pub input: InputConfig,
+    pub min_level: Option<crate::parse::Level>,
+    pub request_ids: Vec<String>,
+    pub predicates: Vec<Predicate>,
+    pub grep: Option<regex::Regex>,
+    pub format: LinesFormat,
+    pub count: bool,
+    pub merge: bool,
+}
+
+fn regex(pattern: &str, what: &str) -> Result<regex::Regex, UsageError> {
+    regex::Regex::new(pattern).map_err(|e| {
+        let first = e.to_string();
+        let reason = first.lines().last().unwrap_or("invalid regex").trim();
+        usage(format!("{what}: invalid regex '{pattern}': {reason}"))
+    })
+}
+
+pub fn filter(args: &FilterArgs) -> Result<FilterConfig, UsageError> {
+    let min_level = args
+        .level
+        .as_deref()
+        .map(|l| {
+            crate::parse::Level::from_name(l).ok_or_else(|| {
+                usage(format!(
+                    "--level: unknown level '{l}' (one of trace, debug, info, warn, error, fatal)"
+                ))
+            })
+        })
+        .transpose()?;
+    let mut predicates = Vec::new();
+    for p in &args.predicates {
+        // Whichever of `=` and `~` comes first separates the key.
+        let eq = p.find('=');
+        let re = p.find('~');
+        let pred = match (eq, re) {
+            (Some(e), r) if r.is_none_or(|r| e < r) => {
+                Predicate::Equals(p[..e].trim().to_string(), p[e + 1..].to_string())
+            }
+            (_, Some(r)) => Predicate::Matches(
+                p[..r].trim().to_string(),
+                regex(&p[r + 1..], &format!("--field {}", &p[..r]))?,
+            ),
+            _ => {
+                return Err(usage(format!(
+                    "--field: expected KEY=VALUE or KEY~REGEX, got '{p}'"
+                )));
+            }
+        };
+        let key = match &pred {
+            Predicate::Equals(k, _) | Predicate::Matches(k, _) => k,
+        };
+        if key.is_empty() {
+            return Err(usage(format!("--field: empty key in '{p}'")));
+        }
+        predicates.push(pred);
+    }
+    let grep = args
+        .grep
+        .as_deref()
+        .map(|g| regex(g, "--grep"))
+        .transpose()?;
+    Ok(FilterConfig {
+        input: input(&args.input)?,
+        min_level,
+        request_ids: args.request_ids.clone(),
+        predicates,
+        grep,
+        format: args.format,
+        count: args.count,
+        merge: args.merge,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The only module with threads: parses chunks in parallel on a rayon pool, folds each run of
-//! chunks into a `Partial` and reduces them in input order. Must not print; progress goes
-//! through a callback.
+//! chunks into a `Partial` and reduces them in input order; `scan` runs per-piece work in
+//! parallel and delivers the results in input order with absolute line numbers. Must not
+//! print; progress goes through a callback.
 
 use rayon::prelude::*;
 
@@ -189,4 +190,117 @@ pub fn newest(inputs: &[Opened], parser: &Parser, tune: Tuning) -> Option<Micros
             .max()
             .flatten()
     })
+}
+
+/// One newline-aligned piece of an input, handed to a `scan` worker.
+pub struct Piece<'a> {
+    pub file: u32,
+    /// Byte offset of the piece in its input.
+    pub offset: u64,
+    pub data: &'a [u8],
+}
+
+/// What a `scan` worker kept from one piece: items with the 0-based index of their line
+/// within the piece, and how many lines the piece holds (`chunk::count_lines`).
+pub struct Found<T> {
+    pub lines: u64,
+    pub items: Vec<(u64, T)>,
+}
+
+/// Runs `work` on every piece of every input in parallel and hands the items, in input order,
+/// to `sink(file, line, item)` with 1-based line numbers in their file. Pieces are worked a
+/// window at a time, so memory stays bounded however much is kept; streams are read in
+/// batches. `sink` returns false to stop early (a closed pipe). Returns, per input, the error
+/// that stopped reading it.
+pub fn scan<T: Send>(
+    inputs: &mut [Opened],
+    tune: Tuning,
+    work: impl Fn(&Piece<'_>) -> Found<T> + Sync,
+    mut sink: impl FnMut(u32, u64, T) -> bool,
+) -> Vec<Option<String>> {
+    let mut errors = vec![None; inputs.len()];
+    let window = tune.threads.max(1) * 4;
+    let pool = pool(tune.threads);
+    // Delivers one window's results; false once the sink asked to stop.
+    let mut deliver = |file: u32, before: &mut u64, found: Vec<Found<T>>| -> bool {
+        for f in found {
+            for (idx, item) in f.items {
+                if !sink(file, *before + idx + 1, item) {
+                    return false;
+                }
+            }
+            *before += f.lines;
+        }
+        true
+    };
+    for (i, o) in inputs.iter_mut().enumerate() {
+        let file = i as u32;
+        let mut before = 0u64;
+        let data = std::mem::replace(&mut o.data, Data::Buffer(Vec::new()));
+        match data {
+            Data::Stream(r) => {
+                let mut batches = Batches::new(r, tune.chunk_size);
+                let mut done = false;
+                while !done {
+                    let mut round: Vec<(u64, Vec<u8>)> = Vec::with_capacity(window);
+                    while round.len() < window {
+                        match batches.next_batch() {
+                            Ok(Some(b)) => round.push(b),
+                            Ok(None) => {
+                                done = true;
+                                break;
+                            }
+                            Err(e) => {
+                                errors[i] = Some(format!(
+                                    "{}: read error after {} bytes: {e}",
+                                    o.name, batches.offset
+                                ));
+                                done = true;
+                                break;
+                            }
+                        }
+                    }
+                    let found: Vec<Found<T>> = pool.install(|| {
+                        round
+                            .par_iter()
+                            .map(|(off, d)| {
+                                work(&Piece {
+                                    file,
+                                    offset: *off,
+                                    data: d,
+                                })
+                            })
+                            .collect()
+                    });
+                    if !deliver(file, &mut before, found) {
+                        return errors;
+                    }
+                }
+            }
+            data => {
+                let bytes = data.bytes().unwrap_or(&[]);
+                let ranges = chunk::split(bytes, tune.chunk_size);
+                for group in ranges.chunks(window) {
+                    let found: Vec<Found<T>> = pool.install(|| {
+                        group
+                            .par_iter()
+                            .map(|r| {
+                                work(&Piece {
+                                    file,
+                                    offset: r.start as u64,
+                                    data: &bytes[r.clone()],
+                                })
+                            })
+                            .collect()
+                    });
+                    if !deliver(file, &mut before, found) {
+                        o.data = data;
+                        return errors;
+                    }
+                }
+                o.data = data;
+            }
+        }
+    }
+    errors
 }

@@ -14,9 +14,12 @@ pub enum Outcome {
     Success,
     /// Reported, but at least one input could not be read (exit 2).
     InputErrors,
+    /// Everything read, nothing matched (exit 1, like grep).
+    NoMatch,
 }
 
 pub const EXIT_OK: i32 = 0;
+pub const EXIT_NO_MATCH: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 
 impl Outcome {
@@ -24,6 +27,7 @@ impl Outcome {
         match self {
             Outcome::Success => EXIT_OK,
             Outcome::InputErrors => EXIT_USAGE,
+            Outcome::NoMatch => EXIT_NO_MATCH,
         }
     }
 }

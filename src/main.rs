@@ -16,6 +16,14 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             let cfg = config::report(&args)?;
             cmd::report::run(&cfg, out, &mut diag)
         }
+        Command::Trace(args) => {
+            let cfg = config::trace(&args)?;
+            cmd::trace::run(&cfg, out, &mut diag)
+        }
+        Command::Filter(args) => {
+            let cfg = config::filter(&args)?;
+            cmd::filter::run(&cfg, out, &mut diag)
+        }
         Command::Completions { shell } => cmd::generate::completions(shell, out),
         Command::Man => cmd::generate::man(out),
     }

@@ -6,10 +6,9 @@ use anyhow::Result;
 
 use crate::aggregate::AggOptions;
 use crate::cli::ReportFormat;
-use crate::config::{Bound, ReportConfig};
+use crate::config::ReportConfig;
 use crate::engine::{self, Tuning};
 use crate::error::Outcome;
-use crate::input::{self, Data, Opened};
 use crate::parse::Parser;
 use crate::progress::Progress;
 use crate::render::{Render, json::Json, markdown::Markdown, table::TableRender};
@@ -19,64 +18,18 @@ use crate::report::{Context, Report};
 /// report; the run goes on with the other inputs.
 pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, Outcome)> {
     let ic = &cfg.input;
-    let mut opened = Vec::with_capacity(ic.inputs.len());
-    let mut errors: Vec<Option<String>> = Vec::with_capacity(ic.inputs.len());
-    for spec in &ic.inputs {
-        match input::open(spec, ic.use_mmap) {
-            Ok(o) => {
-                opened.push(o);
-                errors.push(None);
-            }
-            Err(e) => {
-                writeln!(diag, "logtriage: error: {e}")?;
-                opened.push(Opened {
-                    name: spec.display(),
-                    data: Data::Buffer(Vec::new()),
-                });
-                errors.push(Some(e));
-            }
-        }
-    }
+    let (mut opened, mut errors) = super::open_inputs(ic, diag)?;
     let parser = Parser::new(ic.fields.clone(), ic.zone.clone());
     let tune = Tuning {
         threads: ic.threads,
         chunk_size: ic.chunk_size,
     };
 
-    let relative = matches!(ic.since, Some(Bound::BeforeNewest(_)))
-        || matches!(ic.until, Some(Bound::BeforeNewest(_)));
-    if relative {
-        // The newest line must be known first: streams are read into memory for that.
-        for (i, o) in opened.iter_mut().enumerate() {
-            if let Data::Stream(_) = o.data {
-                let Data::Stream(r) = std::mem::replace(&mut o.data, Data::Buffer(Vec::new()))
-                else {
-                    unreachable!()
-                };
-                let (buf, err) = input::slurp(r);
-                if let Some(e) = err {
-                    let msg = format!("{}: read error after {} bytes: {e}", o.name, buf.len());
-                    writeln!(diag, "logtriage: error: {msg}")?;
-                    errors[i] = Some(msg);
-                }
-                o.data = Data::Buffer(buf);
-            }
-        }
-    }
-    let newest = if relative {
-        engine::newest(&opened, &parser, tune)
-    } else {
-        None
-    };
-    let resolve = |b: Option<Bound>| match b {
-        Some(Bound::At(t)) => Some(t),
-        Some(Bound::BeforeNewest(d)) => newest.map(|n| n - d),
-        None => None,
-    };
+    let (since, until) = super::time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
     let opts = AggOptions {
         window: cfg.window,
-        since: resolve(ic.since),
-        until: resolve(ic.until),
+        since,
+        until,
     };
     let total: u64 = opened
         .iter()

@@ -39,6 +39,35 @@ pub fn for_each_line(data: &[u8], mut f: impl FnMut(usize, &[u8])) {
     }
 }
 
+/// Lines in `data` as `for_each_line` sees them: newlines, plus a last line without one.
+pub fn count_lines(data: &[u8]) -> u64 {
+    let n = memchr::memchr_iter(b'\n', data).count() as u64;
+    n + u64::from(data.last().is_some_and(|&b| b != b'\n'))
+}
+
+/// Every line holding a match of any finder, once, in order: (0-based line index, start and
+/// end of the line without its newline). Between matches lines are counted, not visited.
+pub fn lines_matching(
+    data: &[u8],
+    finders: &[memchr::memmem::Finder<'_>],
+) -> Vec<(u64, Range<usize>)> {
+    let mut starts: Vec<usize> = finders.iter().flat_map(|f| f.find_iter(data)).collect();
+    starts.sort_unstable();
+    let mut out: Vec<(u64, Range<usize>)> = Vec::new();
+    let (mut counted_to, mut index) = (0usize, 0u64);
+    for at in starts {
+        if out.last().is_some_and(|(_, r)| at <= r.end) {
+            continue;
+        }
+        let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
+        let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
+        index += memchr::memchr_iter(b'\n', &data[counted_to..start]).count() as u64;
+        counted_to = start;
+        out.push((index, start..end));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +85,24 @@ mod tests {
             }
         }
         assert!(split(b"", 4).is_empty());
+    }
+
+    #[test]
+    fn matching_lines_are_numbered_and_unique() {
+        let data = b"a id1\nb\nid2 c id1\n\nd\nid1";
+        let f1 = memchr::memmem::Finder::new("id1");
+        let f2 = memchr::memmem::Finder::new("id2");
+        let got: Vec<(u64, &[u8])> = lines_matching(data, &[f1, f2])
+            .into_iter()
+            .map(|(i, r)| (i, &data[r]))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(0, &b"a id1"[..]), (2, &b"id2 c id1"[..]), (5, &b"id1"[..])]
+        );
+        assert_eq!(count_lines(data), 6);
+        assert_eq!(count_lines(b"x\n"), 1);
+        assert_eq!(count_lines(b""), 0);
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Renderers: one module per output format behind one trait, over a finished `Report` only.
 
 pub mod escape;
+pub mod events;
 pub mod json;
 pub mod markdown;
 pub mod table;
+pub mod trace;
 
 use std::io::{self, Write};
 

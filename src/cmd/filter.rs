@@ -1,0 +1,176 @@
+//! `logtriage filter [FILE]...`: every line is parsed in parallel and tested against the
+//! predicates; matches are printed in input order, file after file (or, with `--merge`,
+//! interleaved by time). With `--request-id` only, a byte prefilter picks the candidate
+//! lines first.
+
+use std::io::{self, Write};
+
+use anyhow::Result;
+use memchr::memmem::Finder;
+
+use crate::cli::LinesFormat;
+use crate::config::FilterConfig;
+use crate::engine::{self, Found};
+use crate::error::Outcome;
+use crate::event::Event;
+use crate::filter::Matcher;
+use crate::input::chunk;
+use crate::parse::{ParseCache, Parsed, Parser};
+use crate::render::events::{self, Layout, Style};
+
+/// Selects the lines of one piece; only matches become `Event`s.
+fn select(
+    piece: &engine::Piece<'_>,
+    parser: &Parser,
+    matcher: &Matcher,
+    finders: &[Finder<'_>],
+    keep_events: bool,
+) -> Found<Option<Event>> {
+    let mut cache = ParseCache::default();
+    let mut items = Vec::new();
+    let mut consider = |idx: u64, start: usize, raw: &[u8]| {
+        let selected = match parser.parse(raw, &mut cache) {
+            Parsed::Event(ev) => matcher
+                .matches(&ev, raw)
+                .then(|| keep_events.then(|| Event::new(piece.offset + start as u64, raw, &ev))),
+            Parsed::Blank | Parsed::Unparsed => matcher
+                .unparsed(raw)
+                .then(|| keep_events.then(|| Event::unparsed(piece.offset + start as u64, raw))),
+        };
+        if let Some(ev) = selected {
+            items.push((idx, ev));
+        }
+    };
+    if finders.is_empty() {
+        let mut idx = 0;
+        chunk::for_each_line(piece.data, |start, line| {
+            consider(idx, start, line);
+            idx += 1;
+        });
+    } else {
+        for (idx, r) in chunk::lines_matching(piece.data, finders) {
+            consider(idx, r.start, &piece.data[r]);
+        }
+    }
+    Found {
+        lines: chunk::count_lines(piece.data),
+        items,
+    }
+}
+
+pub fn run(cfg: &FilterConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcome> {
+    let ic = &cfg.input;
+    let (mut opened, mut errors) = super::open_inputs(ic, diag)?;
+    let parser = Parser::new(ic.fields.clone(), ic.zone.clone());
+    let (since, until) = super::time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
+    let matcher = Matcher {
+        min_level: cfg.min_level,
+        since,
+        until,
+        request_ids: cfg.request_ids.clone(),
+        predicates: cfg.predicates.clone(),
+        grep: cfg.grep.clone(),
+    };
+    // Only ids narrow the candidates safely: every selected line must contain one.
+    let finders: Vec<Finder<'_>> = cfg
+        .request_ids
+        .iter()
+        .map(|id| Finder::new(id.as_bytes()))
+        .collect();
+    let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
+    let style = Style { color: ic.color };
+    // Wide enough for any path and a 9-digit line number: columns never jump.
+    let layout = Layout {
+        start: None,
+        place_width: paths.iter().map(|p| p.chars().count()).max().unwrap_or(0) + 10,
+    };
+    let keep_events = !cfg.count;
+    let mut matched: u64 = 0;
+    let mut merged: Vec<Event> = Vec::new();
+    let mut write_error: Option<io::Error> = None;
+    let read_errors = engine::scan(
+        &mut opened,
+        super::tuning(ic),
+        |piece| select(piece, &parser, &matcher, &finders, keep_events),
+        |file, line, ev| {
+            matched += 1;
+            let Some(mut ev) = ev else { return true };
+            ev.file = file;
+            ev.line = line;
+            if cfg.merge {
+                merged.push(ev);
+                return true;
+            }
+            match print(&ev, &paths, cfg.format, layout, style, out) {
+                Ok(()) => true,
+                Err(e) => {
+                    write_error = Some(e);
+                    false
+                }
+            }
+        },
+    );
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    for (i, e) in read_errors.into_iter().enumerate() {
+        if let Some(e) = e {
+            writeln!(diag, "logtriage: error: {e}")?;
+            errors[i] = Some(e);
+        }
+    }
+    if cfg.merge {
+        interleave(&mut merged);
+        for ev in &merged {
+            print(ev, &paths, cfg.format, layout, style, out)?;
+        }
+    }
+    if cfg.count {
+        writeln!(out, "{matched}")?;
+    }
+    Ok(if errors.iter().any(Option::is_some) {
+        Outcome::InputErrors
+    } else if matched == 0 {
+        Outcome::NoMatch
+    } else {
+        Outcome::Success
+    })
+}
+
+/// Orders events of several files by time; a line without a timestamp keeps the time of the
+/// line before it in its file, so it stays next to it. Ties keep file order, then position.
+fn interleave(events: &mut [Event]) {
+    let mut last: Vec<Option<i64>> = Vec::new();
+    for e in events.iter_mut() {
+        let f = e.file as usize;
+        if last.len() <= f {
+            last.resize(f + 1, None);
+        }
+        match e.ts {
+            Some(t) => last[f] = Some(t),
+            None => e.at = last[f],
+        }
+    }
+    events.sort_by(|a, b| {
+        a.at.unwrap_or(i64::MIN)
+            .cmp(&b.at.unwrap_or(i64::MIN))
+            .then(a.file.cmp(&b.file))
+            .then(a.offset.cmp(&b.offset))
+    });
+}
+
+fn print(
+    ev: &Event,
+    paths: &[String],
+    format: LinesFormat,
+    layout: Layout,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let path = &paths[ev.file as usize];
+    match format {
+        LinesFormat::Raw => events::raw(ev, out),
+        LinesFormat::Json => events::json(ev, path, None, out),
+        LinesFormat::Text => events::text(ev, path, layout, style, out),
+    }
+}

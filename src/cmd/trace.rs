@@ -1,0 +1,224 @@
+//! `logtriage trace ID... [FILE]...`: a byte prefilter (memmem) over every input in parallel
+//! finds the lines holding an id and only those are parsed; a second prefiltered pass finds
+//! the nginx error lines and access records that share a traced request's request line, for
+//! correlation. Then each request's timeline is printed.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use anyhow::Result;
+use memchr::memmem::Finder;
+
+use crate::cli::LinesFormat;
+use crate::config::TraceConfig;
+use crate::engine::{self, Found};
+use crate::error::Outcome;
+use crate::event::Event;
+use crate::input::chunk;
+use crate::parse::{Format, Micros, ParseCache, Parsed, Parser};
+use crate::render::events::{self, Style};
+use crate::trace::{self, AccessKey, Trace};
+
+/// What the correlation pass keeps.
+enum Side {
+    Error(Event),
+    Access(AccessKey),
+}
+
+/// Parses the lines of `data` that hold any finder's needle; `keep` turns a parsed line
+/// into an item or drops it.
+fn candidates<T>(
+    piece: &engine::Piece<'_>,
+    finders: &[Finder<'_>],
+    parser: &Parser,
+    keep: impl Fn(Event) -> Option<T>,
+) -> Found<T> {
+    let mut cache = ParseCache::default();
+    let items = chunk::lines_matching(piece.data, finders)
+        .into_iter()
+        .filter_map(|(idx, r)| {
+            let raw = &piece.data[r.clone()];
+            let Parsed::Event(ev) = parser.parse(raw, &mut cache) else {
+                return None;
+            };
+            keep(Event::new(piece.offset + r.start as u64, raw, &ev)).map(|t| (idx, t))
+        })
+        .collect();
+    Found {
+        lines: chunk::count_lines(piece.data),
+        items,
+    }
+}
+
+pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcome> {
+    let ic = &cfg.input;
+    let (mut opened, mut errors) = super::open_inputs(ic, diag)?;
+    // Two passes over the input: streams are read into memory once.
+    super::slurp_streams(&mut opened, &mut errors, diag)?;
+    let parser = Parser::new(ic.fields.clone(), ic.zone.clone());
+    let (since, until) = super::time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
+    let in_range = |ts: Option<Micros>| {
+        since.is_none_or(|s| ts.is_some_and(|t| t >= s))
+            && until.is_none_or(|u| ts.is_some_and(|t| t < u))
+    };
+    let tune = super::tuning(ic);
+    let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
+
+    // Pass 1: the lines whose request-id field is one of the ids.
+    let finders: Vec<Finder<'_>> = cfg
+        .ids
+        .iter()
+        .map(|id| Finder::new(id.as_bytes()))
+        .collect();
+    let mut own: Vec<Vec<Event>> = vec![Vec::new(); cfg.ids.len()];
+    let read_errors = engine::scan(
+        &mut opened,
+        tune,
+        |piece| {
+            candidates(piece, &finders, &parser, |ev| {
+                let rid = ev.request_id.as_deref()?;
+                let which = cfg.ids.iter().position(|id| id == rid)?;
+                Some((which, ev))
+            })
+        },
+        |file, line, (which, mut ev)| {
+            ev.file = file;
+            ev.line = line;
+            if in_range(ev.ts) {
+                own[which].push(ev);
+            }
+            true
+        },
+    );
+    note_errors(read_errors, &mut errors, diag)?;
+
+    // Pass 2: nginx lines sharing a traced request's client and request line.
+    let keys: BTreeSet<(String, String, String)> = own
+        .iter()
+        .flatten()
+        .filter(|e| e.is_access())
+        .filter_map(AccessKey::of)
+        .map(|k| (k.client, k.method, k.target))
+        .collect();
+    let mut nginx_errors = Vec::new();
+    let mut access = Vec::new();
+    if !keys.is_empty() {
+        let targets: BTreeSet<&str> = keys.iter().map(|k| k.2.as_str()).collect();
+        let finders: Vec<Finder<'_>> = targets.iter().map(|t| Finder::new(t.as_bytes())).collect();
+        let shares = |e: &Event| match (&e.client, &e.method, &e.path) {
+            (Some(c), Some(m), Some(p)) => keys.contains(&(c.clone(), m.clone(), p.clone())),
+            _ => false,
+        };
+        let read_errors = engine::scan(
+            &mut opened,
+            tune,
+            |piece| {
+                candidates(piece, &finders, &parser, |ev| {
+                    if !shares(&ev) {
+                        return None;
+                    }
+                    match ev.format {
+                        Some(Format::NginxError) => Some(Side::Error(ev)),
+                        _ if ev.is_access() => AccessKey::of(&ev).map(Side::Access),
+                        _ => None,
+                    }
+                })
+            },
+            |file, line, side| {
+                match side {
+                    Side::Error(mut ev) => {
+                        ev.file = file;
+                        ev.line = line;
+                        nginx_errors.push(ev);
+                    }
+                    Side::Access(k) => access.push(k),
+                }
+                true
+            },
+        );
+        // Already reported by the first pass.
+        drop(read_errors);
+    }
+
+    let mut traces: Vec<Trace> = Vec::new();
+    for (id, lines) in cfg.ids.iter().zip(own) {
+        if lines.is_empty() {
+            writeln!(diag, "logtriage: no line carries request id '{}'", {
+                crate::render::escape::term(id)
+            })?;
+            continue;
+        }
+        traces.push(trace::build(id, lines, &nginx_errors, &access, &paths));
+    }
+    let style = Style { color: ic.color };
+    for (n, t) in traces.iter().enumerate() {
+        match cfg.format {
+            LinesFormat::Raw => {
+                for e in &t.events {
+                    events::raw(e, out)?;
+                }
+            }
+            LinesFormat::Json => {
+                serde_json::to_writer(
+                    &mut *out,
+                    &RequestRecord {
+                        kind: "request",
+                        summary: &t.summary,
+                    },
+                )?;
+                out.write_all(b"\n")?;
+                for e in &t.events {
+                    events::json(e, &paths[e.file as usize], Some(&t.summary.id), out)?;
+                }
+            }
+            LinesFormat::Text => {
+                if n > 0 {
+                    writeln!(out)?;
+                }
+                crate::render::trace::header(&t.summary, style, out)?;
+                let layout = events::Layout {
+                    start: t.events.iter().filter_map(|e| e.at).min(),
+                    place_width: t
+                        .events
+                        .iter()
+                        .map(|e| events::place(e, &paths[e.file as usize]).chars().count())
+                        .max()
+                        .unwrap_or(0),
+                };
+                for e in &t.events {
+                    events::text(e, &paths[e.file as usize], layout, style, out)?;
+                }
+            }
+        }
+    }
+    Ok(if errors.iter().any(Option::is_some) {
+        Outcome::InputErrors
+    } else if traces.is_empty() {
+        Outcome::NoMatch
+    } else {
+        Outcome::Success
+    })
+}
+
+/// The `type: "request"` line of `--format json`: the trace's summary.
+#[derive(serde::Serialize)]
+struct RequestRecord<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    summary: &'a trace::TraceSummary,
+}
+
+fn note_errors(
+    found: Vec<Option<String>>,
+    errors: &mut [Option<String>],
+    diag: &mut dyn Write,
+) -> std::io::Result<()> {
+    for (i, e) in found.into_iter().enumerate() {
+        if let Some(e) = e {
+            writeln!(diag, "logtriage: error: {e}")?;
+            errors[i] = Some(e);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! `Event`: one selected log line, owned, with its origin (file, line, byte offset) and its
+//! parsed fields, for the commands that print lines (`trace`, `filter`). Built from a
+//! `LogEvent`; must not print or decide what is selected.
+
+use crate::parse::{Format, Level, LogEvent, Micros, Source};
+
+/// How a line without the request id was tied to a traced request.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Correlation {
+    /// What agreed, e.g. `client, request line, time, status`.
+    pub by: &'static str,
+    /// Requests the line fits equally well (1 = unambiguous).
+    pub candidates: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub file: u32,
+    /// 1-based line number in its file.
+    pub line: u64,
+    /// Byte offset of the line in its (decompressed) input.
+    pub offset: u64,
+    /// The line as read, without its newline.
+    pub raw: Vec<u8>,
+    pub format: Option<Format>,
+    pub ts: Option<Micros>,
+    pub level: Option<Level>,
+    pub msg: Option<String>,
+    pub request_id: Option<String>,
+    pub error_type: Option<String>,
+    pub latency_ms: Option<f64>,
+    pub status: Option<u16>,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub client: Option<String>,
+    pub upstream: Option<String>,
+    /// For nginx error classes that end a request with a known status.
+    pub implied_status: Option<u16>,
+    /// Set when the line was tied to a request by correlation rather than by its id.
+    pub correlated: Option<Correlation>,
+    /// Where the line sits in a timeline: its timestamp, or for a whole-second nginx stamp
+    /// the best estimate within that second (see `trace`).
+    pub at: Option<Micros>,
+}
+
+impl Event {
+    /// An event for a parsed line; `line` is filled in once the line number is known.
+    pub fn new(offset: u64, raw: &[u8], ev: &LogEvent<'_>) -> Event {
+        let own = |c: &Option<std::borrow::Cow<'_, str>>| c.as_deref().map(str::to_owned);
+        Event {
+            file: 0,
+            line: 0,
+            offset,
+            raw: raw.to_vec(),
+            format: ev.format,
+            ts: ev.ts,
+            level: ev.level,
+            msg: own(&ev.msg),
+            request_id: own(&ev.request_id),
+            error_type: own(&ev.error_type),
+            latency_ms: ev.latency_ms,
+            status: ev.status,
+            method: own(&ev.method),
+            path: own(&ev.path),
+            client: own(&ev.client),
+            upstream: own(&ev.upstream),
+            implied_status: ev.implied_status,
+            correlated: None,
+            at: ev.ts,
+        }
+    }
+
+    /// An event for a line no format matched: only its origin and text.
+    pub fn unparsed(offset: u64, raw: &[u8]) -> Event {
+        Event::new(offset, raw, &LogEvent::default())
+    }
+
+    pub fn source(&self) -> Source {
+        self.format.map(Format::source).unwrap_or(Source::App)
+    }
+
+    /// An nginx access record (combined or JSON).
+    pub fn is_access(&self) -> bool {
+        matches!(self.format, Some(Format::NginxAccess | Format::NginxJson))
+    }
+
+    /// The original line as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.raw)
+    }
+}
