@@ -216,6 +216,18 @@ pub fn scan<T: Send>(
     inputs: &mut [Opened],
     tune: Tuning,
     work: impl Fn(&Piece<'_>) -> Found<T> + Sync,
+    sink: impl FnMut(u32, u64, T) -> bool,
+) -> Vec<Option<String>> {
+    let all = vec![true; inputs.len()];
+    scan_some(inputs, &all, tune, work, sink)
+}
+
+/// `scan` over the inputs whose `wanted` entry is true.
+pub fn scan_some<T: Send>(
+    inputs: &mut [Opened],
+    wanted: &[bool],
+    tune: Tuning,
+    work: impl Fn(&Piece<'_>) -> Found<T> + Sync,
     mut sink: impl FnMut(u32, u64, T) -> bool,
 ) -> Vec<Option<String>> {
     let mut errors = vec![None; inputs.len()];
@@ -234,6 +246,9 @@ pub fn scan<T: Send>(
         true
     };
     for (i, o) in inputs.iter_mut().enumerate() {
+        if !wanted.get(i).copied().unwrap_or(false) {
+            continue;
+        }
         let file = i as u32;
         let mut before = 0u64;
         let data = std::mem::replace(&mut o.data, Data::Buffer(Vec::new()));

@@ -109,8 +109,22 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             (Some(c), Some(m), Some(p)) => keys.contains(&(c.clone(), m.clone(), p.clone())),
             _ => false,
         };
-        let read_errors = engine::scan(
+        // Only files that hold nginx lines can hold what this pass looks for: those with a
+        // traced access line, and those whose first lines include nginx error lines.
+        let mut wanted: Vec<bool> = opened
+            .iter()
+            .map(|o| {
+                o.data
+                    .bytes()
+                    .is_some_and(|b| looks_like_error_log(b, &parser))
+            })
+            .collect();
+        for e in own.iter().flatten().filter(|e| e.is_access()) {
+            wanted[e.file as usize] = true;
+        }
+        let read_errors = engine::scan_some(
             &mut opened,
+            &wanted,
             tune,
             |piece| {
                 candidates(piece, &finders, &parser, |ev| {
@@ -198,6 +212,19 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     } else {
         Outcome::Success
     })
+}
+
+/// Whether the first 64 KiB of an input hold an nginx error-log line.
+fn looks_like_error_log(data: &[u8], parser: &Parser) -> bool {
+    let head = &data[..data.len().min(64 * 1024)];
+    let mut cache = ParseCache::default();
+    let mut found = false;
+    chunk::for_each_line(head, |_, line| {
+        if !found && let Parsed::Event(ev) = parser.parse(line, &mut cache) {
+            found = ev.format == Some(Format::NginxError);
+        }
+    });
+    found
 }
 
 /// The `type: "request"` line of `--format json`: the trace's summary.
