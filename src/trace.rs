@@ -150,13 +150,13 @@ pub fn build(
         );
     }
     let lines = own.len();
-    let first = own.iter().filter_map(|e| e.ts).min();
+    let earliest = own.iter().filter_map(|e| e.ts).min();
     let keys: Vec<AccessKey> = own
         .iter()
         .filter(|e| e.is_access())
         .filter_map(AccessKey::of)
         .map(|mut k| {
-            k.start = k.start.min(first.unwrap_or(k.start));
+            k.start = k.start.min(earliest.unwrap_or(k.start));
             k
         })
         .collect();
@@ -283,6 +283,12 @@ mod tests {
         let mut other_client = err.clone();
         other_client.client = Some("10.0.0.2".into());
         assert!(!key.fits(&other_client));
+        for (method, path) in [("GET", "/r"), ("POST", "/r?x=1"), ("POST", "/s")] {
+            let mut other_request = err.clone();
+            other_request.method = Some(method.into());
+            other_request.path = Some(path.into());
+            assert!(!key.fits(&other_request), "{method} {path}");
+        }
         let mut other_status = err.clone();
         other_status.implied_status = Some(502);
         assert!(!key.fits(&other_status));
