@@ -96,6 +96,31 @@ fn memory_jobs(inputs: &[Opened], size: usize) -> Vec<Job<'_>> {
     jobs
 }
 
+/// Up to `n` batches of a stream, and whether the stream ended (at its end, or at a read
+/// error, which is recorded in `error` naming the input).
+fn next_round(
+    batches: &mut Batches,
+    n: usize,
+    name: &str,
+    error: &mut Option<String>,
+) -> (Vec<(u64, Vec<u8>)>, bool) {
+    let mut round = Vec::with_capacity(n);
+    while round.len() < n {
+        match batches.next_batch() {
+            Ok(Some(b)) => round.push(b),
+            Ok(None) => return (round, true),
+            Err(e) => {
+                *error = Some(format!(
+                    "{name}: read error after {} bytes: {e}",
+                    batches.offset
+                ));
+                return (round, true);
+            }
+        }
+    }
+    (round, false)
+}
+
 /// Builds a pool with the requested threads.
 pub fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
@@ -136,27 +161,10 @@ pub fn aggregate(
         let mut total = fold_jobs(&jobs, nfiles, parser, opts, progress);
         for (i, name, reader) in streams {
             let mut batches = Batches::new(reader, tune.chunk_size);
-            let per_round = tune.threads * 4;
             let mut done = false;
             while !done {
-                let mut round: Vec<(u64, Vec<u8>)> = Vec::with_capacity(per_round);
-                while round.len() < per_round {
-                    match batches.next_batch() {
-                        Ok(Some(b)) => round.push(b),
-                        Ok(None) => {
-                            done = true;
-                            break;
-                        }
-                        Err(e) => {
-                            errors[i] = Some(format!(
-                                "{name}: read error after {} bytes: {e}",
-                                batches.offset
-                            ));
-                            done = true;
-                            break;
-                        }
-                    }
-                }
+                let round;
+                (round, done) = next_round(&mut batches, tune.threads * 4, &name, &mut errors[i]);
                 let jobs: Vec<Job<'_>> = round
                     .iter()
                     .map(|(off, data)| Job {
@@ -257,24 +265,8 @@ pub fn scan_some<T: Send>(
                 let mut batches = Batches::new(r, tune.chunk_size);
                 let mut done = false;
                 while !done {
-                    let mut round: Vec<(u64, Vec<u8>)> = Vec::with_capacity(window);
-                    while round.len() < window {
-                        match batches.next_batch() {
-                            Ok(Some(b)) => round.push(b),
-                            Ok(None) => {
-                                done = true;
-                                break;
-                            }
-                            Err(e) => {
-                                errors[i] = Some(format!(
-                                    "{}: read error after {} bytes: {e}",
-                                    o.name, batches.offset
-                                ));
-                                done = true;
-                                break;
-                            }
-                        }
-                    }
+                    let round;
+                    (round, done) = next_round(&mut batches, window, &o.name, &mut errors[i]);
                     let found: Vec<Found<T>> = pool.install(|| {
                         round
                             .par_iter()

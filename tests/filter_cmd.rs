@@ -2,39 +2,18 @@
 //! counts come from testdata/manifest.json and testdata/README.md (how the data was made),
 //! never from logtriage's own output.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 
-const FILES: [&str; 6] = [
-    "app.log",
-    "node-app.log",
-    "worker.log",
-    "nginx-access.log",
-    "nginx-access.json.log",
-    "nginx-error.log",
-];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn manifest() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(root().join("testdata/manifest.json")).unwrap())
-        .unwrap()
-}
+mod common;
+use common::{FILES, logtriage, manifest, root, with_all_logs};
 
 fn filter(args: &[&str]) -> Output {
-    let mut cmd = Command::cargo_bin("logtriage").unwrap();
-    cmd.current_dir(root())
-        .args(["filter", "--tz", "Asia/Kolkata", "--color", "never"])
+    let mut cmd = logtriage("filter");
+    cmd.args(["--tz", "Asia/Kolkata", "--color", "never"])
         .args(args);
-    for f in FILES {
-        cmd.arg(format!("testdata/{f}"));
-    }
-    cmd.output().unwrap()
+    with_all_logs(&mut cmd).output().unwrap()
 }
 
 fn count(args: &[&str]) -> u64 {

@@ -3,29 +3,13 @@
 //! never from logtriage's own output.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 
-const FILES: [&str; 6] = [
-    "app.log",
-    "node-app.log",
-    "worker.log",
-    "nginx-access.log",
-    "nginx-access.json.log",
-    "nginx-error.log",
-];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn manifest() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(root().join("testdata/manifest.json")).unwrap())
-        .unwrap()
-}
+mod common;
+use common::{FILES, manifest, root};
 
 fn report(extra: &[&str]) -> Value {
     let m = manifest();

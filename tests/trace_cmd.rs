@@ -3,39 +3,18 @@
 //! services answered), never from logtriage's own output.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 
-const FILES: [&str; 6] = [
-    "app.log",
-    "node-app.log",
-    "worker.log",
-    "nginx-access.log",
-    "nginx-access.json.log",
-    "nginx-error.log",
-];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn manifest() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(root().join("testdata/manifest.json")).unwrap())
-        .unwrap()
-}
+mod common;
+use common::{logtriage, manifest, root, with_all_logs};
 
 fn trace(args: &[&str]) -> Output {
-    let mut cmd = Command::cargo_bin("logtriage").unwrap();
-    cmd.current_dir(root())
-        .args(["trace", "--tz", "Asia/Kolkata", "--color", "never"])
+    let mut cmd = logtriage("trace");
+    cmd.args(["--tz", "Asia/Kolkata", "--color", "never"])
         .args(args);
-    for f in FILES {
-        cmd.arg(format!("testdata/{f}"));
-    }
-    cmd.output().unwrap()
+    with_all_logs(&mut cmd).output().unwrap()
 }
 
 /// `--format json` of several ids in one run: per id, its request record and its events.
@@ -303,20 +282,16 @@ fn exit_codes() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope-not-an-id"));
 
     // No id at all: a usage error naming the argument.
-    let out = Command::cargo_bin("logtriage")
-        .unwrap()
-        .current_dir(root())
-        .args(["trace", "testdata/app.log"])
+    let out = logtriage("trace")
+        .args(["testdata/app.log"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ID"));
 
     // A missing file among good ones: still traced, then exit 2.
-    let out = Command::cargo_bin("logtriage")
-        .unwrap()
-        .current_dir(root())
-        .args(["trace", "--tz", "Asia/Kolkata", "--id", known])
+    let out = logtriage("trace")
+        .args(["--tz", "Asia/Kolkata", "--id", known])
         .args(["testdata/app.log", "testdata/does-not-exist.log"])
         .output()
         .unwrap();
