@@ -29,6 +29,9 @@ pub enum Command {
     /// message regex), as they are, as normalised JSON, or aligned for a terminal.
     #[command(mut_arg("fields", |a| a.long("map-field")))]
     Filter(FilterArgs),
+    /// One row per request id across all files (endpoint, status, duration, errors, outcome),
+    /// and where stuck requests stopped: their last app message, grouped.
+    Requests(RequestsArgs),
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -50,6 +53,34 @@ pub enum ReportFormat {
     Table,
     Json,
     Markdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RequestsFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+/// A request's outcome, as `report` and `trace` judge it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum OutcomeArg {
+    Ok,
+    Error,
+    Timeout,
+    UpstreamClosed,
+    Unfinished,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    /// First line's time, earliest first.
+    Time,
+    /// Longest first.
+    Duration,
+    /// Most error lines first.
+    Errors,
 }
 
 /// How selected lines are printed.
@@ -194,4 +225,35 @@ pub struct FilterArgs {
     /// Interleave the files by time (default: file after file, each in its own order).
     #[arg(long)]
     pub merge: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RequestsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Only requests with this outcome (repeatable, or comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "OUTCOME")]
+    pub outcome: Vec<OutcomeArg>,
+
+    /// Only requests that took longer than this, e.g. `500ms`, `2s` (the logged latency,
+    /// else the span of their lines).
+    #[arg(long, value_name = "DURATION")]
+    pub slower_than: Option<String>,
+
+    /// Only requests whose endpoint (`METHOD /path`, ids as `:id`) matches this regex.
+    #[arg(long, value_name = "REGEX")]
+    pub endpoint: Option<String>,
+
+    /// Row order.
+    #[arg(long, value_enum, default_value_t = SortArg::Time)]
+    pub sort: SortArg,
+
+    /// List only the first N rows after sorting (default: all).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// Output: aligned table with the last-words summary, one JSON document, or CSV rows.
+    #[arg(long, short = 'f', value_enum, default_value_t = RequestsFormat::Table)]
+    pub format: RequestsFormat,
 }

@@ -5,7 +5,8 @@
 use std::io::IsTerminal;
 
 use crate::cli::{
-    ColorChoice, FilterArgs, InputArgs, LinesFormat, ReportArgs, ReportFormat, TraceArgs,
+    ColorChoice, FilterArgs, InputArgs, LinesFormat, OutcomeArg, ReportArgs, ReportFormat,
+    RequestsArgs, RequestsFormat, SortArg, TraceArgs,
 };
 use crate::error::UsageError;
 use crate::input::InputSpec;
@@ -367,6 +368,58 @@ pub fn filter(args: &FilterArgs) -> Result<FilterConfig, UsageError> {
         format: args.format,
         count: args.count,
         merge: args.merge,
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct RequestsConfig {
+    pub input: InputConfig,
+    pub query: crate::requests::Query,
+    pub format: RequestsFormat,
+}
+
+pub fn requests(args: &RequestsArgs) -> Result<RequestsConfig, UsageError> {
+    use crate::report::Outcome;
+    use crate::requests::{Query, SortKey};
+    let mut outcomes: Vec<Outcome> = args
+        .outcome
+        .iter()
+        .map(|o| match o {
+            OutcomeArg::Ok => Outcome::Ok,
+            OutcomeArg::Error => Outcome::Error,
+            OutcomeArg::Timeout => Outcome::Timeout,
+            OutcomeArg::UpstreamClosed => Outcome::UpstreamClosed,
+            OutcomeArg::Unfinished => Outcome::Unfinished,
+        })
+        .collect();
+    outcomes.sort();
+    outcomes.dedup();
+    let slower_than_ms = args
+        .slower_than
+        .as_deref()
+        .map(|d| duration(d, "--slower-than").map(|us| us as f64 / 1000.0))
+        .transpose()?;
+    if args.top == Some(0) {
+        return Err(usage("--top: must be at least 1"));
+    }
+    Ok(RequestsConfig {
+        input: input(&args.input)?,
+        query: Query {
+            outcomes,
+            slower_than_ms,
+            endpoint: args
+                .endpoint
+                .as_deref()
+                .map(|e| regex(e, "--endpoint"))
+                .transpose()?,
+            sort: match args.sort {
+                SortArg::Time => SortKey::Time,
+                SortArg::Duration => SortKey::Duration,
+                SortArg::Errors => SortKey::Errors,
+            },
+            top: args.top,
+        },
+        format: args.format,
     })
 }
 

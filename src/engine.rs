@@ -76,6 +76,11 @@ pub fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send
     items.into_par_iter().map(f).collect()
 }
 
+/// Sorts in parallel on the current pool (unstable: give `cmp` a total order).
+pub fn par_sort<T: Send>(items: &mut [T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
+    items.par_sort_unstable_by(cmp);
+}
+
 /// Runs `f` on a pool of `threads` workers, so `par_map` inside it uses exactly those.
 pub fn install<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
     pool(threads).install(f)

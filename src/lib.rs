@@ -35,4 +35,5 @@ pub mod parse;
 pub mod progress;
 pub mod render;
 pub mod report;
+pub mod requests;
 pub mod trace;

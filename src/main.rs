@@ -24,6 +24,10 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             let cfg = config::filter(&args)?;
             cmd::filter::run(&cfg, out, &mut diag)
         }
+        Command::Requests(args) => {
+            let cfg = config::requests(&args)?;
+            cmd::requests::run(&cfg, out, &mut diag)
+        }
         Command::Completions { shell } => cmd::generate::completions(shell, out),
         Command::Man => cmd::generate::man(out),
     }

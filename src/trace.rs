@@ -145,6 +145,8 @@ pub fn build(
                 endpoint,
                 error_type,
                 is_error: ev.level.is_some_and(|l| l >= Level::Error),
+                msg: NONE,
+                pos: 0,
             },
             &names,
         );

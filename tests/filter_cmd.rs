@@ -7,13 +7,10 @@ use std::process::Output;
 use serde_json::Value;
 
 mod common;
-use common::{FILES, logtriage, manifest, root, with_all_logs};
+use common::{FILES, app_errors, manifest, root, run_on_all};
 
 fn filter(args: &[&str]) -> Output {
-    let mut cmd = logtriage("filter");
-    cmd.args(["--tz", "Asia/Kolkata", "--color", "never"])
-        .args(args);
-    with_all_logs(&mut cmd).output().unwrap()
+    run_on_all("filter", args)
 }
 
 fn count(args: &[&str]) -> u64 {
@@ -59,14 +56,7 @@ fn no_predicate_selects_every_line() {
 #[test]
 fn level_selects_that_level_and_worse() {
     let m = manifest();
-    let app_errors = per_request(&m, |s| {
-        s["app_levels"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|l| *l == "ERROR")
-            .count() as u64
-    });
+    let app_errors = per_request(&m, app_errors);
     let nginx_errors = m["nginx_error_log"]["levels"]["error"].as_u64().unwrap();
     // worker.log: the job's one `batch failed` error and its closing warning (README).
     assert_eq!(count(&["--level", "error"]), app_errors + nginx_errors + 1);

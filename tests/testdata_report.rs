@@ -9,7 +9,7 @@ use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 
 mod common;
-use common::{FILES, manifest, root};
+use common::{FILES, app_errors, manifest, root, scenarios};
 
 fn report(extra: &[&str]) -> Value {
     let m = manifest();
@@ -30,15 +30,6 @@ fn report(extra: &[&str]) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn scenarios(m: &Value) -> Vec<(&str, &Value)> {
-    m["scenarios"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.as_str(), v))
-        .collect()
 }
 
 fn count(s: &Value) -> u64 {
@@ -276,15 +267,7 @@ fn levels_and_windows() {
     let sc = &m["scenarios"];
     let errors_app: u64 = scenarios(&m)
         .iter()
-        .map(|(_, s)| {
-            s["app_levels"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|l| *l == "ERROR")
-                .count() as u64
-                * count(s)
-        })
+        .map(|(_, s)| app_errors(s) * count(s))
         .sum();
     let nginx_error_lines = m["files"]["nginx-error.log"]["lines"].as_u64().unwrap();
     // + the structlog job's one `batch failed`.

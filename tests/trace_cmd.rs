@@ -8,13 +8,10 @@ use std::process::Output;
 use serde_json::Value;
 
 mod common;
-use common::{logtriage, manifest, root, with_all_logs};
+use common::{expected_outcome, logtriage, manifest, root, run_on_all};
 
 fn trace(args: &[&str]) -> Output {
-    let mut cmd = logtriage("trace");
-    cmd.args(["--tz", "Asia/Kolkata", "--color", "never"])
-        .args(args);
-    with_all_logs(&mut cmd).output().unwrap()
+    run_on_all("trace", args)
 }
 
 /// `--format json` of several ids in one run: per id, its request record and its events.
@@ -62,17 +59,6 @@ fn requests(s: &Value) -> Vec<(String, String, String)> {
             )
         })
         .collect()
-}
-
-fn expected_outcome(name: &str) -> &'static str {
-    match name {
-        "timeout" | "timeout_same_second" | "health_timeout" => "timeout",
-        "upstream_closed" | "upstream_reset" => "upstream_closed",
-        // nginx answered 500 after the app logged the failure; 502 with no app line at all.
-        "app_exception" | "node_error" | "refused" => "error",
-        // 2xx, and client errors nginx answered itself (404, 413).
-        _ => "ok",
-    }
 }
 
 /// How many requests share a request's client, request line, status and access-log second:

@@ -147,7 +147,13 @@ pub struct AggOptions {
     pub window: Option<i64>,
     pub since: Option<i64>,
     pub until: Option<i64>,
+    /// Track each request's last app message (masked), for `requests`' last words.
+    pub last_words: bool,
 }
+
+/// Raw messages remembered per partial before the memo is cleared: bounds its memory when
+/// messages carry unique parts that masking removes.
+const MSG_MEMO_LIMIT: usize = 4096;
 
 /// Reusable per-worker buffers.
 #[derive(Default)]
@@ -176,6 +182,8 @@ pub struct Partial {
     health: Vec<u8>,
     /// Raw `METHOD path` (query dropped) -> interned endpoint; ids are this partial's own.
     endpoint_memo: endpoint::Memo,
+    /// Raw message -> interned masked template, when tracking last words.
+    msg_memo: Option<FxHashMap<Box<str>, u32>>,
     since: Option<i64>,
     until: Option<i64>,
 }
@@ -197,6 +205,7 @@ impl Partial {
             samples: Vec::new(),
             health: Vec::new(),
             endpoint_memo: endpoint::Memo::default(),
+            msg_memo: opts.last_words.then(FxHashMap::default),
             since: opts.since,
             until: opts.until,
         }
@@ -291,6 +300,23 @@ impl Partial {
         id
     }
 
+    /// The interned masked template of an app message. Masking is memoised by the raw
+    /// message, since most messages repeat verbatim.
+    fn message_id(&mut self, msg: &str) -> u32 {
+        let Some(memo) = self.msg_memo.as_mut() else {
+            return NONE;
+        };
+        if let Some(&id) = memo.get(msg) {
+            return id;
+        }
+        if memo.len() >= MSG_MEMO_LIMIT {
+            memo.clear();
+        }
+        let id = self.names.intern(&crate::parse::mask::mask(msg));
+        memo.insert(msg.into(), id);
+        id
+    }
+
     fn event(&mut self, ev: &LogEvent<'_>, at: LineRef, scratch: &mut Scratch) {
         let src = ev.source();
         let si = src as usize;
@@ -356,6 +382,10 @@ impl Partial {
         }
         if let Some(rid) = ev.request_id.as_deref() {
             self.requests.maybe_flush();
+            let msg = match ev.msg.as_deref() {
+                Some(m) if src == Source::App && self.msg_memo.is_some() => self.message_id(m),
+                _ => NONE,
+            };
             let touch = Touch {
                 ts: ev.ts,
                 nginx: src == Source::Nginx,
@@ -364,6 +394,8 @@ impl Partial {
                 endpoint,
                 error_type,
                 is_error,
+                msg,
+                pos: requests::position(at.file, at.offset),
             };
             self.requests.entry(rid).touch(&touch, &self.names);
         }

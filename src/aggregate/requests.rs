@@ -26,6 +26,12 @@ pub struct ReqAgg {
     pub nginx_status: u16,
     pub errors: u16,
     pub flags: u8,
+    /// The request's last app message (masked template, interned), when tracked: the app
+    /// line latest by (time, position); `last_at` is its time (`i64::MIN` when untimed) and
+    /// `last_pos` its position (file index << 40 | byte offset).
+    pub last_msg: u32,
+    pub last_at: i64,
+    pub last_pos: u64,
 }
 
 impl Default for ReqAgg {
@@ -42,6 +48,9 @@ impl Default for ReqAgg {
             nginx_status: 0,
             errors: 0,
             flags: 0,
+            last_msg: NONE,
+            last_at: i64::MIN,
+            last_pos: 0,
         }
     }
 }
@@ -55,6 +64,16 @@ pub struct Touch {
     pub endpoint: u32,
     pub error_type: u32,
     pub is_error: bool,
+    /// The line's masked message, interned; `NONE` when untracked or absent.
+    pub msg: u32,
+    /// File index << 40 | byte offset of the line.
+    pub pos: u64,
+}
+
+/// A line's position for `Touch::pos`: files up to 1 TiB, a million files.
+#[inline]
+pub fn position(file: u32, offset: u64) -> u64 {
+    ((file as u64) << 40) | (offset & ((1 << 40) - 1))
 }
 
 impl ReqAgg {
@@ -82,6 +101,19 @@ impl ReqAgg {
         }
         self.take_endpoint(t.endpoint, t.nginx, names);
         self.error_type = pick_name(self.error_type, t.error_type, names);
+        if !t.nginx && t.msg != NONE {
+            self.take_last(t.msg, t.ts.unwrap_or(i64::MIN), t.pos);
+        }
+    }
+
+    /// Keeps the message of the latest line by (time, position): a total order, so the
+    /// choice never depends on how the input was split.
+    fn take_last(&mut self, msg: u32, at: i64, pos: u64) {
+        if self.last_msg == NONE || (at, pos) > (self.last_at, self.last_pos) {
+            self.last_msg = msg;
+            self.last_at = at;
+            self.last_pos = pos;
+        }
     }
 
     /// nginx's view of the endpoint wins; between equals the smaller name, so the choice
@@ -114,6 +146,9 @@ impl ReqAgg {
         self.error_type = pick_name(self.error_type, o.error_type, names);
         self.take_endpoint(o.endpoint, o.flags & ENDPOINT_FROM_NGINX != 0, names);
         self.flags |= o.flags & !ENDPOINT_FROM_NGINX;
+        if o.last_msg != NONE {
+            self.take_last(o.last_msg, o.last_at, o.last_pos);
+        }
     }
 }
 
@@ -137,20 +172,34 @@ pub enum ReqKey {
 impl ReqKey {
     pub fn render(&self) -> String {
         match self {
-            ReqKey::Hex(v) => format!("{v:032x}"),
+            ReqKey::Hex(v) => {
+                let mut out = String::with_capacity(32);
+                push_hex(&mut out, *v, 32);
+                out
+            }
             ReqKey::Uuid(v) => {
-                let h = format!("{v:032x}");
-                format!(
-                    "{}-{}-{}-{}-{}",
-                    &h[..8],
-                    &h[8..12],
-                    &h[12..16],
-                    &h[16..20],
-                    &h[20..]
-                )
+                let mut out = String::with_capacity(36);
+                for (i, (shift, digits)) in [(96, 8), (80, 4), (64, 4), (48, 4), (0, 12)]
+                    .into_iter()
+                    .enumerate()
+                {
+                    if i > 0 {
+                        out.push('-');
+                    }
+                    push_hex(&mut out, *v >> shift, digits);
+                }
+                out
             }
             ReqKey::Text(s) => s.to_string(),
         }
+    }
+}
+
+/// Appends the low `digits` hex digits of `v`, most significant first, lowercase.
+fn push_hex(out: &mut String, v: u128, digits: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for i in (0..digits).rev() {
+        out.push(HEX[((v >> (i * 4)) & 0xF) as usize] as char);
     }
 }
 
@@ -324,6 +373,7 @@ fn finish_part<K: PartKey>(segs: &mut Vec<Segment<K>>, names: &Interner) {
             for (_, r) in &mut rows[start..] {
                 r.endpoint = remap(r.endpoint, &map);
                 r.error_type = remap(r.error_type, &map);
+                r.last_msg = remap(r.last_msg, &map);
             }
         }
     }
@@ -579,6 +629,8 @@ mod tests {
                 endpoint: ids[ep],
                 error_type: NONE,
                 is_error: false,
+                msg: NONE,
+                pos: 0,
             };
             r.entry(id).touch(&t, &names);
         }
@@ -637,6 +689,8 @@ mod tests {
             endpoint: b_ep,
             error_type: NONE,
             is_error: false,
+            msg: NONE,
+            pos: 0,
         };
         let t2 = Touch {
             ts: Some(9),
@@ -646,6 +700,8 @@ mod tests {
             endpoint: a_ep,
             error_type: NONE,
             is_error: false,
+            msg: NONE,
+            pos: 0,
         };
         let (mut x, mut y) = (ReqAgg::default(), ReqAgg::default());
         x.touch(&t1, &names);
@@ -664,5 +720,44 @@ mod tests {
                 APP_SEEN | NGINX_SEEN
             );
         }
+    }
+
+    #[test]
+    fn last_message_is_the_latest_line_by_time_then_position() {
+        let mut names = Interner::default();
+        let started = names.intern("request started");
+        let calling = names.intern("calling payment provider");
+        let line = |ts: Option<i64>, nginx: bool, msg: u32, pos: u64| Touch {
+            ts,
+            nginx,
+            latency_ms: None,
+            status: None,
+            endpoint: NONE,
+            error_type: NONE,
+            is_error: false,
+            msg,
+            pos,
+        };
+        // Same millisecond: the later position wins, whichever partial saw which line.
+        let a = line(Some(7), false, started, position(0, 100));
+        let b = line(Some(7), false, calling, position(0, 180));
+        // nginx lines never speak for the app, however late.
+        let n = line(Some(9), true, started, position(1, 0));
+        let (mut x, mut y, mut z) = (ReqAgg::default(), ReqAgg::default(), ReqAgg::default());
+        x.touch(&a, &names);
+        y.touch(&b, &names);
+        z.touch(&n, &names);
+        for order in [[x, y, z], [z, y, x], [y, x, z]] {
+            let mut m = ReqAgg::default();
+            for r in order {
+                m.merge_with(&r, &names);
+            }
+            assert_eq!(m.last_msg, calling);
+        }
+        // A timed line is later than an untimed one.
+        let mut r = ReqAgg::default();
+        r.touch(&line(Some(1), false, started, position(0, 0)), &names);
+        r.touch(&line(None, false, calling, position(0, 50)), &names);
+        assert_eq!(r.last_msg, started);
     }
 }

@@ -3,14 +3,17 @@
 pub mod filter;
 pub mod generate;
 pub mod report;
+pub mod requests;
 pub mod trace;
 
 use std::io::{self, Write};
 
+use crate::aggregate::{AggOptions, Partial};
 use crate::config::{Bound, InputConfig};
 use crate::engine::{self, Tuning};
 use crate::input::{self, Data, Opened};
 use crate::parse::{Micros, Parser};
+use crate::progress::Progress;
 
 /// Opens every input; one that cannot be opened is reported on `diag`, recorded, and stands
 /// in as empty so the others are still read.
@@ -93,4 +96,31 @@ pub fn time_bounds(
         None => None,
     };
     Ok((resolve(ic.since), resolve(ic.until)))
+}
+
+/// Aggregates every input in parallel with a progress bar; read errors are written to `diag`
+/// and recorded in `errors` (the lines before an error still count).
+pub fn aggregate(
+    ic: &InputConfig,
+    opened: &mut [Opened],
+    errors: &mut [Option<String>],
+    parser: &Parser,
+    opts: &AggOptions,
+    diag: &mut dyn Write,
+) -> io::Result<Partial> {
+    let total: u64 = opened
+        .iter()
+        .filter_map(|o| o.data.bytes().map(|b| b.len() as u64))
+        .sum();
+    let progress = Progress::new(ic.progress, total);
+    let (partial, read_errors) =
+        engine::aggregate(opened, parser, opts, tuning(ic), &|n| progress.add(n));
+    progress.finish();
+    for (i, e) in read_errors.into_iter().enumerate() {
+        if let Some(e) = e {
+            writeln!(diag, "logtriage: error: {e}")?;
+            errors[i] = Some(e);
+        }
+    }
+    Ok(partial)
 }

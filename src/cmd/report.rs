@@ -7,10 +7,9 @@ use anyhow::Result;
 use crate::aggregate::AggOptions;
 use crate::cli::ReportFormat;
 use crate::config::ReportConfig;
-use crate::engine::{self, Tuning};
+use crate::engine;
 use crate::error::Outcome;
 use crate::parse::Parser;
-use crate::progress::Progress;
 use crate::render::{Render, json::Json, markdown::Markdown, table::TableRender};
 use crate::report::{Context, Report};
 
@@ -20,31 +19,16 @@ pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, Outcom
     let ic = &cfg.input;
     let (mut opened, mut errors) = super::open_inputs(ic, diag)?;
     let parser = Parser::new(ic.fields.clone(), ic.zone.clone());
-    let tune = Tuning {
-        threads: ic.threads,
-        chunk_size: ic.chunk_size,
-    };
+    let tune = super::tuning(ic);
 
     let (since, until) = super::time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
     let opts = AggOptions {
         window: cfg.window,
         since,
         until,
+        last_words: false,
     };
-    let total: u64 = opened
-        .iter()
-        .filter_map(|o| o.data.bytes().map(|b| b.len() as u64))
-        .sum();
-    let progress = Progress::new(ic.progress, total);
-    let (partial, read_errors) =
-        engine::aggregate(&mut opened, &parser, &opts, tune, &|n| progress.add(n));
-    progress.finish();
-    for (i, e) in read_errors.into_iter().enumerate() {
-        if let Some(e) = e {
-            writeln!(diag, "logtriage: error: {e}")?;
-            errors[i] = Some(e);
-        }
-    }
+    let partial = super::aggregate(ic, &mut opened, &mut errors, &parser, &opts, diag)?;
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
     let ctx = Context {
         paths: &paths,

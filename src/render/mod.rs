@@ -4,6 +4,7 @@ pub mod escape;
 pub mod events;
 pub mod json;
 pub mod markdown;
+pub mod requests;
 pub mod table;
 pub mod trace;
 

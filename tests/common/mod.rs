@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
 use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
@@ -41,4 +41,45 @@ pub fn with_all_logs(cmd: &mut Command) -> &mut Command {
         cmd.arg(format!("testdata/{f}"));
     }
     cmd
+}
+
+/// `logtriage SUBCOMMAND ARGS... <every testdata log>` in the zone the logs were written in,
+/// without colour.
+pub fn run_on_all(subcommand: &str, args: &[&str]) -> Output {
+    let mut cmd = logtriage(subcommand);
+    cmd.args(["--tz", "Asia/Kolkata", "--color", "never"])
+        .args(args);
+    with_all_logs(&mut cmd).output().unwrap()
+}
+
+/// The manifest's scenarios by name.
+pub fn scenarios(m: &Value) -> Vec<(&str, &Value)> {
+    m["scenarios"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.as_str(), v))
+        .collect()
+}
+
+/// How many ERROR lines the app logs per request of a scenario.
+pub fn app_errors(s: &Value) -> u64 {
+    s["app_levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| *l == "ERROR")
+        .count() as u64
+}
+
+/// The outcome a scenario's requests must get, from how they were made.
+pub fn expected_outcome(name: &str) -> &'static str {
+    match name {
+        "timeout" | "timeout_same_second" | "health_timeout" => "timeout",
+        "upstream_closed" | "upstream_reset" => "upstream_closed",
+        // nginx answered 500 after the app logged the failure; 502 with no app line at all.
+        "app_exception" | "node_error" | "refused" => "error",
+        // 2xx, and client errors nginx answered itself (404, 413).
+        _ => "ok",
+    }
 }

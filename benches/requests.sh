@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `logtriage requests` on an app log with millions of distinct request ids: wall time and peak
+# memory (RssAnon, i.e. without the page cache behind the mapped input) for the full listing
+# as CSV and for the usual question (the 20 slowest), next to `wc -l` on the same file.
+#
+# Usage: bash benches/requests.sh [SIZE]   SIZE of the app log (default 3GiB: ~5.3 M ids)
+# Env:   LOGTRIAGE=target/release/logtriage. Writes the corpus to target/bench-requests
+# (`rm -r target/bench-requests` to reclaim it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export LC_ALL=C
+size=${1:-3GiB}
+bin=${LOGTRIAGE:-target/release/logtriage}
+dir=target/bench-requests
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/logtriage-req.XXXXXX")
+bg_pid=""
+cleanup() {
+  [ -n "$bg_pid" ] && kill "$bg_pid" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+source benches/peak_mem.sh
+
+cargo build --release --quiet
+cargo build --release --quiet --example gen_corpus
+want="size=$size generator=$(sha256sum benches/gen_corpus.rs | cut -c1-16)"
+if [ "$(cat "$dir/.stamp" 2>/dev/null || true)" != "$want" ] || [ ! -f "$dir/app.log" ]; then
+  rm -f "$dir/.stamp"
+  echo "generating a $size app log into $dir ..." >&2
+  target/release/examples/gen_corpus --out "$dir" --size "$size" --only app >&2
+  echo "$want" > "$dir/.stamp"
+fi
+log=$dir/app.log
+cat "$log" > /dev/null # warm the page cache
+
+t0=$EPOCHREALTIME
+lines=$(wc -l < "$log")
+t1=$EPOCHREALTIME
+printf 'file: %s, %d MB, %d lines; wc -l %.2f s\n' "$log" $(($(stat -c %s "$log") / 1000000)) \
+  "$lines" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+
+measure() { # label, then the command
+  local label=$1 t0 t1
+  shift
+  t0=$EPOCHREALTIME
+  peak_mem "$@"
+  t1=$EPOCHREALTIME
+  [ "$peak_status" = 0 ] || { echo "$label: failed (exit $peak_status): $(cat "$tmp/err")"; return; }
+  printf '%-34s %6.2f s   peak RssAnon %5d MiB   peak RSS %5d MiB\n' "$label" \
+    "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" $((peak_anon_kb / 1024)) \
+    $((peak_hwm_kb / 1024))
+}
+ids=$("$bin" requests --no-progress -f csv "$log" | tail -n +2 | wc -l)
+echo "distinct request ids: $ids"
+measure "requests -f csv (every id)" "$bin" requests --no-progress -f csv "$log"
+measure "requests --sort duration --top 20" "$bin" requests --no-progress --sort duration --top 20 "$log"
+measure "report (for comparison)" "$bin" report --no-progress "$log"
