@@ -32,6 +32,8 @@ pub enum Command {
     /// One row per request id across all files (endpoint, status, duration, errors, outcome),
     /// and where stuck requests stopped: their last app message, grouped.
     Requests(RequestsArgs),
+    /// List the triage rules `report` applies, with their thresholds (after a `--rules` file).
+    Rules(RulesArgs),
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -174,6 +176,32 @@ pub struct ReportArgs {
     /// How many rows in ranked lists (error types, endpoints, slowest requests).
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
+
+    /// TOML file that tunes or disables built-in triage rules and adds custom ones
+    /// (`logtriage rules` lists them).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Exit with code 3 when a flag of this severity or worse fires (for cron jobs and CI).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
+    /// Skip triage (rules, incidents, patterns): counts only, a little faster.
+    #[arg(long)]
+    pub no_triage: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Warning,
+    Critical,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// Show the rules as a `--rules` FILE makes them.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

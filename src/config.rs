@@ -43,6 +43,22 @@ pub struct ReportConfig {
     /// Fixed window width in microseconds.
     pub window: Option<Micros>,
     pub top: usize,
+    /// Triage rules; `None` with `--no-triage`.
+    pub rules: Option<std::sync::Arc<crate::triage::rules::RuleSet>>,
+    pub fail_on: Option<crate::triage::rules::Severity>,
+}
+
+/// The rule set: built-ins, or as a `--rules` file makes it.
+pub fn rule_set(
+    path: Option<&std::path::Path>,
+) -> Result<crate::triage::rules::RuleSet, UsageError> {
+    let Some(path) = path else {
+        return Ok(crate::triage::rules::RuleSet::default());
+    };
+    let shown = path.display().to_string();
+    let text =
+        std::fs::read_to_string(path).map_err(|e| usage(format!("--rules: {shown}: {e}")))?;
+    crate::triage::rules::from_toml(&text, &shown).map_err(|e| usage(format!("--rules: {e}")))
 }
 
 const DEFAULT_CHUNK: usize = 4 << 20;
@@ -235,11 +251,27 @@ pub fn report(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
     if args.top == 0 {
         return Err(usage("--top: must be at least 1"));
     }
+    use crate::triage::rules::Severity;
+    if args.no_triage && (args.rules.is_some() || args.fail_on.is_some()) {
+        return Err(usage(
+            "--no-triage: cannot be combined with --rules or --fail-on",
+        ));
+    }
+    let rules = if args.no_triage {
+        None
+    } else {
+        Some(std::sync::Arc::new(rule_set(args.rules.as_deref())?))
+    };
     Ok(ReportConfig {
         input: input(&args.input)?,
         format: args.format,
         window,
         top: args.top,
+        rules,
+        fail_on: args.fail_on.map(|f| match f {
+            crate::cli::FailOn::Warning => Severity::Warning,
+            crate::cli::FailOn::Critical => Severity::Critical,
+        }),
     })
 }
 
@@ -315,6 +347,34 @@ fn regex(pattern: &str, what: &str) -> Result<regex::Regex, UsageError> {
     })
 }
 
+/// One `KEY=VALUE` or `KEY~REGEX` predicate; `what` names the option or setting.
+pub fn predicate(p: &str, what: &str) -> Result<Predicate, UsageError> {
+    // Whichever of `=` and `~` comes first separates the key.
+    let eq = p.find('=');
+    let re = p.find('~');
+    let pred = match (eq, re) {
+        (Some(e), r) if r.is_none_or(|r| e < r) => {
+            Predicate::Equals(p[..e].trim().to_string(), p[e + 1..].to_string())
+        }
+        (_, Some(r)) => Predicate::Matches(
+            p[..r].trim().to_string(),
+            regex(&p[r + 1..], &format!("{what} {}", &p[..r]))?,
+        ),
+        _ => {
+            return Err(usage(format!(
+                "{what}: expected KEY=VALUE or KEY~REGEX, got '{p}'"
+            )));
+        }
+    };
+    let key = match &pred {
+        Predicate::Equals(k, _) | Predicate::Matches(k, _) => k,
+    };
+    if key.is_empty() {
+        return Err(usage(format!("{what}: empty key in '{p}'")));
+    }
+    Ok(pred)
+}
+
 pub fn filter(args: &FilterArgs) -> Result<FilterConfig, UsageError> {
     let min_level = args
         .level
@@ -327,33 +387,11 @@ pub fn filter(args: &FilterArgs) -> Result<FilterConfig, UsageError> {
             })
         })
         .transpose()?;
-    let mut predicates = Vec::new();
-    for p in &args.predicates {
-        // Whichever of `=` and `~` comes first separates the key.
-        let eq = p.find('=');
-        let re = p.find('~');
-        let pred = match (eq, re) {
-            (Some(e), r) if r.is_none_or(|r| e < r) => {
-                Predicate::Equals(p[..e].trim().to_string(), p[e + 1..].to_string())
-            }
-            (_, Some(r)) => Predicate::Matches(
-                p[..r].trim().to_string(),
-                regex(&p[r + 1..], &format!("--field {}", &p[..r]))?,
-            ),
-            _ => {
-                return Err(usage(format!(
-                    "--field: expected KEY=VALUE or KEY~REGEX, got '{p}'"
-                )));
-            }
-        };
-        let key = match &pred {
-            Predicate::Equals(k, _) | Predicate::Matches(k, _) => k,
-        };
-        if key.is_empty() {
-            return Err(usage(format!("--field: empty key in '{p}'")));
-        }
-        predicates.push(pred);
-    }
+    let predicates = args
+        .predicates
+        .iter()
+        .map(|p| predicate(p, "--field"))
+        .collect::<Result<Vec<_>, _>>()?;
     let grep = args
         .grep
         .as_deref()

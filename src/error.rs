@@ -16,11 +16,14 @@ pub enum Outcome {
     InputErrors,
     /// Everything read, nothing matched (exit 1, like grep).
     NoMatch,
+    /// Reported, and a flag at or above `--fail-on` fired (exit 3).
+    FlagsFired,
 }
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_NO_MATCH: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
+pub const EXIT_FLAGS: i32 = 3;
 
 impl Outcome {
     pub fn code(self) -> i32 {
@@ -28,6 +31,7 @@ impl Outcome {
             Outcome::Success => EXIT_OK,
             Outcome::InputErrors => EXIT_USAGE,
             Outcome::NoMatch => EXIT_NO_MATCH,
+            Outcome::FlagsFired => EXIT_FLAGS,
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::aggregate::endpoint;
 use crate::config::Predicate;
 use crate::parse::{Format, Level, LogEvent, Micros};
 
+#[derive(Clone, Debug)]
 pub struct Matcher {
     pub min_level: Option<Level>,
     pub since: Option<Micros>,

@@ -37,3 +37,4 @@ pub mod render;
 pub mod report;
 pub mod requests;
 pub mod trace;
+pub mod triage;

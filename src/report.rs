@@ -13,6 +13,9 @@ use crate::aggregate::{Partial, endpoint};
 use crate::engine;
 use crate::parse::time::format_utc;
 use crate::parse::{Format, Level, Source};
+use crate::triage::evaluate::{self as triage, BASELINE_RULE, Flag, Incident, SampleLine};
+use crate::triage::patterns;
+use crate::triage::rules::RuleSet;
 
 /// Version of the JSON schema; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -36,7 +39,35 @@ pub struct Report {
     pub latency: BySource<LatencySide>,
     pub windows: Vec<Window>,
     pub requests: RequestsReport,
+    /// Incidents first: flagged windows merged (docs/report-schema.md).
+    pub incidents: Vec<Incident>,
+    pub flags: Vec<Flag>,
+    pub baseline_rule: &'static str,
+    /// Top error patterns (templates with ERROR or FATAL lines).
+    pub patterns: Vec<Pattern>,
+    pub pattern_stats: PatternStats,
     pub unparsed_samples: Vec<UnparsedSample>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Pattern {
+    pub template: String,
+    pub count: u64,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// Lines per level; `NONE` for lines without one.
+    pub levels: BTreeMap<&'static str, u64>,
+    pub sample: Option<SampleLine>,
+}
+
+#[derive(Serialize, Debug, Default)]
+pub struct PatternStats {
+    /// Lines with a message.
+    pub lines: u64,
+    /// Templates after clustering.
+    pub templates: u64,
+    /// Templates with ERROR or FATAL lines.
+    pub error_templates: u64,
 }
 
 #[derive(Serialize, Debug, Default)]
@@ -206,6 +237,8 @@ pub struct UnparsedSample {
 
 /// What the report needs besides the merged partial.
 pub struct Context<'a> {
+    /// Triage rules (flags, incidents); patterns come with them.
+    pub rules: Option<&'a RuleSet>,
     pub paths: &'a [String],
     pub errors: &'a [Option<String>],
     pub timezone: &'a str,
@@ -299,6 +332,31 @@ impl Report {
             Source::App
         };
 
+        let span = if p.min_ts <= p.max_ts {
+            p.max_ts - p.min_ts
+        } else {
+            0
+        };
+        let width = p.windows.display_width(span);
+        let mut wins = std::mem::replace(
+            &mut p.windows,
+            crate::aggregate::windows::Windows::new(None),
+        )
+        .finish(width);
+
+        // Triage reads the windows, error types and requests before they are consumed below.
+        let clusters = match ctx.rules {
+            Some(_) => patterns::cluster(&p.triage.patterns, &names),
+            None => Vec::new(),
+        };
+        let judged = match ctx.rules {
+            Some(rules) if !wins.is_empty() => triage::evaluate(
+                &p, &names, rules, &wins, width, primary, &clusters, ctx.paths,
+            ),
+            _ => triage::Triage::default(),
+        };
+        let (patterns, pattern_stats) = pattern_report(&clusters, ctx);
+
         let mut error_types: Vec<ErrorType> = p
             .errors
             .drain()
@@ -336,18 +394,6 @@ impl Report {
                 .then_with(|| a.kind.cmp(&b.kind))
         });
         error_types.truncate(ctx.top);
-
-        let span = if p.min_ts <= p.max_ts {
-            p.max_ts - p.min_ts
-        } else {
-            0
-        };
-        let width = p.windows.display_width(span);
-        let mut wins = std::mem::replace(
-            &mut p.windows,
-            crate::aggregate::windows::Windows::new(None),
-        )
-        .finish(width);
 
         // Every latency summary is independent of the others: gather the value sets (per
         // endpoint, overall and health per source, per window), summarise them in parallel.
@@ -460,6 +506,11 @@ impl Report {
             latency,
             windows,
             requests,
+            incidents: judged.incidents,
+            flags: judged.flags,
+            baseline_rule: BASELINE_RULE,
+            patterns,
+            pattern_stats,
             unparsed_samples,
         };
         r.headline = headline(&r);
@@ -477,6 +528,42 @@ impl Report {
                     .then_with(|| b.start.cmp(&a.start))
             })
     }
+}
+
+/// The top error patterns, and how far clustering collapsed the messages.
+fn pattern_report(clusters: &[patterns::Cluster], ctx: &Context) -> (Vec<Pattern>, PatternStats) {
+    const LEVELS: [&str; 7] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "NONE"];
+    let is_error = |c: &&patterns::Cluster| {
+        c.agg.levels[Level::Error as usize] + c.agg.levels[Level::Fatal as usize] > 0
+    };
+    let stats = PatternStats {
+        lines: clusters.iter().map(|c| c.agg.count).sum(),
+        templates: clusters.len() as u64,
+        error_templates: clusters.iter().filter(is_error).count() as u64,
+    };
+    let list = clusters
+        .iter()
+        .filter(is_error)
+        .take(ctx.top)
+        .map(|c| Pattern {
+            template: c.template.clone(),
+            count: c.agg.count,
+            first: ts(c.agg.first),
+            last: ts(c.agg.last),
+            levels: LEVELS
+                .iter()
+                .zip(c.agg.levels)
+                .filter(|(_, n)| *n > 0)
+                .map(|(l, n)| (*l, n))
+                .collect(),
+            sample: c.agg.sample.as_ref().map(|s| SampleLine {
+                path: ctx.paths[s.file as usize].clone(),
+                line: s.line,
+                text: s.text.clone(),
+            }),
+        })
+        .collect();
+    (list, stats)
 }
 
 fn requests_report(

@@ -105,10 +105,17 @@ fn report(files: &[Vec<u8>], threads: usize, chunk: usize, stream: bool) -> Stri
         })
         .collect();
     let parser = Parser::new(FieldSpec::defaults(), Zone::parse("UTC").unwrap());
+    // Triage on, as `report` runs it: flags, incidents and patterns must not depend on the split.
+    let rules = std::sync::Arc::new(logtriage::triage::rules::RuleSet::default());
+    let opts = AggOptions {
+        last_words: true,
+        rules: Some(rules.clone()),
+        ..AggOptions::default()
+    };
     let (p, errors) = engine::aggregate(
         &mut opened,
         &parser,
-        &AggOptions::default(),
+        &opts,
         Tuning {
             threads,
             chunk_size: chunk,
@@ -119,6 +126,7 @@ fn report(files: &[Vec<u8>], threads: usize, chunk: usize, stream: bool) -> Stri
     let r = Report::build(
         p,
         &Context {
+            rules: Some(&rules),
             paths: &paths,
             errors: &errors,
             timezone: "UTC",

@@ -6,6 +6,7 @@ pub mod endpoint;
 pub mod intern;
 pub mod latency;
 pub mod requests;
+pub mod triage;
 pub mod windows;
 
 use rustc_hash::FxHashMap;
@@ -13,6 +14,7 @@ use rustc_hash::FxHashMap;
 use crate::parse::{Format, Level, LogEvent, Parsed, Source};
 use intern::{Interner, NONE, remap};
 use requests::{Requests, Touch};
+use triage::Triage;
 use windows::Windows;
 
 /// Associative combination with an empty value; `self` is the earlier part of the input.
@@ -114,17 +116,7 @@ impl Default for ErrAgg {
 
 impl ErrAgg {
     fn add_id(&mut self, key: (i64, u32, u64), id: &str) {
-        if let Some(e) = self.ids.iter_mut().find(|e| &*e.3 == id) {
-            if key < (e.0, e.1, e.2) {
-                (e.0, e.1, e.2) = key;
-            }
-        } else if self.ids.len() < IDS_PER_ERROR || self.ids.iter().any(|e| key < (e.0, e.1, e.2)) {
-            self.ids.push((key.0, key.1, key.2, id.into()));
-        } else {
-            return;
-        }
-        self.ids.sort_unstable();
-        self.ids.truncate(IDS_PER_ERROR);
+        triage::add_id(&mut self.ids, key, id, IDS_PER_ERROR);
     }
 
     fn merge_remapped(&mut self, o: ErrAgg, map: &[u32]) {
@@ -147,13 +139,17 @@ pub struct AggOptions {
     pub window: Option<i64>,
     pub since: Option<i64>,
     pub until: Option<i64>,
-    /// Track each request's last app message (masked), for `requests`' last words.
+    /// Track each request's last app message (masked), for last words.
     pub last_words: bool,
+    /// Triage rules whose line matchers run per line; also turns on message patterns.
+    pub rules: Option<std::sync::Arc<crate::triage::rules::RuleSet>>,
 }
 
 /// Raw messages remembered per partial before the memo is cleared: bounds its memory when
 /// messages carry unique parts that masking removes.
 const MSG_MEMO_LIMIT: usize = 4096;
+/// Marks a custom rule's slot in `Scratch::hits`.
+const CUSTOM_SLOT: u16 = 0x8000;
 
 /// Reusable per-worker buffers.
 #[derive(Default)]
@@ -161,6 +157,9 @@ pub struct Scratch {
     pub parse: crate::parse::ParseCache,
     endpoint: String,
     endpoint_key: Vec<u8>,
+    message: String,
+    /// Rule slots the current line hit.
+    hits: Vec<u16>,
 }
 
 #[derive(Clone, Debug)]
@@ -182,8 +181,13 @@ pub struct Partial {
     health: Vec<u8>,
     /// Raw `METHOD path` (query dropped) -> interned endpoint; ids are this partial's own.
     endpoint_memo: endpoint::Memo,
-    /// Raw message -> interned masked template, when tracking last words.
+    /// Raw message -> interned masked template, when tracking last words or patterns.
     msg_memo: Option<FxHashMap<Box<str>, u32>>,
+    track_last_words: bool,
+    rules: Option<std::sync::Arc<crate::triage::rules::RuleSet>>,
+    pub triage: Triage,
+    /// Per interned template and source: 0 not judged, 1 not a restart line, 2 a restart line.
+    restart_memo: Vec<[u8; 2]>,
     since: Option<i64>,
     until: Option<i64>,
 }
@@ -205,7 +209,11 @@ impl Partial {
             samples: Vec::new(),
             health: Vec::new(),
             endpoint_memo: endpoint::Memo::default(),
-            msg_memo: opts.last_words.then(FxHashMap::default),
+            msg_memo: (opts.last_words || opts.rules.is_some()).then(FxHashMap::default),
+            track_last_words: opts.last_words,
+            rules: opts.rules.clone(),
+            triage: Triage::new(opts.rules.as_ref().map_or(0, |r| r.slots.len())),
+            restart_memo: Vec::new(),
             since: opts.since,
             until: opts.until,
         }
@@ -257,7 +265,7 @@ impl Partial {
                     }
                     None => fs.untimed += 1,
                 }
-                self.event(&ev, at, scratch);
+                self.event(&ev, at, raw, scratch);
             }
         }
     }
@@ -302,22 +310,112 @@ impl Partial {
 
     /// The interned masked template of an app message. Masking is memoised by the raw
     /// message, since most messages repeat verbatim.
-    fn message_id(&mut self, msg: &str) -> u32 {
+    fn message_id(&mut self, msg: &str, buf: &mut String) -> u32 {
         let Some(memo) = self.msg_memo.as_mut() else {
             return NONE;
         };
         if let Some(&id) = memo.get(msg) {
             return id;
         }
-        if memo.len() >= MSG_MEMO_LIMIT {
-            memo.clear();
+        crate::parse::mask::mask_into(msg, buf);
+        let id = self.names.intern(buf);
+        // Only messages masking leaves alone are remembered: one with variable parts would
+        // rarely repeat verbatim, and remembering it costs an allocation.
+        if buf.as_str() == msg {
+            if memo.len() >= MSG_MEMO_LIMIT {
+                memo.clear();
+            }
+            memo.insert(msg.into(), id);
         }
-        let id = self.names.intern(&crate::parse::mask::mask(msg));
-        memo.insert(msg.into(), id);
         id
     }
 
-    fn event(&mut self, ev: &LogEvent<'_>, at: LineRef, scratch: &mut Scratch) {
+    /// Whether a message template is a start-up or reload line; judged once per template.
+    fn is_restart(&mut self, template: u32, src: Source) -> bool {
+        if template == NONE {
+            return false;
+        }
+        let i = template as usize;
+        if i >= self.restart_memo.len() {
+            self.restart_memo.resize(i + 1, [0; 2]);
+        }
+        let m = &mut self.restart_memo[i][src as usize];
+        if *m == 0 {
+            let yes = crate::triage::rules::is_restart_message(src, self.names.name(template));
+            *m = 1 + yes as u8;
+        }
+        *m == 2
+    }
+
+    /// Patterns and rule-slot evidence for one line; the slots it hit go to `hits` for the
+    /// window counts.
+    #[allow(clippy::too_many_arguments)]
+    fn triage_line(
+        &mut self,
+        ev: &LogEvent<'_>,
+        at: LineRef,
+        raw: &[u8],
+        endpoint: u32,
+        health: bool,
+        template: u32,
+        hits: &mut Vec<u16>,
+    ) {
+        let src = ev.source();
+        if template != NONE {
+            self.triage.pattern(
+                template,
+                ev.ts,
+                ev.level,
+                (at.file, at.offset, at.line),
+                raw,
+            );
+        }
+        let restart = self.is_restart(template, src);
+        let Some(rules) = self.rules.as_deref() else {
+            return;
+        };
+        // Most lines can hit no built-in matcher: skip the slots for them.
+        let candidate = rules.has_custom
+            || health
+            || restart
+            || ev.status.is_some_and(|s| s >= 500)
+            || (ev.format == Some(crate::parse::Format::NginxError) && ev.error_type.is_some());
+        if !candidate {
+            return;
+        }
+        let facts = crate::triage::rules::LineFacts {
+            ev,
+            raw,
+            health,
+            restart,
+        };
+        for (slot, (_, m)) in rules.slots.iter().enumerate() {
+            if !m.hit(&facts) {
+                continue;
+            }
+            // The top bit marks custom slots: only their hits keep latency (p95 conditions).
+            let custom = matches!(m, crate::triage::rules::LineMatch::Custom(_));
+            hits.push(slot as u16 | if custom { CUSTOM_SLOT } else { 0 });
+            let upstream = ev
+                .upstream
+                .as_deref()
+                .map_or(NONE, |u| self.names.intern(upstream_host(u)));
+            let client = ev.client.as_deref().map_or(NONE, |c| self.names.intern(c));
+            self.triage.evidence[slot].add(&triage::Hit {
+                ts: ev.ts,
+                endpoint,
+                upstream,
+                client,
+                request_id: ev.request_id.as_deref(),
+                file: at.file,
+                offset: at.offset,
+                line: at.line,
+                raw,
+            });
+        }
+    }
+
+    fn event(&mut self, ev: &LogEvent<'_>, at: LineRef, raw: &[u8], scratch: &mut Scratch) {
         let src = ev.source();
         let si = src as usize;
         if let Some(t) = ev.ts {
@@ -365,6 +463,15 @@ impl Partial {
             }
             _ => NONE,
         };
+        let template = match ev.msg.as_deref() {
+            Some(m) if self.msg_memo.is_some() => self.message_id(m, &mut scratch.message),
+            _ => NONE,
+        };
+        scratch.hits.clear();
+        let triaging = self.rules.is_some();
+        if triaging {
+            self.triage_line(ev, at, raw, endpoint, health, template, &mut scratch.hits);
+        }
         if let Some(t) = ev.ts {
             let w = self.windows.at(t);
             w.lines += 1;
@@ -379,12 +486,30 @@ impl Partial {
             if let (Some(ms), false) = (ev.latency_ms, health) {
                 w.latency[si].push(ms as f32);
             }
+            if triaging {
+                w.leveled += ev.level.is_some() as u64;
+                w.responses[si] += ev.status.is_some() as u64;
+                if let (Some(ms), false, true) = (ev.latency_ms, health, endpoint != NONE) {
+                    w.ep_latency
+                        .entry((si as u8, endpoint))
+                        .or_default()
+                        .push(ms as f32);
+                }
+                for &marked in &scratch.hits {
+                    let slot = marked & !CUSTOM_SLOT;
+                    *w.hits.entry(slot).or_default() += 1;
+                    if let (Some(ms), true) = (ev.latency_ms, marked & CUSTOM_SLOT != 0) {
+                        w.hit_latency.entry(slot).or_default().push(ms as f32);
+                    }
+                }
+            }
         }
         if let Some(rid) = ev.request_id.as_deref() {
             self.requests.maybe_flush();
-            let msg = match ev.msg.as_deref() {
-                Some(m) if src == Source::App && self.msg_memo.is_some() => self.message_id(m),
-                _ => NONE,
+            let msg = if src == Source::App && self.track_last_words {
+                template
+            } else {
+                NONE
             };
             let touch = Touch {
                 ts: ev.ts,
@@ -402,6 +527,12 @@ impl Partial {
     }
 }
 
+/// `http://10.0.0.7:30016/path` -> `10.0.0.7:30016`: evidence names the server, not the URL.
+fn upstream_host(u: &str) -> &str {
+    let rest = u.split_once("://").map_or(u, |(_, r)| r);
+    rest.split('/').next().unwrap_or(rest)
+}
+
 impl Merge for Partial {
     fn merge(&mut self, mut o: Partial) {
         // The other side's ids are remapped into ours; ours keep their meaning, and so does
@@ -410,6 +541,8 @@ impl Merge for Partial {
         for s in &mut o.samples {
             s.line += self.files[s.file as usize].lines;
         }
+        let lines_before: Vec<u64> = self.files.iter().map(|f| f.lines).collect();
+        o.triage.shift(&lines_before);
         for (mine, theirs) in self.files.iter_mut().zip(o.files) {
             mine.merge(theirs);
         }
@@ -443,8 +576,10 @@ impl Merge for Partial {
                 .or_default()
                 .merge_remapped(agg, &map);
         }
-        self.windows.merge(o.windows);
+        self.windows.merge_remapped(o.windows, &map);
         self.requests.merge(o.requests, &map);
+        self.triage
+            .merge_remapped(std::mem::take(&mut o.triage), &map);
     }
 }
 

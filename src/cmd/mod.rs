@@ -4,6 +4,7 @@ pub mod filter;
 pub mod generate;
 pub mod report;
 pub mod requests;
+pub mod rules;
 pub mod trace;
 
 use std::io::{self, Write};

@@ -26,11 +26,14 @@ pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, Outcom
         window: cfg.window,
         since,
         until,
-        last_words: false,
+        // Hung-request flags group requests by their last app message.
+        last_words: cfg.rules.is_some(),
+        rules: cfg.rules.clone(),
     };
     let partial = super::aggregate(ic, &mut opened, &mut errors, &parser, &opts, diag)?;
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
     let ctx = Context {
+        rules: cfg.rules.as_deref(),
         paths: &paths,
         errors: &errors,
         timezone: &ic.zone_name,
@@ -56,5 +59,12 @@ pub fn run(cfg: &ReportConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Res
     };
     renderer.render(&report, out)?;
     out.flush()?;
-    Ok(outcome)
+    let fired = cfg
+        .fail_on
+        .is_some_and(|min| report.flags.iter().any(|f| f.severity >= min));
+    Ok(if fired && outcome == Outcome::Success {
+        Outcome::FlagsFired
+    } else {
+        outcome
+    })
 }

@@ -6,8 +6,15 @@
 /// `open() "<*>" failed (<n>: Permission denied)`. Works on bytes and copies unmasked runs
 /// whole; it slices only at ASCII positions, so multi-byte characters pass through intact.
 pub fn mask(msg: &str) -> String {
-    let b = msg.as_bytes();
     let mut out = String::with_capacity(msg.len());
+    mask_into(msg, &mut out);
+    out
+}
+
+/// `mask`, into a reusable buffer (cleared first).
+pub fn mask_into(msg: &str, out: &mut String) {
+    out.clear();
+    let b = msg.as_bytes();
     let mut copied = 0;
     let mut i = 0;
     while i < b.len() {
@@ -55,7 +62,6 @@ pub fn mask(msg: &str) -> String {
         i = j.max(i + 1);
     }
     out.push_str(&msg[copied..]);
-    out
 }
 
 fn is_word(c: u8) -> bool {

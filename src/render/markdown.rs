@@ -1,6 +1,8 @@
 //! Markdown for pasting into a post-mortem document: GitHub-flavoured tables, every
 //! log-derived string escaped so it cannot break the table or smuggle control characters.
 
+mod triage;
+
 use std::io::{self, Write};
 
 use super::escape::markdown as md;
@@ -9,11 +11,11 @@ use crate::report::{Report, human_duration};
 
 pub struct Markdown;
 
-fn row(out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
+pub(crate) fn row(out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
     writeln!(out, "| {} |", cells.join(" | "))
 }
 
-fn header(out: &mut dyn Write, cells: &[&str], numeric_from: usize) -> io::Result<()> {
+pub(crate) fn header(out: &mut dyn Write, cells: &[&str], numeric_from: usize) -> io::Result<()> {
     writeln!(out, "| {} |", cells.join(" | "))?;
     let seps: Vec<&str> = (0..cells.len())
         .map(|i| if i >= numeric_from { "---:" } else { "---" })
@@ -21,7 +23,7 @@ fn header(out: &mut dyn Write, cells: &[&str], numeric_from: usize) -> io::Resul
     writeln!(out, "|{}|", seps.join("|"))
 }
 
-fn t(o: &Option<String>) -> String {
+pub(crate) fn t(o: &Option<String>) -> String {
     o.as_deref().map(short_time).unwrap_or_else(|| "-".into())
 }
 
@@ -35,6 +37,8 @@ impl Render for Markdown {
             md(&r.timezone_assumed),
             human_duration(r.window_seconds as f64)
         )?;
+
+        triage::incidents(r, out)?;
 
         writeln!(out, "### Inputs\n")?;
         header(
@@ -125,6 +129,7 @@ impl Render for Markdown {
                 )?;
             }
         }
+        triage::patterns(r, out)?;
 
         for (name, side) in [("app", &r.latency.app), ("nginx", &r.latency.nginx)] {
             if side.overall.is_none() && side.health.is_none() {

@@ -5,6 +5,7 @@ pub mod events;
 pub mod json;
 pub mod markdown;
 pub mod requests;
+pub mod rules;
 pub mod table;
 pub mod trace;
 

@@ -1,6 +1,8 @@
 //! Terminal tables (comfy-table) with a unicode sparkline timeline. Reads a finished
 //! `Report`; every log-derived string goes through `escape::term`.
 
+pub(crate) mod triage;
+
 use std::io::{self, Write};
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
@@ -55,11 +57,11 @@ impl TableRender {
     }
 }
 
-fn right(s: impl ToString) -> Cell {
+pub(crate) fn right(s: impl ToString) -> Cell {
     Cell::new(s.to_string()).set_alignment(CellAlignment::Right)
 }
 
-fn opt_time(t: &Option<String>) -> String {
+pub(crate) fn opt_time(t: &Option<String>) -> String {
     t.as_deref().map(short_time).unwrap_or_else(|| "-".into())
 }
 
@@ -77,6 +79,7 @@ impl Render for TableRender {
             human_duration(r.window_seconds as f64),
             r.primary_source.name()
         )?;
+        self.triage(r, out)?;
 
         self.heading(out, "INPUTS")?;
         let mut t = self.table(&[
@@ -181,6 +184,8 @@ impl Render for TableRender {
             }
             writeln!(out, "{t}")?;
         }
+
+        self.patterns(r, out)?;
 
         for (name, side) in [("app", &r.latency.app), ("nginx", &r.latency.nginx)] {
             if side.overall.is_none() && side.health.is_none() {

@@ -1,0 +1,15 @@
+//! `logtriage rules`: the triage rules in force (built-ins, or as a `--rules` file makes
+//! them), with their thresholds.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::error::Outcome;
+use crate::render::rules as render;
+use crate::triage::rules::RuleSet;
+
+pub fn run(rules: &RuleSet, out: &mut dyn Write) -> Result<Outcome> {
+    render::table(rules, out)?;
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,92 @@
+//! The triage sections of the markdown report: incidents, flags with evidence, top error
+//! patterns; every log-derived string escaped for a table cell.
+
+use std::io::{self, Write};
+
+use super::{header, row, t};
+use crate::render::escape::markdown as md;
+use crate::report::Report;
+
+/// Incidents and flags, for the top of the document.
+pub fn incidents(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    if !r.incidents.is_empty() {
+        writeln!(out, "### Incidents\n")?;
+        for (i, inc) in r.incidents.iter().enumerate() {
+            writeln!(
+                out,
+                "{}. **{}** {}",
+                i + 1,
+                inc.severity.name(),
+                md(&inc.summary)
+            )?;
+            if !inc.new_patterns.is_empty() {
+                let p: Vec<String> = inc
+                    .new_patterns
+                    .iter()
+                    .map(|x| format!("`{}`", md(x)))
+                    .collect();
+                writeln!(out, "   New messages: {}", p.join(", "))?;
+            }
+        }
+        writeln!(out)?;
+    }
+    if r.flags.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "### Flags\n")?;
+    header(
+        out,
+        &["severity", "rule", "count", "first", "last", "evidence"],
+        2,
+    )?;
+    for f in &r.flags {
+        let rule = match &f.subject {
+            Some(s) => format!("{} ({})", f.rule, md(s)),
+            None => f.rule.clone(),
+        };
+        let ev = crate::render::table::triage::evidence(f)
+            .lines()
+            .map(md)
+            .collect::<Vec<_>>()
+            .join("<br>");
+        row(
+            out,
+            &[
+                f.severity.name().to_string(),
+                rule,
+                f.count.to_string(),
+                t(&f.first),
+                t(&f.last),
+                ev,
+            ],
+        )?;
+    }
+    writeln!(out, "\nBaselines: {}\n", md(r.baseline_rule))
+}
+
+/// Top error patterns.
+pub fn patterns(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    if r.patterns.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\n### Top error patterns\n\n{} lines with a message fall into {} patterns; {} have errors.\n",
+        r.pattern_stats.lines, r.pattern_stats.templates, r.pattern_stats.error_templates
+    )?;
+    header(out, &["pattern", "levels", "first", "last", "count"], 4)?;
+    for p in &r.patterns {
+        let levels: Vec<String> = p.levels.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        row(
+            out,
+            &[
+                format!("`{}`", md(&p.template)),
+                levels.join(", "),
+                t(&p.first),
+                t(&p.last),
+                p.count.to_string(),
+            ],
+        )?;
+    }
+    Ok(())
+}

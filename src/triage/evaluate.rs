@@ -1,0 +1,736 @@
+//! Judges the rules over the finished windows: which rules fire in which windows (against
+//! thresholds and the baseline of the quiet windows before), the evidence of each flag, the
+//! incidents (flagged windows merged across small gaps) with their new error types and new
+//! patterns, and a plain-language summary per incident. Pure: reads a merged partial.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use super::patterns::Cluster;
+use super::rules::{Condition, Kind, Rule, RuleSet, Severity};
+use crate::aggregate::Partial;
+use crate::aggregate::intern::{Interner, NONE};
+use crate::aggregate::latency::round3;
+use crate::aggregate::requests::{APP_SEEN, ReqAgg};
+use crate::aggregate::triage::Evidence;
+use crate::aggregate::windows::WinAgg;
+use crate::parse::Source;
+use crate::parse::time::format_utc;
+use crate::report::{Outcome, outcome};
+
+/// Below this p95 (ms) a latency rise is noise, however many times the baseline it is.
+const LATENCY_FLOOR_MS: f64 = 100.0;
+/// Names listed per evidence list.
+const TOP_NAMES: usize = 5;
+/// New patterns listed per incident.
+const NEW_PATTERNS: usize = 5;
+
+pub const BASELINE_RULE: &str = "each window is compared with the mean of up to baseline_windows earlier windows in which the rule did not fire (so an ongoing incident does not raise its own baseline); the first windows of a log have no baseline and are judged on the absolute thresholds alone";
+
+#[derive(Serialize, Debug, Clone)]
+pub struct NameCount {
+    pub name: String,
+    pub count: u64,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct SampleLine {
+    pub path: String,
+    pub line: u64,
+    pub text: String,
+}
+
+/// What the app logged for the requests behind an nginx flag: their last app message.
+#[derive(Serialize, Debug, Clone)]
+pub struct AppSide {
+    /// Masked last app message; null when the app logged nothing for them.
+    pub last_message: Option<String>,
+    pub requests: u64,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct Flag {
+    pub rule: String,
+    pub severity: Severity,
+    pub description: String,
+    /// What the flag is about when a rule flags several things: the endpoint of a latency
+    /// spike, the type of a new error type.
+    pub subject: Option<String>,
+    /// Matching lines (requests for `hung_requests`) in the windows where the rule fired.
+    pub count: u64,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// Starts of the windows where it fired.
+    pub windows: Vec<String>,
+    /// Numbers behind the decision, e.g. the share or p95 against its baseline.
+    pub detail: Option<String>,
+    pub endpoints: Vec<NameCount>,
+    pub upstreams: Vec<NameCount>,
+    pub clients: Vec<NameCount>,
+    pub request_ids: Vec<String>,
+    pub samples: Vec<SampleLine>,
+    pub app_side: Vec<AppSide>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct IncidentFlag {
+    pub rule: String,
+    pub severity: Severity,
+    pub subject: Option<String>,
+    /// Lines (or requests) of the flag inside the incident.
+    pub count: u64,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct Incident {
+    pub start: String,
+    pub end: String,
+    /// Start of the window with the most flagged lines.
+    pub peak: String,
+    pub severity: Severity,
+    pub flags: Vec<IncidentFlag>,
+    pub new_error_types: Vec<String>,
+    pub new_patterns: Vec<String>,
+    pub summary: String,
+}
+
+/// Flags and incidents of a run.
+#[derive(Debug, Default)]
+pub struct Triage {
+    pub flags: Vec<Flag>,
+    pub incidents: Vec<Incident>,
+}
+
+/// Where a rule fired: window index -> lines (or requests) counted there.
+type Firing = BTreeMap<usize, u64>;
+
+struct Ctx<'a> {
+    wins: &'a [(i64, WinAgg)],
+    width: i64,
+    names: &'a Interner,
+    paths: &'a [String],
+}
+
+impl Ctx<'_> {
+    fn start(&self, i: usize) -> String {
+        format_utc(self.wins[i].0)
+    }
+
+    fn top(&self, m: &FxHashMap<u32, u64>) -> Vec<NameCount> {
+        let mut v: Vec<NameCount> = m
+            .iter()
+            .filter(|(k, _)| **k != NONE)
+            .map(|(k, n)| NameCount {
+                name: self.names.name(*k).to_string(),
+                count: *n,
+            })
+            .collect();
+        v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        v.truncate(TOP_NAMES);
+        v
+    }
+
+    fn flag(&self, r: &Rule, firing: &Firing, ev: Option<&Evidence>) -> Flag {
+        let ts = |t: i64| (t != i64::MAX && t != i64::MIN).then(|| format_utc(t));
+        let (first, last) = match ev {
+            Some(e) if e.count > 0 => (ts(e.first), ts(e.last)),
+            _ => (
+                firing.keys().next().map(|&i| self.start(i)),
+                firing
+                    .keys()
+                    .next_back()
+                    .map(|&i| format_utc(self.wins[i].0 + self.width)),
+            ),
+        };
+        Flag {
+            rule: r.id.clone(),
+            severity: r.severity,
+            description: r.description.clone(),
+            subject: None,
+            count: firing.values().sum(),
+            first,
+            last,
+            windows: firing.keys().map(|&i| self.start(i)).collect(),
+            detail: None,
+            endpoints: ev.map_or_else(Vec::new, |e| self.top(&e.endpoints)),
+            upstreams: ev.map_or_else(Vec::new, |e| self.top(&e.upstreams)),
+            clients: ev.map_or_else(Vec::new, |e| self.top(&e.clients)),
+            request_ids: ev.map_or_else(Vec::new, |e| {
+                e.ids.iter().map(|x| x.3.to_string()).collect()
+            }),
+            samples: ev.map_or_else(Vec::new, |e| {
+                e.samples
+                    .iter()
+                    .map(|s| SampleLine {
+                        path: self.paths[s.file as usize].clone(),
+                        line: s.line,
+                        text: s.text.clone(),
+                    })
+                    .collect()
+            }),
+            app_side: Vec::new(),
+        }
+    }
+}
+
+fn p95(values: &[f32]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v = values.to_vec();
+    let k = ((values.len() as f64 * 0.95).ceil() as usize).clamp(1, values.len()) - 1;
+    let (_, x, _) = v.select_nth_unstable_by(k, f32::total_cmp);
+    Some(*x as f64)
+}
+
+/// Windows where a per-window value (`None`: not judged) beats its threshold and its
+/// baseline: the mean of up to `n` earlier judged windows in which it did not fire.
+fn with_baseline(
+    values: &[Option<f64>],
+    n: usize,
+    fires: impl Fn(f64, Option<f64>) -> bool,
+) -> Vec<(usize, f64, Option<f64>)> {
+    let mut quiet: Vec<f64> = Vec::new();
+    let mut out = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let Some(v) = *v else { continue };
+        let recent = &quiet[quiet.len().saturating_sub(n)..];
+        let base =
+            (!recent.is_empty() && n > 0).then(|| recent.iter().sum::<f64>() / recent.len() as f64);
+        if fires(v, base) {
+            out.push((i, v, base));
+        } else {
+            quiet.push(v);
+        }
+    }
+    out
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// Requests behind an nginx class, grouped by their last app message.
+fn app_side(class: &str, p: &Partial, names: &Interner) -> Vec<AppSide> {
+    let wanted = |r: &ReqAgg| match class {
+        "upstream_timed_out" => r.nginx_status == 504,
+        "upstream_prematurely_closed" | "upstream_reset" => outcome(r) == Outcome::UpstreamClosed,
+        "upstream_connect_refused" | "no_live_upstreams" => {
+            r.nginx_status == 502 && r.flags & APP_SEEN == 0
+        }
+        _ => false,
+    };
+    let mut groups: BTreeMap<Option<&str>, u64> = BTreeMap::new();
+    for (_, r) in p.requests.iter() {
+        if wanted(r) {
+            let msg = (r.last_msg != NONE).then(|| names.name(r.last_msg));
+            *groups.entry(msg).or_default() += 1;
+        }
+    }
+    let mut v: Vec<AppSide> = groups
+        .into_iter()
+        .map(|(m, n)| AppSide {
+            last_message: m.map(str::to_string),
+            requests: n,
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        b.requests
+            .cmp(&a.requests)
+            .then_with(|| a.last_message.cmp(&b.last_message))
+    });
+    v.truncate(TOP_NAMES);
+    v
+}
+
+/// Judges every rule. `wins` are the finished display windows of width `width`; `clusters`
+/// the message patterns.
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate(
+    p: &Partial,
+    names: &Interner,
+    rules: &RuleSet,
+    wins: &[(i64, WinAgg)],
+    width: i64,
+    primary: Source,
+    clusters: &[Cluster],
+    paths: &[String],
+) -> Triage {
+    let cx = Ctx {
+        wins,
+        width,
+        names,
+        paths,
+    };
+    let slot_of = |rule: usize, nth: usize| {
+        rules
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, (r, _))| *r == rule)
+            .nth(nth)
+            .map(|(s, _)| s)
+    };
+    let hits = |slot: usize, w: &WinAgg| w.hits.get(&(slot as u16)).copied().unwrap_or(0);
+    // (rule index, flag, firing windows) for the window-based rules.
+    let mut fired: Vec<(usize, Flag, Firing)> = Vec::new();
+    let mut new_type_rule = None;
+
+    for (ri, r) in rules.rules.iter().enumerate() {
+        if !r.enabled {
+            continue;
+        }
+        let pr = &r.params;
+        match &r.kind {
+            Kind::NginxClass(_) | Kind::HealthFailing | Kind::Restart | Kind::Custom(..) => {
+                let Some(slot) = slot_of(ri, 0) else { continue };
+                let mut firing = Firing::new();
+                for (i, (_, w)) in wins.iter().enumerate() {
+                    let n = hits(slot, w);
+                    if n == 0 {
+                        continue;
+                    }
+                    let ok = match &r.kind {
+                        // A start in the first window is the log's own beginning.
+                        Kind::Restart => i > 0 && n >= pr.min_count,
+                        Kind::Custom(_, Condition::CountAtLeast(c)) => n >= *c,
+                        Kind::Custom(_, Condition::ShareAbove(s)) => {
+                            w.lines > 0 && n as f64 / w.lines as f64 > *s
+                        }
+                        Kind::Custom(_, Condition::P95Above(ms)) => w
+                            .hit_latency
+                            .get(&(slot as u16))
+                            .and_then(|v| p95(v))
+                            .is_some_and(|x| x > *ms),
+                        _ => n >= pr.min_count,
+                    };
+                    if ok {
+                        firing.insert(i, n);
+                    }
+                }
+                if firing.is_empty() {
+                    continue;
+                }
+                let ev = &p.triage.evidence[slot];
+                let mut f = cx.flag(r, &firing, Some(ev));
+                if let Kind::NginxClass(c) = &r.kind {
+                    f.app_side = app_side(c, p, names);
+                }
+                fired.push((ri, f, firing));
+            }
+            Kind::Status5xx => {
+                let nth = match primary {
+                    Source::App => 0,
+                    Source::Nginx => 1,
+                };
+                let Some(slot) = slot_of(ri, nth) else {
+                    continue;
+                };
+                let mut firing = Firing::new();
+                for (i, (_, w)) in wins.iter().enumerate() {
+                    let n = hits(slot, w);
+                    let resp = w.responses[primary as usize].max(1);
+                    if n >= pr.min_count && n as f64 / resp as f64 >= pr.min_share {
+                        firing.insert(i, n);
+                    }
+                }
+                if !firing.is_empty() {
+                    let mut f = cx.flag(r, &firing, Some(&p.triage.evidence[slot]));
+                    f.detail = Some(format!("{} responses", primary.name()));
+                    fired.push((ri, f, firing));
+                }
+            }
+            Kind::ErrorRate => {
+                let shares: Vec<Option<f64>> = wins
+                    .iter()
+                    .map(|(_, w)| {
+                        (w.leveled >= pr.min_lines.max(1))
+                            .then(|| w.errors as f64 / w.leveled as f64)
+                    })
+                    .collect();
+                let hot = with_baseline(&shares, pr.baseline_windows, |v, base| {
+                    v > pr.min_share && base.is_none_or(|b| v >= pr.factor * b)
+                });
+                if hot.is_empty() {
+                    continue;
+                }
+                let firing: Firing = hot.iter().map(|&(i, _, _)| (i, wins[i].1.errors)).collect();
+                let mut f = cx.flag(r, &firing, None);
+                let (i, v, base) = hot
+                    .iter()
+                    .copied()
+                    .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+                    .expect("non-empty");
+                f.detail = Some(match base {
+                    Some(b) => format!(
+                        "peak {} of leveled lines in the window of {} against a baseline of {}",
+                        pct(v),
+                        cx.start(i),
+                        pct(b)
+                    ),
+                    None => format!(
+                        "peak {} of leveled lines in the window of {} (no baseline before it)",
+                        pct(v),
+                        cx.start(i)
+                    ),
+                });
+                fired.push((ri, f, firing));
+            }
+            Kind::Latency => {
+                let mut keys: Vec<(u8, u32)> = wins
+                    .iter()
+                    .flat_map(|(_, w)| w.ep_latency.keys().copied())
+                    .collect();
+                keys.sort_unstable_by(|a, b| (a.0, names.name(a.1)).cmp(&(b.0, names.name(b.1))));
+                keys.dedup();
+                for key in keys {
+                    let series: Vec<Option<f64>> = wins
+                        .iter()
+                        .map(|(_, w)| {
+                            w.ep_latency
+                                .get(&key)
+                                .filter(|v| v.len() as u64 >= pr.min_lines.max(1))
+                                .and_then(|v| p95(v))
+                        })
+                        .collect();
+                    let hot = with_baseline(&series, pr.baseline_windows, |v, base| {
+                        (pr.p95_ms > 0.0 && v > pr.p95_ms)
+                            || base.is_some_and(|b| {
+                                pr.factor > 0.0 && v >= LATENCY_FLOOR_MS && v > pr.factor * b
+                            })
+                    });
+                    if hot.is_empty() {
+                        continue;
+                    }
+                    let firing: Firing = hot
+                        .iter()
+                        .map(|&(i, _, _)| (i, wins[i].1.ep_latency[&key].len() as u64))
+                        .collect();
+                    let mut f = cx.flag(r, &firing, None);
+                    let src = if key.0 == 0 { "app" } else { "nginx" };
+                    let endpoint = names.name(key.1).to_string();
+                    f.subject = Some(format!("{endpoint} ({src})"));
+                    f.endpoints = vec![NameCount {
+                        name: endpoint,
+                        count: f.count,
+                    }];
+                    let (i, v, base) = hot
+                        .iter()
+                        .copied()
+                        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+                        .expect("non-empty");
+                    f.detail = Some(match base {
+                        Some(b) => format!(
+                            "{src} p95 {} ms in the window of {} against a baseline of {} ms",
+                            round3(v),
+                            cx.start(i),
+                            round3(b)
+                        ),
+                        None => format!(
+                            "{src} p95 {} ms in the window of {} (no baseline before it)",
+                            round3(v),
+                            cx.start(i)
+                        ),
+                    });
+                    fired.push((ri, f, firing));
+                }
+            }
+            Kind::Hung => {
+                let mut firing = Firing::new();
+                let mut endpoints: FxHashMap<u32, u64> = FxHashMap::default();
+                let mut ids: Vec<(i64, String)> = Vec::new();
+                let mut words: BTreeMap<Option<&str>, u64> = BTreeMap::new();
+                for (key, req) in p.requests.iter() {
+                    let o = outcome(req);
+                    if !matches!(
+                        o,
+                        Outcome::Timeout | Outcome::UpstreamClosed | Outcome::Unfinished
+                    ) {
+                        continue;
+                    }
+                    // Requests the app never saw are nginx's story (refused, no live upstreams).
+                    if req.flags & APP_SEEN == 0 || req.first == i64::MAX {
+                        continue;
+                    }
+                    let i = wins.partition_point(|(s, _)| *s + width <= req.first);
+                    if i >= wins.len() {
+                        continue;
+                    }
+                    *firing.entry(i).or_default() += 1;
+                    *endpoints.entry(req.endpoint).or_default() += 1;
+                    ids.push((req.first, key.render()));
+                    let msg = (req.last_msg != NONE).then(|| names.name(req.last_msg));
+                    *words.entry(msg).or_default() += 1;
+                }
+                firing.retain(|_, n| *n >= pr.min_count);
+                if firing.is_empty() {
+                    continue;
+                }
+                let mut f = cx.flag(r, &firing, None);
+                f.endpoints = cx.top(&endpoints);
+                ids.sort();
+                f.request_ids = ids.into_iter().take(5).map(|x| x.1).collect();
+                let mut side: Vec<AppSide> = words
+                    .into_iter()
+                    .map(|(m, n)| AppSide {
+                        last_message: m.map(str::to_string),
+                        requests: n,
+                    })
+                    .collect();
+                side.sort_by(|a, b| {
+                    b.requests
+                        .cmp(&a.requests)
+                        .then_with(|| a.last_message.cmp(&b.last_message))
+                });
+                side.truncate(TOP_NAMES);
+                f.app_side = side;
+                fired.push((ri, f, firing));
+            }
+            Kind::NewErrorType => new_type_rule = Some(ri),
+        }
+    }
+
+    // Incidents: windows where warning or critical flags fire, merged across small gaps.
+    let mut load: BTreeMap<usize, u64> = BTreeMap::new();
+    for (ri, _, firing) in &fired {
+        if rules.rules[*ri].severity >= Severity::Warning {
+            for (&i, &n) in firing {
+                *load.entry(i).or_default() += n.max(1);
+            }
+        }
+    }
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for &i in load.keys() {
+        match spans.last_mut() {
+            Some((_, end)) if i - *end <= rules.gap_windows + 1 => *end = i,
+            _ => spans.push((i, i)),
+        }
+    }
+    let mut incidents = Vec::new();
+    let mut flags: Vec<Flag> = fired.iter().map(|(_, f, _)| f.clone()).collect();
+    for (a, b) in spans {
+        let start = wins[a].0;
+        let end = wins[b].0 + width;
+        let peak = (a..=b)
+            .filter_map(|i| load.get(&i).map(|n| (i, *n)))
+            .max_by(|x, y| x.1.cmp(&y.1).then(y.0.cmp(&x.0)))
+            .map_or(a, |x| x.0);
+        let mut inc_flags: Vec<IncidentFlag> = fired
+            .iter()
+            .filter_map(|(ri, f, firing)| {
+                let n: u64 = firing.range(a..=b).map(|(_, n)| *n).sum();
+                (firing.range(a..=b).next().is_some()).then(|| IncidentFlag {
+                    rule: rules.rules[*ri].id.clone(),
+                    severity: rules.rules[*ri].severity,
+                    subject: f.subject.clone(),
+                    count: n,
+                })
+            })
+            .collect();
+        // A type or pattern is new only if there was something before to compare with.
+        let has_before = a > 0;
+        let mut new_types: Vec<(u64, String)> = Vec::new();
+        if has_before && let Some(ri) = new_type_rule {
+            let r = &rules.rules[ri];
+            let mut types: Vec<_> = p
+                .errors
+                .iter()
+                .filter(|(_, e)| e.first >= start && e.first < end)
+                .collect();
+            // App exceptions first: nginx classes already have their own rules.
+            types.sort_by(|x, y| {
+                (x.0.0 != Source::App)
+                    .cmp(&(y.0.0 != Source::App))
+                    .then(y.1.count.cmp(&x.1.count))
+                    .then_with(|| names.name(x.0.1).cmp(names.name(y.0.1)))
+            });
+            for ((_, id), e) in types {
+                let name = names.name(*id).to_string();
+                let mut firing = Firing::new();
+                let i = wins.partition_point(|(s, _)| *s + width <= e.first);
+                firing.insert(i.min(wins.len() - 1), e.count);
+                let mut f = cx.flag(r, &firing, None);
+                f.subject = Some(name.clone());
+                f.count = e.count;
+                f.first = Some(format_utc(e.first));
+                f.last = Some(format_utc(e.last));
+                f.endpoints = cx.top(&e.endpoints);
+                f.request_ids = e.ids.iter().map(|x| x.3.to_string()).collect();
+                f.detail = Some(format!(
+                    "first seen {}, inside the incident that began {}; absent before",
+                    format_utc(e.first),
+                    format_utc(start)
+                ));
+                inc_flags.push(IncidentFlag {
+                    rule: r.id.clone(),
+                    severity: r.severity,
+                    subject: Some(name.clone()),
+                    count: e.count,
+                });
+                new_types.push((e.count, name));
+                flags.push(f);
+            }
+        }
+        let new_patterns: Vec<String> = if has_before {
+            clusters
+                .iter()
+                .filter(|c| c.agg.first >= start && c.agg.first < end)
+                .take(NEW_PATTERNS)
+                .map(|c| c.template.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        inc_flags.sort_by(|x, y| {
+            y.severity
+                .cmp(&x.severity)
+                .then(y.count.cmp(&x.count))
+                .then_with(|| x.rule.cmp(&y.rule))
+                .then_with(|| x.subject.cmp(&y.subject))
+        });
+        let severity = inc_flags
+            .iter()
+            .map(|f| f.severity)
+            .max()
+            .unwrap_or(Severity::Warning);
+        let mut inc = Incident {
+            start: format_utc(start),
+            end: format_utc(end),
+            peak: format_utc(wins[peak].0),
+            severity,
+            flags: inc_flags,
+            new_error_types: new_types.into_iter().map(|x| x.1).collect(),
+            new_patterns,
+            summary: String::new(),
+        };
+        inc.summary = summary(&inc, &flags, end - start);
+        incidents.push(inc);
+    }
+    flags.sort_by(|x, y| {
+        y.severity
+            .cmp(&x.severity)
+            .then(y.count.cmp(&x.count))
+            .then_with(|| x.rule.cmp(&y.rule))
+            .then_with(|| x.subject.cmp(&y.subject))
+    });
+    Triage { flags, incidents }
+}
+
+fn short(t: &str) -> &str {
+    t.get(11..19).unwrap_or(t)
+}
+
+/// "03:16:07-03:16:52 UTC (45s): 29 upstream timeouts (504) on POST /x from upstream ...;
+/// new error types storage.DatabaseError; peak 03:16:30."
+fn summary(inc: &Incident, flags: &[Flag], span_us: i64) -> String {
+    let find = |rule: &str, subject: &Option<String>| {
+        flags
+            .iter()
+            .find(|f| f.rule == rule && &f.subject == subject)
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for f in inc
+        .flags
+        .iter()
+        .filter(|f| f.rule != "new_error_type")
+        .take(6)
+    {
+        let full = find(&f.rule, &f.subject);
+        let mut s = match f.rule.as_str() {
+            "upstream_timeout" => format!("{} upstream timeouts (504)", f.count),
+            "upstream_closed" => format!("{} upstream-closed 502s", f.count),
+            "upstream_refused" => format!("{} refused upstream connections (502)", f.count),
+            "upstream_reset" => format!("{} upstream resets (502)", f.count),
+            "no_live_upstreams" => format!("{} no-live-upstream errors (502)", f.count),
+            "5xx_burst" => format!("{} 5xx responses", f.count),
+            "health_check_failing" => format!("health checks failing ({} lines)", f.count),
+            "error_rate_spike" => format!("error rate spike ({} error lines)", f.count),
+            "latency_spike" => format!(
+                "latency spike on {}",
+                f.subject.as_deref().unwrap_or("an endpoint")
+            ),
+            "hung_requests" => format!("{} requests never answered by the app", f.count),
+            "restart" => "a restart".to_string(),
+            other => format!("{other} ({})", f.count),
+        };
+        if let Some(full) = full {
+            if f.rule.starts_with("upstream") || f.rule == "no_live_upstreams" {
+                if let Some(e) = full.endpoints.first() {
+                    s.push_str(&format!(" on {}", e.name));
+                }
+                if let Some(u) = full.upstreams.first() {
+                    s.push_str(&format!(" from upstream {}", u.name));
+                }
+            }
+            if f.rule == "hung_requests"
+                && let Some(w) = full.app_side.first()
+            {
+                match &w.last_message {
+                    Some(m) => {
+                        s.push_str(&format!(", {} of them stopped after \"{}\"", w.requests, m))
+                    }
+                    None => s.push_str(&format!(", {} with no app line", w.requests)),
+                }
+            }
+        }
+        parts.push(s);
+    }
+    if !inc.new_error_types.is_empty() {
+        parts.push(format!(
+            "new error types: {}",
+            inc.new_error_types
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    format!(
+        "{}-{} UTC ({}): {}; peak window {}.",
+        short(&inc.start),
+        short(&inc.end),
+        crate::report::human_duration(span_us as f64 / 1e6),
+        parts.join("; "),
+        short(&inc.peak)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn baseline_ignores_windows_that_fired() {
+        let v = [
+            Some(0.01),
+            Some(0.01),
+            Some(0.5),
+            Some(0.6),
+            Some(0.02),
+            None,
+            Some(0.3),
+        ];
+        let hot = with_baseline(&v, 10, |x, b| x > 0.05 && b.is_none_or(|b| x >= 3.0 * b));
+        let idx: Vec<usize> = hot.iter().map(|h| h.0).collect();
+        assert_eq!(idx, vec![2, 3, 6]);
+        // The baseline of window 3 is still the quiet windows before the spike.
+        assert!((hot[1].2.unwrap() - 0.01).abs() < 1e-12);
+        // No baseline at the start: the threshold alone decides.
+        let first = with_baseline(&[Some(0.5)], 10, |x, b| {
+            x > 0.05 && b.is_none_or(|b| x >= 3.0 * b)
+        });
+        assert_eq!(first.len(), 1);
+        assert!(first[0].2.is_none());
+    }
+
+    #[test]
+    fn p95_is_nearest_rank() {
+        let v: Vec<f32> = (1..=100).map(|x| x as f32).collect();
+        assert_eq!(p95(&v), Some(95.0));
+        assert_eq!(p95(&[7.0]), Some(7.0));
+        assert_eq!(p95(&[]), None);
+    }
+}
