@@ -9,14 +9,18 @@ use super::intern::{NONE, remap};
 
 /// Request ids kept per flag.
 pub const IDS_PER_FLAG: usize = 5;
-/// Sample lines kept per flag.
+/// Sample lines shown per flag.
 pub const SAMPLES_PER_FLAG: usize = 3;
+/// Sample lines kept per rule slot: some may fall outside the windows where the rule fires.
+const SAMPLES_KEPT: usize = 8;
 const SAMPLE_BYTES: usize = 400;
 
 /// A line kept as evidence: `line` is relative to the partial's first line of `file` until
 /// merges make it absolute (`shift`).
 #[derive(Clone, Debug)]
 pub struct LineSample {
+    /// The line's time, to keep evidence inside the windows where a rule fired.
+    pub ts: Option<i64>,
     pub file: u32,
     pub offset: u64,
     pub line: u64,
@@ -24,9 +28,10 @@ pub struct LineSample {
 }
 
 impl LineSample {
-    pub fn new(file: u32, offset: u64, line: u64, raw: &[u8]) -> LineSample {
+    pub fn new(ts: Option<i64>, file: u32, offset: u64, line: u64, raw: &[u8]) -> LineSample {
         let cut = raw.len().min(SAMPLE_BYTES);
         LineSample {
+            ts,
             file,
             offset,
             line,
@@ -134,7 +139,7 @@ impl Evidence {
                 IDS_PER_FLAG,
             );
         }
-        let cheap_reject = self.samples.len() >= SAMPLES_PER_FLAG
+        let cheap_reject = self.samples.len() >= SAMPLES_KEPT
             && self
                 .samples
                 .iter()
@@ -142,8 +147,8 @@ impl Evidence {
         if !cheap_reject {
             add_sample(
                 &mut self.samples,
-                LineSample::new(h.file, h.offset, h.line, h.raw),
-                SAMPLES_PER_FLAG,
+                LineSample::new(h.ts, h.file, h.offset, h.line, h.raw),
+                SAMPLES_KEPT,
             );
         }
     }
@@ -165,7 +170,7 @@ impl Evidence {
             add_id(&mut self.ids, (t, f, off), &id, IDS_PER_FLAG);
         }
         for s in o.samples {
-            add_sample(&mut self.samples, s, SAMPLES_PER_FLAG);
+            add_sample(&mut self.samples, s, SAMPLES_KEPT);
         }
     }
 }
@@ -194,20 +199,21 @@ impl Default for PatAgg {
 }
 
 impl PatAgg {
-    fn merge(&mut self, o: PatAgg) {
+    /// Adds another part's lines; the sample stays the earliest by position.
+    pub fn merge(&mut self, o: &PatAgg) {
         self.count += o.count;
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
         for i in 0..7 {
             self.levels[i] += o.levels[i];
         }
-        if let Some(s) = o.sample
+        if let Some(s) = &o.sample
             && self
                 .sample
                 .as_ref()
                 .is_none_or(|m| (s.file, s.offset) < (m.file, m.offset))
         {
-            self.sample = Some(s);
+            self.sample = Some(s.clone());
         }
     }
 }
@@ -246,7 +252,7 @@ impl Triage {
         p.levels[level.map_or(6, |l| l as usize)] += 1;
         if p.sample.is_none() {
             // Lines arrive in input order within a partial: the first one stays.
-            p.sample = Some(LineSample::new(at.0, at.1, at.2, raw));
+            p.sample = Some(LineSample::new(ts, at.0, at.1, at.2, raw));
         }
     }
 
@@ -272,7 +278,7 @@ impl Triage {
             mine.merge_remapped(theirs, map);
         }
         for (k, v) in o.patterns {
-            self.patterns.entry(remap(k, map)).or_default().merge(v);
+            self.patterns.entry(remap(k, map)).or_default().merge(&v);
         }
     }
 }
@@ -315,7 +321,7 @@ mod tests {
         assert_eq!(whole.ids, rev.ids);
         assert_eq!(whole.ids.len(), IDS_PER_FLAG);
         let offs: Vec<u64> = whole.samples.iter().map(|s| s.offset).collect();
-        assert_eq!(offs, vec![0, 100, 200]);
+        assert_eq!(offs, (0..8).map(|i| i * 100).collect::<Vec<_>>());
         assert_eq!(
             offs,
             rev.samples.iter().map(|s| s.offset).collect::<Vec<_>>()

@@ -14,7 +14,7 @@ use crate::aggregate::Partial;
 use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::latency::round3;
 use crate::aggregate::requests::{APP_SEEN, ReqAgg};
-use crate::aggregate::triage::Evidence;
+use crate::aggregate::triage::{Evidence, SAMPLES_PER_FLAG};
 use crate::aggregate::windows::WinAgg;
 use crate::parse::Source;
 use crate::parse::time::format_utc;
@@ -132,18 +132,48 @@ impl Ctx<'_> {
         v
     }
 
+    /// The time range of the windows where a rule fired.
+    fn span(&self, firing: &Firing) -> (i64, i64) {
+        let a = firing.keys().next().map_or(i64::MIN, |&i| self.wins[i].0);
+        let b = firing
+            .keys()
+            .next_back()
+            .map_or(i64::MAX, |&i| self.wins[i].0 + self.width);
+        (a, b)
+    }
+
     fn flag(&self, r: &Rule, firing: &Firing, ev: Option<&Evidence>) -> Flag {
+        let (lo, hi) = self.span(firing);
         let ts = |t: i64| (t != i64::MAX && t != i64::MIN).then(|| format_utc(t));
+        // Evidence times and samples are kept inside the windows where the rule fired (a
+        // start-up line at the top of a log is no restart).
         let (first, last) = match ev {
-            Some(e) if e.count > 0 => (ts(e.first), ts(e.last)),
-            _ => (
-                firing.keys().next().map(|&i| self.start(i)),
-                firing
-                    .keys()
-                    .next_back()
-                    .map(|&i| format_utc(self.wins[i].0 + self.width)),
-            ),
+            Some(e) if e.count > 0 && e.first <= e.last => {
+                (ts(e.first.max(lo)), ts(e.last.min(hi - 1)))
+            }
+            _ => (ts(lo), ts(hi)),
         };
+        let samples = ev.map_or_else(Vec::new, |e| {
+            let inside: Vec<_> = e
+                .samples
+                .iter()
+                .filter(|s| s.ts.is_none_or(|t| lo <= t && t < hi))
+                .collect();
+            let chosen = if inside.is_empty() {
+                e.samples.iter().collect()
+            } else {
+                inside
+            };
+            chosen
+                .into_iter()
+                .take(SAMPLES_PER_FLAG)
+                .map(|s| SampleLine {
+                    path: self.paths[s.file as usize].clone(),
+                    line: s.line,
+                    text: s.text.clone(),
+                })
+                .collect()
+        });
         Flag {
             rule: r.id.clone(),
             severity: r.severity,
@@ -160,16 +190,7 @@ impl Ctx<'_> {
             request_ids: ev.map_or_else(Vec::new, |e| {
                 e.ids.iter().map(|x| x.3.to_string()).collect()
             }),
-            samples: ev.map_or_else(Vec::new, |e| {
-                e.samples
-                    .iter()
-                    .map(|s| SampleLine {
-                        path: self.paths[s.file as usize].clone(),
-                        line: s.line,
-                        text: s.text.clone(),
-                    })
-                    .collect()
-            }),
+            samples,
             app_side: Vec::new(),
         }
     }

@@ -47,7 +47,7 @@ pub fn cluster(patterns: &FxHashMap<u32, PatAgg>, names: &Interner) -> Vec<Clust
                 for i in diff {
                     clusters[ci].0[i] = "<*>".to_string();
                 }
-                merge(&mut clusters[ci].1, agg);
+                clusters[ci].1.merge(agg);
             }
             None => {
                 candidates.push(clusters.len());
@@ -69,23 +69,6 @@ pub fn cluster(patterns: &FxHashMap<u32, PatAgg>, names: &Interner) -> Vec<Clust
             .then_with(|| a.template.cmp(&b.template))
     });
     out
-}
-
-fn merge(into: &mut PatAgg, o: &PatAgg) {
-    into.count += o.count;
-    into.first = into.first.min(o.first);
-    into.last = into.last.max(o.last);
-    for i in 0..7 {
-        into.levels[i] += o.levels[i];
-    }
-    if let Some(s) = &o.sample
-        && into
-            .sample
-            .as_ref()
-            .is_none_or(|m| (s.file, s.offset) < (m.file, m.offset))
-    {
-        into.sample = Some(s.clone());
-    }
 }
 
 #[cfg(test)]
