@@ -77,4 +77,12 @@ fn readme_console_examples_run() {
         table_ran >= 10,
         "expected the options table examples to run, ran {table_ran}"
     );
+    // The rules file the README shows is the one the examples use.
+    let shown = readme
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a toml block in the README");
+    let file = std::fs::read_to_string(root.join("docs/rules-example.toml")).unwrap();
+    assert_eq!(shown, file, "README's toml block and docs/rules-example.toml differ");
 }
