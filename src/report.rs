@@ -401,7 +401,8 @@ impl Report {
         let mut eps: [Vec<(String, bool, usize)>; 2] = Default::default();
         let mut pooled: [[Vec<f32>; 2]; 2] = Default::default();
         for (si, m) in p.latency.iter_mut().enumerate() {
-            for (id, vals) in m.drain() {
+            for (id, lat) in m.drain() {
+                let vals = lat.values;
                 let ep = name(id);
                 let is_health = endpoint::is_health(&ep);
                 pooled[si][is_health as usize].extend_from_slice(&vals);

@@ -84,5 +84,8 @@ fn readme_console_examples_run() {
         .and_then(|rest| rest.split("```").next())
         .expect("a toml block in the README");
     let file = std::fs::read_to_string(root.join("docs/rules-example.toml")).unwrap();
-    assert_eq!(shown, file, "README's toml block and docs/rules-example.toml differ");
+    assert_eq!(
+        shown, file,
+        "README's toml block and docs/rules-example.toml differ"
+    );
 }

@@ -133,6 +133,14 @@ impl ErrAgg {
     }
 }
 
+/// Latency values of one endpoint and source; with triage, each value's second too (for
+/// per-window p95s without a second map lookup per line; `u32::MAX` for untimed lines).
+#[derive(Clone, Debug, Default)]
+pub struct EpLatency {
+    pub values: Vec<f32>,
+    pub seconds: Vec<u32>,
+}
+
 /// Options that shape aggregation.
 #[derive(Clone, Debug, Default)]
 pub struct AggOptions {
@@ -172,7 +180,7 @@ pub struct Partial {
     pub max_ts: i64,
     pub status: [FxHashMap<u16, u64>; 2],
     pub names: Interner,
-    pub latency: [FxHashMap<u32, Vec<f32>>; 2],
+    pub latency: [FxHashMap<u32, EpLatency>; 2],
     pub errors: FxHashMap<(Source, u32), ErrAgg>,
     pub windows: Windows,
     pub requests: Requests,
@@ -439,7 +447,14 @@ impl Partial {
             } else {
                 endpoint
             };
-            self.latency[si].entry(ep).or_default().push(ms as f32);
+            let lat = self.latency[si].entry(ep).or_default();
+            lat.values.push(ms as f32);
+            if self.rules.is_some() {
+                let sec = ev.ts.map_or(u32::MAX, |t| {
+                    u32::try_from(t.div_euclid(1_000_000)).unwrap_or(u32::MAX)
+                });
+                lat.seconds.push(sec);
+            }
         }
         let is_error = ev.level.is_some_and(|l| l >= Level::Error);
         // The nginx parser classes only [error] and worse, so every type counts here.
@@ -489,12 +504,6 @@ impl Partial {
             if triaging {
                 w.leveled += ev.level.is_some() as u64;
                 w.responses[si] += ev.status.is_some() as u64;
-                if let (Some(ms), false, true) = (ev.latency_ms, health, endpoint != NONE) {
-                    w.ep_latency
-                        .entry((si as u8, endpoint))
-                        .or_default()
-                        .push(ms as f32);
-                }
                 for &marked in &scratch.hits {
                     let slot = marked & !CUSTOM_SLOT;
                     *w.hits.entry(slot).or_default() += 1;
@@ -564,10 +573,10 @@ impl Merge for Partial {
             }
         }
         for (mine, theirs) in self.latency.iter_mut().zip(o.latency) {
-            for (ep, vals) in theirs {
-                mine.entry(remap(ep, &map))
-                    .or_default()
-                    .extend_from_slice(&vals);
+            for (ep, lat) in theirs {
+                let m = mine.entry(remap(ep, &map)).or_default();
+                m.values.extend_from_slice(&lat.values);
+                m.seconds.extend_from_slice(&lat.seconds);
             }
         }
         for ((src, id), agg) in o.errors {
@@ -576,7 +585,7 @@ impl Merge for Partial {
                 .or_default()
                 .merge_remapped(agg, &map);
         }
-        self.windows.merge_remapped(o.windows, &map);
+        self.windows.merge(o.windows);
         self.requests.merge(o.requests, &map);
         self.triage
             .merge_remapped(std::mem::take(&mut o.triage), &map);

@@ -5,7 +5,6 @@
 use rustc_hash::FxHashMap;
 
 use super::Merge;
-use super::intern::remap;
 
 const SEC: i64 = 1_000_000;
 /// Fine granularities; each divides the next and every display size above it.
@@ -50,22 +49,8 @@ pub struct WinAgg {
     pub responses: [u64; 2],
     /// Triage: matching lines per rule slot.
     pub hits: FxHashMap<u16, u64>,
-    /// Triage: latency per (source, interned endpoint), health checks excluded.
-    pub ep_latency: FxHashMap<(u8, u32), Vec<f32>>,
     /// Triage: latency of matching lines per custom rule slot.
     pub hit_latency: FxHashMap<u16, Vec<f32>>,
-}
-
-impl WinAgg {
-    /// Carries interned endpoint ids into another partial's names.
-    fn remap(&mut self, map: &[u32]) {
-        if !self.ep_latency.is_empty() {
-            self.ep_latency = std::mem::take(&mut self.ep_latency)
-                .into_iter()
-                .map(|((s, ep), v)| ((s, remap(ep, map)), v))
-                .collect();
-        }
-    }
 }
 
 impl Merge for WinAgg {
@@ -81,9 +66,6 @@ impl Merge for WinAgg {
         self.leveled += o.leveled;
         for (k, n) in o.hits {
             *self.hits.entry(k).or_default() += n;
-        }
-        for (k, v) in o.ep_latency {
-            self.ep_latency.entry(k).or_default().extend_from_slice(&v);
         }
         for (k, v) in o.hit_latency {
             self.hit_latency.entry(k).or_default().extend_from_slice(&v);
@@ -170,16 +152,6 @@ fn next_rung(width: i64) -> i64 {
         .copied()
         .find(|&r| r > width)
         .unwrap_or(width * 2)
-}
-
-impl Windows {
-    /// `merge`, carrying the other partial's interned ids into ours.
-    pub fn merge_remapped(&mut self, mut o: Windows, map: &[u32]) {
-        for v in o.buckets.values_mut() {
-            v.remap(map);
-        }
-        self.merge(o);
-    }
 }
 
 impl Merge for Windows {

@@ -400,20 +400,33 @@ pub fn evaluate(
                 fired.push((ri, f, firing));
             }
             Kind::Latency => {
-                let mut keys: Vec<(u8, u32)> = wins
-                    .iter()
-                    .flat_map(|(_, w)| w.ep_latency.keys().copied())
+                // Per endpoint and source: its values bucketed into the display windows.
+                let mut keys: Vec<(usize, u32)> = (0..2)
+                    .flat_map(|si| p.latency[si].keys().map(move |ep| (si, *ep)))
+                    .filter(|(_, ep)| {
+                        let n = names.name(*ep);
+                        n != "-" && !crate::aggregate::endpoint::is_health(n)
+                    })
                     .collect();
                 keys.sort_unstable_by(|a, b| (a.0, names.name(a.1)).cmp(&(b.0, names.name(b.1))));
-                keys.dedup();
-                for key in keys {
-                    let series: Vec<Option<f64>> = wins
+                for (si, ep) in keys {
+                    let lat = &p.latency[si][&ep];
+                    let mut per: Vec<Vec<f32>> = vec![Vec::new(); wins.len()];
+                    for (v, s) in lat.values.iter().zip(&lat.seconds) {
+                        if *s == u32::MAX {
+                            continue;
+                        }
+                        let start = (*s as i64 * 1_000_000).div_euclid(width) * width;
+                        if let Ok(i) = wins.binary_search_by_key(&start, |(w, _)| *w) {
+                            per[i].push(*v);
+                        }
+                    }
+                    let series: Vec<Option<f64>> = per
                         .iter()
-                        .map(|(_, w)| {
-                            w.ep_latency
-                                .get(&key)
-                                .filter(|v| v.len() as u64 >= pr.min_lines.max(1))
-                                .and_then(|v| p95(v))
+                        .map(|v| {
+                            (v.len() as u64 >= pr.min_lines.max(1))
+                                .then(|| p95(v))
+                                .flatten()
                         })
                         .collect();
                     let hot = with_baseline(&series, pr.baseline_windows, |v, base| {
@@ -427,11 +440,11 @@ pub fn evaluate(
                     }
                     let firing: Firing = hot
                         .iter()
-                        .map(|&(i, _, _)| (i, wins[i].1.ep_latency[&key].len() as u64))
+                        .map(|&(i, _, _)| (i, per[i].len() as u64))
                         .collect();
                     let mut f = cx.flag(r, &firing, None);
-                    let src = if key.0 == 0 { "app" } else { "nginx" };
-                    let endpoint = names.name(key.1).to_string();
+                    let src = if si == 0 { "app" } else { "nginx" };
+                    let endpoint = names.name(ep).to_string();
                     f.subject = Some(format!("{endpoint} ({src})"));
                     f.endpoints = vec![NameCount {
                         name: endpoint,
