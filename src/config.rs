@@ -58,7 +58,7 @@ pub fn rule_set(
     let shown = path.display().to_string();
     let text =
         std::fs::read_to_string(path).map_err(|e| usage(format!("--rules: {shown}: {e}")))?;
-    crate::triage::rules::from_toml(&text, &shown).map_err(|e| usage(format!("--rules: {e}")))
+    crate::triage::rules_file::from_toml(&text, &shown).map_err(|e| usage(format!("--rules: {e}")))
 }
 
 const DEFAULT_CHUNK: usize = 4 << 20;

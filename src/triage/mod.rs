@@ -3,5 +3,7 @@
 //! into report values; must not read input or print.
 
 pub mod evaluate;
+pub mod incidents;
 pub mod patterns;
 pub mod rules;
+pub mod rules_file;

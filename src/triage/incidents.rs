@@ -1,0 +1,253 @@
+//! Incidents: windows where warning or critical flags fire, merged across small gaps, with
+//! their new error types, new message patterns and a plain-language summary. Pure: works on
+//! the flags `evaluate` judged.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::evaluate::{Ctx, Firing, Flag};
+use super::patterns::Cluster;
+use super::rules::{RuleSet, Severity};
+use crate::aggregate::Partial;
+use crate::aggregate::intern::Interner;
+use crate::parse::Source;
+use crate::parse::time::format_utc;
+
+/// New patterns listed per incident.
+const NEW_PATTERNS: usize = 5;
+
+#[derive(Serialize, Debug, Clone)]
+pub struct IncidentFlag {
+    pub rule: String,
+    pub severity: Severity,
+    pub subject: Option<String>,
+    /// Lines (or requests) of the flag inside the incident.
+    pub count: u64,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct Incident {
+    pub start: String,
+    pub end: String,
+    /// Start of the window with the most flagged lines.
+    pub peak: String,
+    pub severity: Severity,
+    pub flags: Vec<IncidentFlag>,
+    pub new_error_types: Vec<String>,
+    pub new_patterns: Vec<String>,
+    pub summary: String,
+}
+
+/// Incidents from the judged flags (rule index, flag, firing windows), and one
+/// `new_error_type` flag per type first seen inside one (when that rule is on).
+pub(super) fn build(
+    fired: &[(usize, Flag, Firing)],
+    new_type_rule: Option<usize>,
+    p: &Partial,
+    names: &Interner,
+    rules: &RuleSet,
+    clusters: &[Cluster],
+    cx: &Ctx<'_>,
+) -> (Vec<Incident>, Vec<Flag>) {
+    let wins = cx.wins;
+    let width = cx.width;
+    // Incidents: windows where warning or critical flags fire, merged across small gaps.
+    let mut load: BTreeMap<usize, u64> = BTreeMap::new();
+    for (ri, _, firing) in fired {
+        if rules.rules[*ri].severity >= Severity::Warning {
+            for (&i, &n) in firing {
+                *load.entry(i).or_default() += n.max(1);
+            }
+        }
+    }
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for &i in load.keys() {
+        match spans.last_mut() {
+            Some((_, end)) if i - *end <= rules.gap_windows + 1 => *end = i,
+            _ => spans.push((i, i)),
+        }
+    }
+    let mut incidents = Vec::new();
+    let mut new_flags: Vec<Flag> = Vec::new();
+    for (a, b) in spans {
+        let start = wins[a].0;
+        let end = wins[b].0 + width;
+        let peak = (a..=b)
+            .filter_map(|i| load.get(&i).map(|n| (i, *n)))
+            .max_by(|x, y| x.1.cmp(&y.1).then(y.0.cmp(&x.0)))
+            .map_or(a, |x| x.0);
+        let mut inc_flags: Vec<IncidentFlag> = fired
+            .iter()
+            .filter_map(|(ri, f, firing)| {
+                let n: u64 = firing.range(a..=b).map(|(_, n)| *n).sum();
+                (firing.range(a..=b).next().is_some()).then(|| IncidentFlag {
+                    rule: rules.rules[*ri].id.clone(),
+                    severity: rules.rules[*ri].severity,
+                    subject: f.subject.clone(),
+                    count: n,
+                })
+            })
+            .collect();
+        // A type or pattern is new only if there was something before to compare with.
+        let has_before = a > 0;
+        let mut new_types: Vec<(u64, String)> = Vec::new();
+        if has_before && let Some(ri) = new_type_rule {
+            let r = &rules.rules[ri];
+            let mut types: Vec<_> = p
+                .errors
+                .iter()
+                .filter(|(_, e)| e.first >= start && e.first < end)
+                .collect();
+            // App exceptions first: nginx classes already have their own rules.
+            types.sort_by(|x, y| {
+                (x.0.0 != Source::App)
+                    .cmp(&(y.0.0 != Source::App))
+                    .then(y.1.count.cmp(&x.1.count))
+                    .then_with(|| names.name(x.0.1).cmp(names.name(y.0.1)))
+            });
+            for ((_, id), e) in types {
+                let name = names.name(*id).to_string();
+                let mut firing = Firing::new();
+                let i = wins.partition_point(|(s, _)| *s + width <= e.first);
+                firing.insert(i.min(wins.len() - 1), e.count);
+                let mut f = cx.flag(r, &firing, None);
+                f.subject = Some(name.clone());
+                f.count = e.count;
+                f.first = Some(format_utc(e.first));
+                f.last = Some(format_utc(e.last));
+                f.endpoints = cx.top(&e.endpoints);
+                f.request_ids = e.ids.iter().map(|x| x.3.to_string()).collect();
+                f.detail = Some(format!(
+                    "first seen {}, inside the incident that began {}; absent before",
+                    format_utc(e.first),
+                    format_utc(start)
+                ));
+                inc_flags.push(IncidentFlag {
+                    rule: r.id.clone(),
+                    severity: r.severity,
+                    subject: Some(name.clone()),
+                    count: e.count,
+                });
+                new_types.push((e.count, name));
+                new_flags.push(f);
+            }
+        }
+        let new_patterns: Vec<String> = if has_before {
+            clusters
+                .iter()
+                .filter(|c| c.agg.first >= start && c.agg.first < end)
+                .take(NEW_PATTERNS)
+                .map(|c| c.template.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        inc_flags.sort_by(|x, y| {
+            y.severity
+                .cmp(&x.severity)
+                .then(y.count.cmp(&x.count))
+                .then_with(|| x.rule.cmp(&y.rule))
+                .then_with(|| x.subject.cmp(&y.subject))
+        });
+        let severity = inc_flags
+            .iter()
+            .map(|f| f.severity)
+            .max()
+            .unwrap_or(Severity::Warning);
+        let mut inc = Incident {
+            start: format_utc(start),
+            end: format_utc(end),
+            peak: format_utc(wins[peak].0),
+            severity,
+            flags: inc_flags,
+            new_error_types: new_types.into_iter().map(|x| x.1).collect(),
+            new_patterns,
+            summary: String::new(),
+        };
+        inc.summary = summary(&inc, fired, end - start);
+        incidents.push(inc);
+    }
+    (incidents, new_flags)
+}
+
+fn short(t: &str) -> &str {
+    t.get(11..19).unwrap_or(t)
+}
+
+/// "03:16:07-03:16:52 UTC (45s): 29 upstream timeouts (504) on POST /x from upstream ...;
+/// new error types storage.DatabaseError; peak 03:16:30."
+fn summary(inc: &Incident, fired: &[(usize, Flag, Firing)], span_us: i64) -> String {
+    let find = |rule: &str, subject: &Option<String>| {
+        fired
+            .iter()
+            .map(|(_, f, _)| f)
+            .find(|f| f.rule == rule && &f.subject == subject)
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for f in inc
+        .flags
+        .iter()
+        .filter(|f| f.rule != "new_error_type")
+        .take(6)
+    {
+        let full = find(&f.rule, &f.subject);
+        let mut s = match f.rule.as_str() {
+            "upstream_timeout" => format!("{} upstream timeouts (504)", f.count),
+            "upstream_closed" => format!("{} upstream-closed 502s", f.count),
+            "upstream_refused" => format!("{} refused upstream connections (502)", f.count),
+            "upstream_reset" => format!("{} upstream resets (502)", f.count),
+            "no_live_upstreams" => format!("{} no-live-upstream errors (502)", f.count),
+            "5xx_burst" => format!("{} 5xx responses", f.count),
+            "health_check_failing" => format!("health checks failing ({} lines)", f.count),
+            "error_rate_spike" => format!("error rate spike ({} error lines)", f.count),
+            "latency_spike" => format!(
+                "latency spike on {}",
+                f.subject.as_deref().unwrap_or("an endpoint")
+            ),
+            "hung_requests" => format!("{} requests never answered by the app", f.count),
+            "restart" => "a restart".to_string(),
+            other => format!("{other} ({})", f.count),
+        };
+        if let Some(full) = full {
+            if f.rule.starts_with("upstream") || f.rule == "no_live_upstreams" {
+                if let Some(e) = full.endpoints.first() {
+                    s.push_str(&format!(" on {}", e.name));
+                }
+                if let Some(u) = full.upstreams.first() {
+                    s.push_str(&format!(" from upstream {}", u.name));
+                }
+            }
+            if f.rule == "hung_requests"
+                && let Some(w) = full.app_side.first()
+            {
+                match &w.last_message {
+                    Some(m) => {
+                        s.push_str(&format!(", {} of them stopped after \"{}\"", w.requests, m))
+                    }
+                    None => s.push_str(&format!(", {} with no app line", w.requests)),
+                }
+            }
+        }
+        parts.push(s);
+    }
+    if !inc.new_error_types.is_empty() {
+        parts.push(format!(
+            "new error types: {}",
+            inc.new_error_types
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    format!(
+        "{}-{} UTC ({}): {}; peak window {}.",
+        short(&inc.start),
+        short(&inc.end),
+        crate::report::human_duration(span_us as f64 / 1e6),
+        parts.join("; "),
+        short(&inc.peak)
+    )
+}
