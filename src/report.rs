@@ -171,6 +171,10 @@ pub struct Window {
     pub p95_nginx: Option<f64>,
     /// Full latency summary per source in this window, health checks excluded.
     pub latency: BySource<Option<LatencySummary>>,
+    /// Rules that fired in this window (ids, sorted).
+    pub flags: Vec<String>,
+    /// The 1-based number of the incident this window belongs to.
+    pub incident: Option<u32>,
 }
 
 #[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -450,17 +454,38 @@ impl Report {
             nginx: side(1, nginx_eps),
         };
 
+        let mut fired_in: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for f in &judged.flags {
+            for w in &f.windows {
+                fired_in.entry(w.as_str()).or_default().push(f.rule.clone());
+            }
+        }
+        for v in fired_in.values_mut() {
+            v.sort();
+            v.dedup();
+        }
+        let incident_of = |start: &str| {
+            // Same RFC 3339 format throughout, so strings order like times.
+            judged
+                .incidents
+                .iter()
+                .position(|i| i.start.as_str() <= start && start < i.end.as_str())
+                .map(|i| i as u32 + 1)
+        };
         let windows: Vec<Window> = wins
             .into_iter()
             .enumerate()
             .map(|(k, (start, w))| {
+                let start_s = format_utc(start);
                 let app = take(windows_at + 2 * k);
                 let nginx = take(windows_at + 2 * k + 1);
                 let p95_app = app.as_ref().map(|s| s.p95);
                 let p95_nginx = nginx.as_ref().map(|s| s.p95);
                 let pi = primary as usize;
                 Window {
-                    start: format_utc(start),
+                    flags: fired_in.get(start_s.as_str()).cloned().unwrap_or_default(),
+                    incident: incident_of(&start_s),
+                    start: start_s,
                     lines: w.lines,
                     errors: w.errors,
                     warnings: w.warnings,

@@ -179,9 +179,10 @@ impl Render for Markdown {
                 .collect();
             writeln!(
                 out,
-                "errors `{}`  \n5xx `{}`\n",
+                "errors `{}`  \n5xx `{}`  \nincident `{}`\n",
                 sparkline(&errs),
-                sparkline(&s5)
+                sparkline(&s5),
+                super::table::incident_strip(&r.windows)
             )?;
             header(
                 out,
@@ -192,6 +193,8 @@ impl Render for Markdown {
                     "warnings",
                     "5xx",
                     "p95 ms",
+                    "incident",
+                    "flags",
                 ],
                 1,
             )?;
@@ -205,6 +208,8 @@ impl Render for Markdown {
                         w.warnings.to_string(),
                         w.status_5xx.to_string(),
                         w.p95.map(ms).unwrap_or_else(|| "-".into()),
+                        w.incident.map_or(String::new(), |i| i.to_string()),
+                        w.flags.join(", "),
                     ],
                 )?;
             }

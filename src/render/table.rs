@@ -61,6 +61,17 @@ pub(crate) fn right(s: impl ToString) -> Cell {
     Cell::new(s.to_string()).set_alignment(CellAlignment::Right)
 }
 
+/// One character per window: the incident's number (mod 10) inside one, `·` outside.
+pub(crate) fn incident_strip(windows: &[crate::report::Window]) -> String {
+    windows
+        .iter()
+        .map(|w| match w.incident {
+            Some(i) => char::from_digit(i % 10, 10).unwrap_or('#'),
+            None => '·',
+        })
+        .collect()
+}
+
 pub(crate) fn opt_time(t: &Option<String>) -> String {
     t.as_deref().map(short_time).unwrap_or_else(|| "-".into())
 }
@@ -216,7 +227,19 @@ impl Render for TableRender {
             writeln!(out, "errors {}", sparkline(&errs))?;
             writeln!(out, "5xx    {}", sparkline(&s5))?;
             writeln!(out, "p95    {}", sparkline(&p95))?;
-            let mut t = self.table(&["window start", "lines", "errors", "warn", "5xx", "p95 ms"]);
+            if !r.incidents.is_empty() {
+                writeln!(out, "incid. {}", incident_strip(&r.windows))?;
+            }
+            let mut t = self.table(&[
+                "window start",
+                "lines",
+                "errors",
+                "warn",
+                "5xx",
+                "p95 ms",
+                "incident",
+                "flags",
+            ]);
             for w in &r.windows {
                 t.add_row(vec![
                     Cell::new(short_time(&w.start)),
@@ -225,6 +248,8 @@ impl Render for TableRender {
                     self.num(w.warnings, false),
                     self.num(w.status_5xx, true),
                     right(w.p95.map(ms).unwrap_or_else(|| "-".into())),
+                    right(w.incident.map_or(String::new(), |i| i.to_string())),
+                    Cell::new(w.flags.join(" ")),
                 ]);
             }
             writeln!(out, "{t}")?;
