@@ -218,6 +218,11 @@ fn summary(inc: &Incident, fired: &[(usize, Flag, Firing)], span_us: i64) -> Str
                     s.push_str(&format!(" from upstream {}", u.name));
                 }
             }
+            if f.rule == "health_check_failing"
+                && let Some(first) = &full.first
+            {
+                s.push_str(&format!(" since {}", short(first)));
+            }
             if f.rule == "hung_requests"
                 && let Some(w) = full.app_side.first()
             {

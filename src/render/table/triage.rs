@@ -29,6 +29,15 @@ impl TableRender {
         }
         if !r.incidents.is_empty() {
             self.heading(out, "INCIDENTS")?;
+            if let (Some(a), Some(b)) = (r.windows.first(), r.windows.last()) {
+                writeln!(
+                    out,
+                    "{} {} {} (one mark per window; digits = incident)",
+                    crate::render::short_time(&a.start),
+                    super::incident_strip(&r.windows),
+                    crate::render::short_time(&b.start)
+                )?;
+            }
             for (i, inc) in r.incidents.iter().enumerate() {
                 writeln!(
                     out,
