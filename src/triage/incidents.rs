@@ -189,7 +189,7 @@ fn summary(inc: &Incident, fired: &[(usize, Flag, Firing)], span_us: i64) -> Str
         .flags
         .iter()
         .filter(|f| f.rule != "new_error_type")
-        .take(6)
+        .take(8)
     {
         let full = find(&f.rule, &f.subject);
         let mut s = match f.rule.as_str() {
