@@ -32,6 +32,9 @@ pub enum Command {
     /// One row per request id across all files (endpoint, status, duration, errors, outcome),
     /// and where stuck requests stopped: their last app message, grouped.
     Requests(RequestsArgs),
+    /// Live triage of a stream: windows, numbers and alerts as lines arrive (stdin, or
+    /// `--follow FILE...` like `tail -F`); a final summary equal to `report` at the end.
+    Watch(WatchArgs),
     /// List the triage rules `report` applies, with their thresholds (after a `--rules` file).
     Rules(RulesArgs),
     /// Print shell completions.
@@ -103,6 +106,25 @@ pub enum ColorChoice {
     Never,
 }
 
+/// How JSON keys map to canonical fields.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FieldArgs {
+    /// Map a canonical field to a JSON key or dotted path, e.g. `request_id=traceId`
+    /// (repeatable). Canonical names: timestamp, level, message, request_id, error_type,
+    /// traceback, latency, method, path, request, status, client, upstream.
+    #[arg(
+        long = "field",
+        visible_alias = "map-field",
+        value_name = "CANONICAL=NAME"
+    )]
+    pub fields: Vec<String>,
+
+    /// Take latency from this JSON key or dotted path, with its unit (default: from the
+    /// name's suffix, else seconds), e.g. `elapsed:us`.
+    #[arg(long, value_name = "NAME[:s|ms|us|ns]")]
+    pub latency_field: Option<String>,
+}
+
 /// Options shared by every command that reads logs.
 #[derive(Args, Debug)]
 pub struct InputArgs {
@@ -128,20 +150,8 @@ pub struct InputArgs {
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Map a canonical field to a JSON key or dotted path, e.g. `request_id=traceId`
-    /// (repeatable). Canonical names: timestamp, level, message, request_id, error_type,
-    /// traceback, latency, method, path, request, status, client, upstream.
-    #[arg(
-        long = "field",
-        visible_alias = "map-field",
-        value_name = "CANONICAL=NAME"
-    )]
-    pub fields: Vec<String>,
-
-    /// Take latency from this JSON key or dotted path, with its unit (default: from the
-    /// name's suffix, else seconds), e.g. `elapsed:us`.
-    #[arg(long, value_name = "NAME[:s|ms|us|ns]")]
-    pub latency_field: Option<String>,
+    #[command(flatten)]
+    pub fields: FieldArgs,
 
     /// Read files with plain reads instead of memory-mapping them.
     #[arg(long)]
@@ -284,4 +294,91 @@ pub struct RequestsArgs {
     /// Output: aligned table with the last-words summary, one JSON document, or CSV rows.
     #[arg(long, short = 'f', value_enum, default_value_t = RequestsFormat::Table)]
     pub format: RequestsFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WatchFormat {
+    /// The live view on a terminal, JSON lines otherwise.
+    Auto,
+    /// Redraw a live view in place.
+    Live,
+    /// One JSON object per closed window and per alert change, then the summary.
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    /// `-` or nothing: read standard input (use --follow for files).
+    #[arg(value_name = "-")]
+    pub stdin: Vec<PathBuf>,
+
+    /// Follow these files like `tail -F` (appends, rotation, truncation) instead of stdin
+    /// (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub follow: Vec<PathBuf>,
+
+    /// Read the followed files' existing content first (default: start at their end).
+    #[arg(long)]
+    pub from_start: bool,
+
+    /// Window size in event time.
+    #[arg(long, short = 'w', default_value = "10s", value_name = "DURATION")]
+    pub window: String,
+
+    /// How late (event time) a line may arrive and still land in its window.
+    #[arg(long, default_value = "30s", value_name = "DURATION")]
+    pub lateness: String,
+
+    /// How often the live view is redrawn and windows are closed.
+    #[arg(long, default_value = "1s", value_name = "DURATION")]
+    pub interval: String,
+
+    /// Forget a request not seen for this long (event time).
+    #[arg(long, default_value = "10m", value_name = "DURATION")]
+    pub request_ttl: String,
+
+    /// Lines longer than this are counted as oversized and skipped, e.g. `1MiB`, `64KiB`.
+    #[arg(long, default_value = "1MiB", value_name = "SIZE")]
+    pub max_line: String,
+
+    /// Zone for timestamps that carry none (as for report).
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
+
+    /// Alert when the ERROR/FATAL share of lines with a level over 5 minutes exceeds this
+    /// percentage.
+    #[arg(long, default_value_t = 5.0, value_name = "PERCENT")]
+    pub alert_error_share: f64,
+
+    /// Alert when p95 latency over 5 minutes exceeds this.
+    #[arg(long, default_value = "2s", value_name = "DURATION")]
+    pub alert_p95: String,
+
+    /// Alert on this many nginx upstream timeouts, closed or refused connections (each
+    /// class) within 1 minute; 0 turns them off.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub alert_upstream: u64,
+
+    /// Alert on this many failing health checks within 1 minute; 0 turns it off.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub alert_health: u64,
+
+    /// Rules for the final summary's triage (as report's --rules).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Rows in the summary's ranked lists.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+
+    /// Output: live view on a terminal and JSON lines when piped (auto), or either.
+    #[arg(long, short = 'f', value_enum, default_value_t = WatchFormat::Auto)]
+    pub format: WatchFormat,
+
+    /// Colour in the live view and the summary table; NO_COLOR turns `auto` off.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
 }

@@ -128,7 +128,7 @@ fn resolve_zone(arg: Option<&str>) -> Result<(Zone, String), UsageError> {
     ))
 }
 
-fn field_spec(args: &InputArgs) -> Result<FieldSpec, UsageError> {
+pub fn field_spec(args: &crate::cli::FieldArgs) -> Result<FieldSpec, UsageError> {
     let mut spec = FieldSpec::defaults();
     for f in &args.fields {
         let (canon, name) = f
@@ -225,7 +225,7 @@ fn input_from(args: &InputArgs, files: &[std::path::PathBuf]) -> Result<InputCon
         zone_name,
         threads,
         chunk_size,
-        fields: field_spec(args)?,
+        fields: field_spec(&args.fields)?,
         since,
         until,
         use_mmap: !args.no_mmap,
@@ -458,6 +458,129 @@ pub fn requests(args: &RequestsArgs) -> Result<RequestsConfig, UsageError> {
             top: args.top,
         },
         format: args.format,
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct WatchConfig {
+    pub zone: Zone,
+    pub zone_name: String,
+    pub fields: FieldSpec,
+    /// Empty: stdin.
+    pub follow: Vec<std::path::PathBuf>,
+    pub from_start: bool,
+    pub params: crate::watch::state::Params,
+    pub interval: std::time::Duration,
+    pub max_line: usize,
+    pub rules: std::sync::Arc<crate::triage::rules::RuleSet>,
+    pub top: usize,
+    pub live: bool,
+    pub color: bool,
+}
+
+/// A size such as `1MiB`, `64KiB`, `500KB`, `4096`.
+pub fn size(s: &str, what: &str) -> Result<usize, UsageError> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let mult: usize = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => {
+            return Err(usage(format!(
+                "{what}: invalid size '{s}' (e.g. 1MiB, 64KiB, 4096)"
+            )));
+        }
+    };
+    match num.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n.saturating_mul(mult)),
+        _ => Err(usage(format!(
+            "{what}: invalid size '{s}' (e.g. 1MiB, 64KiB, 4096)"
+        ))),
+    }
+}
+
+pub fn watch(args: &crate::cli::WatchArgs) -> Result<WatchConfig, UsageError> {
+    use crate::cli::WatchFormat;
+    use std::io::IsTerminal;
+    if let Some(f) = args.stdin.iter().find(|f| f.as_os_str() != "-") {
+        return Err(usage(format!(
+            "FILE: watch reads stdin; to follow '{}' use --follow {}",
+            f.display(),
+            f.display()
+        )));
+    }
+    if !args.follow.is_empty() && !args.stdin.is_empty() {
+        return Err(usage("--follow: cannot be combined with '-' (stdin)"));
+    }
+    let (zone, zone_name) = resolve_zone(args.tz.as_deref())?;
+    let window = duration(&args.window, "--window")?;
+    if window % 1_000_000 != 0 {
+        return Err(usage(format!(
+            "--window: must be whole seconds, got '{}'",
+            args.window
+        )));
+    }
+    let lateness = match args.lateness.trim() {
+        "0" | "0s" => 0,
+        l => duration(l, "--lateness")?,
+    };
+    let interval = duration(&args.interval, "--interval")?;
+    let request_ttl = duration(&args.request_ttl, "--request-ttl")?;
+    if !(0.0..=100.0).contains(&args.alert_error_share) {
+        return Err(usage("--alert-error-share: a percentage between 0 and 100"));
+    }
+    if args.top == 0 {
+        return Err(usage("--top: must be at least 1"));
+    }
+    let thresholds = crate::watch::alerts::Thresholds {
+        error_share: args.alert_error_share / 100.0,
+        p95_ms: duration(&args.alert_p95, "--alert-p95")? as f64 / 1000.0,
+        upstream: args.alert_upstream,
+        health: args.alert_health,
+        ..Default::default()
+    };
+    let terminal = std::io::stdout().is_terminal();
+    let live = match args.format {
+        WatchFormat::Auto => terminal,
+        WatchFormat::Live => true,
+        WatchFormat::Json => false,
+    };
+    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => !no_color_env && terminal,
+    };
+    for f in &args.follow {
+        if f.is_dir() {
+            return Err(usage(format!("--follow: {}: is a directory", f.display())));
+        }
+    }
+    Ok(WatchConfig {
+        zone,
+        zone_name,
+        fields: field_spec(&args.fields)?,
+        follow: args.follow.clone(),
+        from_start: args.from_start,
+        params: crate::watch::state::Params {
+            window,
+            lateness,
+            request_ttl,
+            thresholds,
+            keep_windows: 60,
+        },
+        interval: std::time::Duration::from_micros(interval as u64),
+        max_line: size(&args.max_line, "--max-line")?,
+        rules: std::sync::Arc::new(rule_set(args.rules.as_deref())?),
+        top: args.top,
+        live,
+        color,
     })
 }
 

@@ -38,3 +38,4 @@ pub mod report;
 pub mod requests;
 pub mod trace;
 pub mod triage;
+pub mod watch;

@@ -28,6 +28,10 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             let cfg = config::requests(&args)?;
             cmd::requests::run(&cfg, out, &mut diag)
         }
+        Command::Watch(args) => {
+            let cfg = config::watch(&args)?;
+            cmd::watch::run(&cfg, out, &mut diag)
+        }
         Command::Rules(args) => {
             let rules = config::rule_set(args.rules.as_deref())?;
             cmd::rules::run(&rules, out)

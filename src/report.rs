@@ -113,7 +113,7 @@ pub struct Levels {
     pub FATAL: u64,
 }
 
-#[derive(Serialize, Debug, Default)]
+#[derive(Serialize, Debug, Clone, Default)]
 pub struct BySource<T> {
     pub app: T,
     pub nginx: T,

@@ -280,7 +280,7 @@ impl Partial {
 
     /// Judged once per endpoint name, not once per line.
     #[inline]
-    fn is_health(&mut self, id: u32) -> bool {
+    pub fn is_health(&mut self, id: u32) -> bool {
         let i = id as usize;
         if i >= self.health.len() {
             self.health.resize(i + 1, 0);
@@ -294,7 +294,12 @@ impl Partial {
     /// The interned endpoint of a method and request target. Normalising is memoised by the
     /// raw method and path (query dropped), which repeat from line to line.
     #[inline]
-    fn endpoint_id(&mut self, method: Option<&str>, target: &str, scratch: &mut Scratch) -> u32 {
+    pub fn endpoint_id(
+        &mut self,
+        method: Option<&str>,
+        target: &str,
+        scratch: &mut Scratch,
+    ) -> u32 {
         let cut = memchr::memchr2(b'?', b'#', target.as_bytes()).unwrap_or(target.len());
         let key = &mut scratch.endpoint_key;
         key.clear();

@@ -6,6 +6,7 @@ pub mod report;
 pub mod requests;
 pub mod rules;
 pub mod trace;
+pub mod watch;
 
 use std::io::{self, Write};
 

@@ -3,7 +3,9 @@
 //! parses lines.
 
 pub mod chunk;
+pub mod follow;
 mod mmap;
+pub mod split;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};

@@ -8,6 +8,7 @@ pub mod requests;
 pub mod rules;
 pub mod table;
 pub mod trace;
+pub mod watch;
 
 use std::io::{self, Write};
 

@@ -1,0 +1,165 @@
+//! `logtriage watch`: starts the readers (stdin, or followed files), feeds their lines to the
+//! `Watcher` with the wall clock, closes windows and judges alerts at least every interval
+//! (and after each piece of input, so an alert fires within moments of its line), prints JSON
+//! lines or redraws the live view, and ends with the summary at EOF or Ctrl-C.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{RecvTimeoutError, sync_channel};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use crate::aggregate::AggOptions;
+use crate::config::WatchConfig;
+use crate::engine::{self, Feed};
+use crate::error::Outcome;
+use crate::input::follow::Follower;
+use crate::parse::{Micros, Parser};
+use crate::render::watch as render;
+use crate::report::{Context, Report};
+use crate::watch::state::{WatchEvent, Watcher};
+
+/// Alerts and windows are judged at most this often while input streams in.
+const JUDGE_EVERY: Duration = Duration::from_millis(100);
+
+fn wall_clock() -> Micros {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as Micros)
+}
+
+pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcome> {
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // A second Ctrl-C while the summary is written falls back to the default (exit).
+        let _ = ctrlc::set_handler(move || {
+            if stop.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
+    }
+    let (tx, rx) = sync_channel::<Feed>(256);
+    let names: Vec<String>;
+    let mut open_streams;
+    if cfg.follow.is_empty() {
+        names = vec!["<stdin>".to_string()];
+        engine::watch_stream(
+            0,
+            names[0].clone(),
+            Box::new(std::io::stdin()),
+            cfg.max_line,
+            tx,
+        );
+        open_streams = 1;
+    } else {
+        let mut followers = Vec::new();
+        for p in &cfg.follow {
+            followers.push(
+                Follower::new(p.clone(), cfg.from_start, cfg.max_line)
+                    .map_err(|e| anyhow::anyhow!("--follow: {}: {e}", p.display()))?,
+            );
+        }
+        names = cfg.follow.iter().map(|p| p.display().to_string()).collect();
+        engine::watch_follow(followers, Duration::from_millis(100), stop.clone(), tx);
+        open_streams = usize::MAX;
+    }
+
+    let parser = Parser::new(cfg.fields.clone(), cfg.zone.clone());
+    let opts = AggOptions {
+        window: None,
+        since: None,
+        until: None,
+        last_words: true,
+        rules: Some(cfg.rules.clone()),
+    };
+    let mut w = Watcher::new(cfg.params.clone(), parser, names.len(), &opts);
+    let mut errors: Vec<Option<String>> = vec![None; names.len()];
+    let mut oversized = vec![0u64; names.len()];
+    let mut view = render::Live::new(cfg.color, names.clone());
+    if cfg.live {
+        view.start(out)?;
+    }
+    let started = Instant::now();
+    let mut next_draw = started + cfg.interval;
+    let mut last_judge = started;
+    let mut events: Vec<WatchEvent> = Vec::new();
+    while open_streams > 0 && !stop.load(Ordering::Relaxed) {
+        let wait = next_draw
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_millis(250));
+        match rx.recv_timeout(wait) {
+            Ok(Feed::Lines { file, piece }) => {
+                w.add_bytes(file, piece.data.len() as u64);
+                crate::input::chunk::for_each_line(&piece.data, |off, line| {
+                    w.feed(file, piece.offset + off as u64, line)
+                });
+                if last_judge.elapsed() >= JUDGE_EVERY {
+                    events.extend(w.tick(wall_clock()));
+                    last_judge = Instant::now();
+                }
+            }
+            Ok(Feed::Oversized { file, total }) => {
+                oversized[file as usize] = total;
+                w.counters.oversized = oversized.iter().sum();
+            }
+            Ok(Feed::Error { file, message }) => {
+                writeln!(diag, "logtriage: error: {message}")?;
+                errors[file as usize] = Some(message);
+            }
+            Ok(Feed::End { .. }) => open_streams = open_streams.saturating_sub(1),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        if Instant::now() >= next_draw {
+            events.extend(w.tick(wall_clock()));
+            last_judge = Instant::now();
+            next_draw = Instant::now() + cfg.interval;
+            if cfg.live {
+                view.draw(&w, started.elapsed(), out)?;
+            }
+        }
+        if !cfg.live && !events.is_empty() {
+            for e in events.drain(..) {
+                render::json_event(&e, out)?;
+            }
+            out.flush()?;
+        }
+        events.clear();
+    }
+    events.extend(w.finish());
+    if cfg.live {
+        view.stop(out)?;
+    } else {
+        for e in events.drain(..) {
+            render::json_event(&e, out)?;
+        }
+    }
+    let ctx = Context {
+        rules: Some(&cfg.rules),
+        paths: &names,
+        errors: &errors,
+        timezone: &cfg.zone_name,
+        top: cfg.top,
+    };
+    let counters = w.counters.clone();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let summary = engine::install(threads, || Report::build(w.summary, &ctx));
+    if cfg.live {
+        crate::render::Render::render(
+            &crate::render::table::TableRender { color: cfg.color },
+            &summary,
+            out,
+        )?;
+    } else {
+        render::json_summary(&summary, counters.oversized, counters.late, out)?;
+    }
+    out.flush()?;
+    Ok(if errors.iter().any(Option::is_some) {
+        Outcome::InputErrors
+    } else {
+        Outcome::Success
+    })
+}

@@ -1,0 +1,479 @@
+//! The state of `watch`: event-time windows that close once the newest line is `lateness`
+//! past their end, alerts judged over the recent windows, requests in flight that expire
+//! after a TTL, and the cumulative partial the final summary is built from. Pure: lines and
+//! the clock come in as arguments, events go out as values; nothing here reads or prints.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use super::alerts::{AlertEvent, Alerts, Thresholds};
+use crate::aggregate::intern::NONE;
+use crate::aggregate::{AggOptions, Partial, Scratch};
+use crate::parse::time::format_utc;
+use crate::parse::{Level, Micros, Parsed, Parser, Source};
+use crate::report::BySource;
+
+/// What `watch` is told at start.
+#[derive(Clone, Debug)]
+pub struct Params {
+    pub window: Micros,
+    pub lateness: Micros,
+    pub request_ttl: Micros,
+    pub thresholds: Thresholds,
+    /// Closed windows kept for the live view.
+    pub keep_windows: usize,
+}
+
+/// One window, open or recently closed. Names are the summary partial's interned ids.
+#[derive(Clone, Debug, Default)]
+pub struct LiveWin {
+    pub lines: u64,
+    pub errors: u64,
+    pub warnings: u64,
+    /// Lines with a level (the error share's denominator).
+    pub leveled: u64,
+    pub status_5xx: [u64; 2],
+    pub latency: [Vec<f32>; 2],
+    /// (source, endpoint) -> latency, health checks excluded.
+    pub endpoints: FxHashMap<(u8, u32), Vec<f32>>,
+    pub error_types: FxHashMap<u32, u64>,
+    /// 5xx or error lines on health-check endpoints.
+    pub health_bad: u64,
+}
+
+/// A closed window, as printed.
+#[derive(Serialize, Debug, Clone)]
+pub struct WindowEvent {
+    pub start: String,
+    pub end: String,
+    pub lines: u64,
+    pub errors: u64,
+    pub warnings: u64,
+    pub status_5xx: BySource<u64>,
+    pub p95_ms: BySource<Option<f64>>,
+    pub error_types: BTreeMap<String, u64>,
+    /// Lines that arrived after their window had closed (since the previous window event);
+    /// they count in the summary but in no window.
+    pub late_lines: u64,
+}
+
+#[derive(Serialize, Debug, Clone)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum WatchEvent {
+    Window(WindowEvent),
+    Alert(AlertEvent),
+}
+
+/// Stream counters for the live view and the end.
+#[derive(Clone, Debug, Default)]
+pub struct Counters {
+    pub lines: u64,
+    pub late: u64,
+    pub oversized: u64,
+    /// Requests seen and not yet finished, within the TTL.
+    pub in_flight: u64,
+}
+
+pub struct Watcher {
+    p: Params,
+    parser: Parser,
+    scratch: Scratch,
+    /// Every line, as `report` would count it: the final summary.
+    pub summary: Partial,
+    pub wins: BTreeMap<Micros, LiveWin>,
+    /// Newest event time seen.
+    pub watermark: Option<Micros>,
+    /// Windows starting before this are closed.
+    closed_before: Micros,
+    late_since_event: u64,
+    pub counters: Counters,
+    alerts: Alerts,
+    /// Request id -> (last event time seen, finished).
+    in_flight: FxHashMap<Box<str>, (Micros, bool)>,
+    last_expiry: Micros,
+}
+
+fn p95(v: &[f32]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut v = v.to_vec();
+    let k = ((v.len() as f64 * 0.95).ceil() as usize).clamp(1, v.len()) - 1;
+    let (_, x, _) = v.select_nth_unstable_by(k, f32::total_cmp);
+    Some(crate::aggregate::latency::round3(*x as f64))
+}
+
+impl Watcher {
+    pub fn new(p: Params, parser: Parser, nfiles: usize, opts: &AggOptions) -> Watcher {
+        Watcher {
+            alerts: Alerts::new(p.thresholds.clone()),
+            p,
+            parser,
+            scratch: Scratch::default(),
+            summary: Partial::new(nfiles, opts),
+            wins: BTreeMap::new(),
+            watermark: None,
+            closed_before: Micros::MIN,
+            late_since_event: 0,
+            counters: Counters::default(),
+            in_flight: FxHashMap::default(),
+            last_expiry: Micros::MIN,
+        }
+    }
+
+    pub fn params(&self) -> &Params {
+        &self.p
+    }
+
+    /// Accounts for the bytes of a piece of input (for the summary's per-file bytes).
+    pub fn add_bytes(&mut self, file: u32, n: u64) {
+        self.summary.files[file as usize].bytes += n;
+    }
+
+    /// One line (without its newline) of input `file` at byte `offset`.
+    pub fn feed(&mut self, file: u32, offset: u64, raw: &[u8]) {
+        self.counters.lines += 1;
+        let parsed = self.parser.parse(raw, &mut self.scratch.parse);
+        if let Parsed::Event(ev) = &parsed {
+            // Lines without a time go where the stream is now: at the newest event time.
+            let ts = ev.ts.or(self.watermark);
+            if let Some(t) = ts {
+                self.watermark = Some(self.watermark.map_or(t, |w| w.max(t)));
+                let start = t.div_euclid(self.p.window) * self.p.window;
+                if start < self.closed_before {
+                    self.counters.late += 1;
+                    self.late_since_event += 1;
+                } else {
+                    self.window_line(start, ev);
+                }
+            }
+            if let Some(rid) = ev.request_id.as_deref() {
+                let done = ev.status.is_some() || ev.latency_ms.is_some();
+                let t = ts.unwrap_or(Micros::MIN);
+                let e = self.in_flight.entry(rid.into()).or_insert((t, false));
+                e.0 = e.0.max(t);
+                e.1 |= done;
+            }
+        }
+        self.summary
+            .absorb(file, offset, raw, parsed, &mut self.scratch);
+    }
+
+    fn window_line(&mut self, start: Micros, ev: &crate::parse::LogEvent<'_>) {
+        let src = ev.source() as usize;
+        let endpoint = match ev.path.as_deref() {
+            Some(p) => self
+                .summary
+                .endpoint_id(ev.method.as_deref(), p, &mut self.scratch),
+            None => NONE,
+        };
+        let health = endpoint != NONE && self.summary.is_health(endpoint);
+        let etype = ev
+            .error_type
+            .as_deref()
+            .map(|t| self.summary.names.intern(t));
+        let w = self.wins.entry(start).or_default();
+        w.lines += 1;
+        if let Some(l) = ev.level {
+            w.leveled += 1;
+            if l >= Level::Error {
+                w.errors += 1;
+            } else if l == Level::Warn {
+                w.warnings += 1;
+            }
+        }
+        let bad_status = ev.status.is_some_and(|s| s >= 500);
+        if bad_status {
+            w.status_5xx[src] += 1;
+        }
+        if health && (bad_status || ev.level.is_some_and(|l| l >= Level::Error)) {
+            w.health_bad += 1;
+        }
+        if let Some(ms) = ev.latency_ms
+            && !health
+        {
+            w.latency[src].push(ms as f32);
+            if endpoint != NONE {
+                w.endpoints
+                    .entry((src as u8, endpoint))
+                    .or_default()
+                    .push(ms as f32);
+            }
+        }
+        if let Some(t) = etype {
+            *w.error_types.entry(t).or_default() += 1;
+        }
+    }
+
+    /// Closes the windows the watermark has passed (plus lateness), judges alerts, expires
+    /// requests. `now` is the wall clock (µs), only used to age requests without any line.
+    pub fn tick(&mut self, _now: Micros) -> Vec<WatchEvent> {
+        let mut out = Vec::new();
+        if let Some(w) = self.watermark {
+            let horizon = w - self.p.lateness;
+            // Lines older than `horizon` are late, so window [s, s + width) closes once
+            // s + width <= horizon.
+            let close_before = horizon.div_euclid(self.p.window) * self.p.window;
+            self.close_until(close_before, &mut out);
+            self.expire(w);
+        }
+        self.judge(&mut out);
+        out
+    }
+
+    /// The end of the stream: every window closes, alerts are judged a last time.
+    pub fn finish(&mut self) -> Vec<WatchEvent> {
+        let mut out = Vec::new();
+        self.close_until(Micros::MAX, &mut out);
+        self.judge(&mut out);
+        out
+    }
+
+    fn close_until(&mut self, before: Micros, out: &mut Vec<WatchEvent>) {
+        if before <= self.closed_before {
+            return;
+        }
+        let starts: Vec<Micros> = self
+            .wins
+            .range(self.closed_before..before)
+            .map(|(s, _)| *s)
+            .collect();
+        for s in starts {
+            out.push(WatchEvent::Window(self.window_event(s)));
+            self.late_since_event = 0;
+        }
+        self.closed_before = before;
+        // Keep enough closed windows for the live view and the alert spans.
+        let keep_from = self.watermark.map_or(Micros::MIN, |w| {
+            w - self.alerts.longest_span() - self.p.window
+        });
+        let closed: Vec<Micros> = self.wins.range(..before).map(|(s, _)| *s).collect();
+        let excess = closed.len().saturating_sub(self.p.keep_windows);
+        for s in closed.into_iter().take(excess) {
+            if s < keep_from {
+                self.wins.remove(&s);
+            }
+        }
+    }
+
+    fn window_event(&self, start: Micros) -> WindowEvent {
+        let w = &self.wins[&start];
+        let names = &self.summary.names;
+        WindowEvent {
+            start: format_utc(start),
+            end: format_utc(start + self.p.window),
+            lines: w.lines,
+            errors: w.errors,
+            warnings: w.warnings,
+            status_5xx: BySource {
+                app: w.status_5xx[Source::App as usize],
+                nginx: w.status_5xx[Source::Nginx as usize],
+            },
+            p95_ms: BySource {
+                app: p95(&w.latency[0]),
+                nginx: p95(&w.latency[1]),
+            },
+            error_types: w
+                .error_types
+                .iter()
+                .map(|(k, v)| (names.name(*k).to_string(), *v))
+                .collect(),
+            late_lines: self.late_since_event,
+        }
+    }
+
+    fn judge(&mut self, out: &mut Vec<WatchEvent>) {
+        let Some(w) = self.watermark else { return };
+        let events = self
+            .alerts
+            .judge(w, self.p.window, &self.wins, &self.summary.names);
+        out.extend(events.into_iter().map(WatchEvent::Alert));
+    }
+
+    /// Drops requests not seen for the TTL (event time), at most once per window.
+    fn expire(&mut self, watermark: Micros) {
+        if watermark.saturating_sub(self.last_expiry) < self.p.window {
+            return;
+        }
+        self.last_expiry = watermark;
+        let ttl = self.p.request_ttl;
+        self.in_flight
+            .retain(|_, (seen, done)| !*done && *seen >= watermark - ttl);
+        self.counters.in_flight = self.in_flight.len() as u64;
+    }
+
+    /// Alerts firing now, for the live view.
+    pub fn firing(&self) -> Vec<&AlertEvent> {
+        self.alerts.firing()
+    }
+
+    /// The last `n` windows (closed or open), oldest first.
+    pub fn recent(&self, n: usize) -> Vec<(Micros, &LiveWin)> {
+        let v: Vec<(Micros, &LiveWin)> = self.wins.iter().map(|(s, w)| (*s, w)).collect();
+        let skip = v.len().saturating_sub(n);
+        v.into_iter().skip(skip).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::{FieldSpec, Zone};
+    use crate::watch::alerts::Thresholds;
+
+    const S: Micros = 1_000_000;
+    /// 2026-11-25T03:16:00Z
+    const T0: Micros = 1_795_576_560 * S;
+
+    fn watcher(lateness: Micros) -> Watcher {
+        let p = Params {
+            window: 10 * S,
+            lateness,
+            request_ttl: 600 * S,
+            thresholds: Thresholds::default(),
+            keep_windows: 60,
+        };
+        let parser = Parser::new(FieldSpec::defaults(), Zone::parse("UTC").unwrap());
+        Watcher::new(p, parser, 1, &AggOptions::default())
+    }
+
+    fn app(t: Micros, level: &str, msg: &str) -> String {
+        format!(
+            r#"{{"time":"{}","level":"{level}","msg":"{msg}","request_id":"r{t}"}}"#,
+            format_utc(t)
+        )
+    }
+
+    fn nginx_timeout(t: Micros) -> String {
+        let dt = chrono::DateTime::from_timestamp_micros(t).unwrap();
+        format!(
+            "{} [error] 1#1: *1 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.1, server: x, request: \"POST /pay HTTP/1.1\", upstream: \"http://10.0.0.7:8000/pay\", host: \"x\"",
+            dt.format("%Y/%m/%d %H:%M:%S")
+        )
+    }
+
+    fn feed(w: &mut Watcher, lines: &[String]) {
+        for (i, l) in lines.iter().enumerate() {
+            w.feed(0, i as u64 * 1000, l.as_bytes());
+        }
+    }
+
+    fn windows(ev: &[WatchEvent]) -> Vec<(String, u64, u64, u64)> {
+        ev.iter()
+            .filter_map(|e| match e {
+                WatchEvent::Window(w) => Some((w.start.clone(), w.lines, w.errors, w.late_lines)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn alerts(ev: &[WatchEvent]) -> Vec<(&'static str, &'static str)> {
+        ev.iter()
+            .filter_map(|e| match e {
+                WatchEvent::Alert(a) => Some((a.rule, a.state)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn windows_close_after_lateness_and_late_lines_are_counted() {
+        let mut w = watcher(5 * S);
+        feed(
+            &mut w,
+            &[
+                app(T0 + S, "info", "a"),
+                app(T0 + 9 * S, "error", "b"),
+                app(T0 + 12 * S, "info", "c"),
+            ],
+        );
+        // Newest line at +12s: [0, 10) may still get lines until +15s.
+        assert!(windows(&w.tick(0)).is_empty());
+        // A line 6 s behind the newest is still in time.
+        feed(
+            &mut w,
+            &[app(T0 + 8 * S, "info", "d"), app(T0 + 15 * S, "info", "e")],
+        );
+        assert_eq!(
+            windows(&w.tick(0)),
+            vec![(format_utc(T0), 3, 1, 0)],
+            "window [0,10) closes once the newest line is at +15s"
+        );
+        // Now [0, 10) is closed: a line for it is late.
+        feed(&mut w, &[app(T0 + 2 * S, "info", "late")]);
+        // An untimed line lands at the newest event time (+15s window).
+        feed(&mut w, &["plain text, no time".to_string()]);
+        let end = w.finish();
+        assert_eq!(windows(&end), vec![(format_utc(T0 + 10 * S), 2, 0, 1)]);
+        assert_eq!(w.counters.late, 1);
+        assert_eq!(w.counters.lines, 7);
+        // The summary still counts every line.
+        assert_eq!(w.summary.files[0].lines, 7);
+    }
+
+    #[test]
+    fn upstream_alert_fires_on_the_fifth_timeout_and_resolves_a_minute_later() {
+        let mut w = watcher(0);
+        let mut lines: Vec<String> = (0..4).map(|i| nginx_timeout(T0 + i * S)).collect();
+        feed(&mut w, &lines);
+        assert!(!alerts(&w.tick(0)).contains(&("upstream_timeout", "firing")));
+        lines = vec![nginx_timeout(T0 + 5 * S)];
+        feed(&mut w, &lines);
+        let ev = w.tick(0);
+        assert!(
+            alerts(&ev).contains(&("upstream_timeout", "firing")),
+            "{ev:?}"
+        );
+        // Still firing: no new event.
+        feed(&mut w, &[app(T0 + 30 * S, "info", "ok")]);
+        assert!(alerts(&w.tick(0)).is_empty());
+        // Over a minute without timeouts: resolved.
+        feed(&mut w, &[app(T0 + 80 * S, "info", "ok")]);
+        let ev = w.tick(0);
+        assert!(
+            alerts(&ev).contains(&("upstream_timeout", "resolved")),
+            "{ev:?}"
+        );
+    }
+
+    #[test]
+    fn error_share_alert_needs_enough_lines() {
+        let mut w = watcher(0);
+        // 10 lines, half errors: too few lines to judge.
+        let few: Vec<String> = (0..10)
+            .map(|i| app(T0 + i * S, if i % 2 == 0 { "error" } else { "info" }, "x"))
+            .collect();
+        feed(&mut w, &few);
+        assert!(alerts(&w.tick(0)).is_empty());
+        let more: Vec<String> = (10..30)
+            .map(|i| app(T0 + i * S, if i % 2 == 0 { "error" } else { "info" }, "x"))
+            .collect();
+        feed(&mut w, &more);
+        assert_eq!(alerts(&w.tick(0)), vec![("error_share", "firing")]);
+    }
+
+    #[test]
+    fn finished_and_stale_requests_leave_the_in_flight_set() {
+        let mut w = watcher(0);
+        feed(
+            &mut w,
+            &[
+                app(T0, "info", "start"),
+                format!(
+                    r#"{{"time":"{}","level":"info","msg":"done","request_id":"r{}","status":200}}"#,
+                    format_utc(T0 + S),
+                    T0
+                ),
+                app(T0 + 2 * S, "info", "start other"),
+            ],
+        );
+        w.tick(0);
+        assert_eq!(w.counters.in_flight, 1);
+        feed(&mut w, &[app(T0 + 700 * S, "info", "much later")]);
+        w.tick(0);
+        // The other request is past its TTL; the new one is in flight.
+        assert_eq!(w.counters.in_flight, 1);
+    }
+}

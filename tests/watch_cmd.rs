@@ -1,0 +1,228 @@
+//! `watch` through the real binary: piped JSON lines over the real-software logs (windows,
+//! alerts, a final summary equal to `report` on the same lines), following a file through
+//! appends, rotation and truncation without losing or doubling a line, oversized and garbage
+//! lines, usage errors. Exact window and alert sequences are tested on `Watcher` directly
+//! (src/watch/state.rs), with given timestamps and explicit ticks.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde_json::Value;
+
+mod common;
+use common::{manifest, root, with_all_logs};
+
+/// The testdata logs interleaved by time, as one stream would carry them.
+fn merged() -> Vec<u8> {
+    let mut cmd = common::logtriage("filter");
+    cmd.args(["--tz", "Asia/Kolkata", "--merge"]);
+    let out = with_all_logs(&mut cmd).output().unwrap();
+    assert!(out.status.success());
+    out.stdout
+}
+
+fn run_stdin(sub: &[&str], input: &[u8]) -> std::process::Output {
+    let mut child = Command::cargo_bin("logtriage")
+        .unwrap()
+        .current_dir(root())
+        .args(sub)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn events(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn piped_windows_alerts_and_a_summary_equal_to_report() {
+    let input = merged();
+    let out = run_stdin(&["watch", "--tz", "Asia/Kolkata", "-f", "json"], &input);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ev = events(&out.stdout);
+    let summary = ev.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    let rep = run_stdin(&["report", "--tz", "Asia/Kolkata", "-f", "json"], &input);
+    let want: Value = serde_json::from_slice(&rep.stdout).unwrap();
+    assert_eq!(
+        summary["report"], want,
+        "watch's summary differs from report"
+    );
+
+    // Windows: every timed line once, none late in a time-ordered stream; 5xx as sent.
+    let m = manifest();
+    let windows: Vec<&Value> = ev.iter().filter(|e| e["type"] == "window").collect();
+    assert!(windows.len() >= 9, "{} windows", windows.len());
+    let sum = |k: &dyn Fn(&Value) -> u64| windows.iter().map(|w| k(w)).sum::<u64>();
+    assert_eq!(summary["late_lines"], 0);
+    assert_eq!(want["totals"]["untimed"], 0);
+    assert_eq!(
+        sum(&|w| w["lines"].as_u64().unwrap()),
+        want["totals"]["parsed"].as_u64().unwrap()
+    );
+    let by = &m["totals"]["by_nginx_status"];
+    let nginx_5xx: u64 = ["500", "502", "504"]
+        .iter()
+        .map(|c| by[c].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        sum(&|w| w["status_5xx"]["nginx"].as_u64().unwrap()),
+        nginx_5xx
+    );
+    // The app answers every 500 itself (python and node), nginx only relays them.
+    assert_eq!(
+        sum(&|w| w["status_5xx"]["app"].as_u64().unwrap()),
+        by["500"].as_u64().unwrap()
+    );
+    let starts: Vec<&str> = windows
+        .iter()
+        .map(|w| w["start"].as_str().unwrap())
+        .collect();
+    assert!(starts.is_sorted());
+
+    // Alerts: the incident's upstream timeouts cross the default 5 per minute.
+    let fired: Vec<&str> = ev
+        .iter()
+        .filter(|e| e["type"] == "alert" && e["state"] == "firing")
+        .map(|e| e["rule"].as_str().unwrap())
+        .collect();
+    for rule in [
+        "upstream_timeout",
+        "upstream_closed",
+        "upstream_refused",
+        "health_check_failing",
+    ] {
+        assert!(fired.contains(&rule), "{rule} did not fire: {fired:?}");
+    }
+}
+
+#[test]
+fn oversized_and_garbage_lines_are_counted_not_fatal() {
+    let mut input =
+        b"{\"time\":\"2026-11-25T03:16:00Z\",\"level\":\"info\",\"msg\":\"ok\"}\n".to_vec();
+    input.extend(vec![b'x'; 5000]);
+    input.extend_from_slice(b"\n\xff\xfe\x00binary\x01\n");
+    input.extend_from_slice(
+        b"{\"time\":\"2026-11-25T03:16:01Z\",\"level\":\"error\",\"msg\":\"bad\"}",
+    );
+    let out = run_stdin(
+        &["watch", "-f", "json", "--max-line", "1KiB", "--tz", "UTC"],
+        &input,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ev = events(&out.stdout);
+    let s = ev.last().unwrap();
+    assert_eq!(s["oversized_lines"], 1);
+    let t = &s["report"]["totals"];
+    // Two JSON lines (the last without a newline) and the garbage; the oversized one skipped.
+    assert_eq!(t["lines"], 3);
+    assert_eq!(t["parsed"], 2);
+    assert_eq!(t["unparsed"], 1);
+}
+
+fn line(i: usize) -> String {
+    format!(
+        "{{\"time\":\"2026-11-25T03:16:{:02}Z\",\"level\":\"info\",\"msg\":\"line {i}\",\"request_id\":\"req-{i}\"}}\n",
+        i % 60
+    )
+}
+
+#[test]
+fn follow_survives_rotation_and_truncation_without_loss_or_doubling() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    std::fs::write(&path, "").unwrap();
+    let child = Command::cargo_bin("logtriage")
+        .unwrap()
+        .args([
+            "watch",
+            "-f",
+            "json",
+            "--interval",
+            "100ms",
+            "--tz",
+            "UTC",
+            "--follow",
+        ])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pause = || std::thread::sleep(Duration::from_millis(600));
+    let append = |range: std::ops::Range<usize>| {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        for i in range {
+            f.write_all(line(i).as_bytes()).unwrap();
+        }
+    };
+    pause();
+    append(0..10);
+    pause();
+    // Lines written just before the rename are read from the old file.
+    append(10..12);
+    std::fs::rename(&path, dir.path().join("app.log.1")).unwrap();
+    std::fs::write(&path, (12..17).map(line).collect::<String>()).unwrap();
+    pause();
+    // copytruncate: emptied in place, then shorter content than before.
+    std::fs::write(&path, "").unwrap();
+    append(17..20);
+    pause();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ev = events(&out.stdout);
+    let s = ev.last().unwrap();
+    assert_eq!(s["type"], "summary");
+    assert_eq!(
+        s["report"]["totals"]["lines"], 20,
+        "{}",
+        s["report"]["totals"]
+    );
+    assert_eq!(s["report"]["requests"]["total"], 20);
+}
+
+#[test]
+fn usage_errors_name_the_option() {
+    for (args, want) in [
+        (&["watch", "testdata/app.log"][..], "--follow"),
+        (&["watch", "--window", "1.5s"][..], "--window"),
+        (&["watch", "--max-line", "lots"][..], "--max-line"),
+        (&["watch", "--follow", "testdata"][..], "is a directory"),
+    ] {
+        let out = run_stdin(args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+}
