@@ -199,7 +199,7 @@ impl Outcome {
     }
 }
 
-#[derive(Serialize, Debug, Default)]
+#[derive(Serialize, Debug, Default, Clone)]
 pub struct Outcomes {
     pub ok: u64,
     pub error: u64,
@@ -243,6 +243,8 @@ pub struct UnparsedSample {
 pub struct Context<'a> {
     /// Triage rules (flags, incidents); patterns come with them.
     pub rules: Option<&'a RuleSet>,
+    /// Requests a stream already dropped from the partial (`watch`).
+    pub retired: Option<&'a RetiredRequests>,
     pub paths: &'a [String],
     pub errors: &'a [Option<String>],
     pub timezone: &'a str,
@@ -500,7 +502,7 @@ impl Report {
             })
             .collect();
 
-        let requests = requests_report(&p, &names, ctx.top);
+        let requests = requests_report(&p, &names, ctx.top, ctx.retired);
         let mut unparsed_samples: Vec<UnparsedSample> = p
             .samples
             .iter()
@@ -592,33 +594,85 @@ fn pattern_report(clusters: &[patterns::Cluster], ctx: &Context) -> (Vec<Pattern
     (list, stats)
 }
 
+/// Counts of a set of requests, as the report's request section states them.
+#[derive(Debug, Default, Clone)]
+struct Tally {
+    total: u64,
+    with_errors: u64,
+    outcomes: Outcomes,
+    any_app_done: bool,
+    unfinished: u64,
+}
+
+impl Tally {
+    fn add(&mut self, r: &ReqAgg) {
+        self.total += 1;
+        let o = outcome(r);
+        match o {
+            Outcome::Ok => self.outcomes.ok += 1,
+            Outcome::Error => self.outcomes.error += 1,
+            Outcome::Timeout => self.outcomes.timeout += 1,
+            Outcome::UpstreamClosed => self.outcomes.upstream_closed += 1,
+            Outcome::Unfinished => self.outcomes.unfinished += 1,
+        }
+        if o != Outcome::Ok {
+            self.with_errors += 1;
+        }
+        self.any_app_done |= r.flags & APP_DONE != 0;
+        if r.flags & APP_SEEN != 0 && r.flags & APP_DONE == 0 {
+            self.unfinished += 1;
+        }
+    }
+}
+
+/// Requests a stream dropped from memory (`watch`: not seen for `--request-ttl`), reduced to
+/// what the request section needs: counts and the slowest candidates. Empty for `report`.
+#[derive(Debug, Default, Clone)]
+pub struct RetiredRequests {
+    tally: Tally,
+    slowest: Vec<(f32, crate::aggregate::requests::ReqKey, ReqAgg)>,
+}
+
+/// Retired requests kept as slowest candidates: more than any sensible `--top`.
+const RETIRED_SLOWEST: usize = 256;
+
+impl RetiredRequests {
+    pub fn add(&mut self, key: crate::aggregate::requests::ReqKey, r: &ReqAgg) {
+        self.tally.add(r);
+        let d = r.app_ms.max(r.nginx_ms);
+        if d >= 0.0 {
+            self.slowest.push((d, key, *r));
+            if self.slowest.len() > 2 * RETIRED_SLOWEST {
+                self.slowest
+                    .sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+                self.slowest.truncate(RETIRED_SLOWEST);
+            }
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.tally.total
+    }
+}
+
 fn requests_report(
     p: &Partial,
     names: &crate::aggregate::intern::Interner,
     top: usize,
+    retired: Option<&RetiredRequests>,
 ) -> RequestsReport {
-    let mut out = RequestsReport::default();
-    let mut any_app_done = false;
-    let mut unfinished = 0;
-    let mut slow: Vec<(f32, crate::aggregate::requests::ReqKey, &ReqAgg)> = Vec::new();
+    let mut tally = retired.map_or_else(Tally::default, |r| r.tally.clone());
+    let mut slow: Vec<(f32, crate::aggregate::requests::ReqKey, &ReqAgg)> = retired
+        .map(|r| {
+            r.slowest
+                .iter()
+                .map(|(d, k, a)| (*d, k.clone(), a))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut floor = f32::NEG_INFINITY;
     for (key, r) in p.requests.iter() {
-        out.total += 1;
-        let o = outcome(r);
-        match o {
-            Outcome::Ok => out.outcomes.ok += 1,
-            Outcome::Error => out.outcomes.error += 1,
-            Outcome::Timeout => out.outcomes.timeout += 1,
-            Outcome::UpstreamClosed => out.outcomes.upstream_closed += 1,
-            Outcome::Unfinished => out.outcomes.unfinished += 1,
-        }
-        if o != Outcome::Ok {
-            out.with_errors += 1;
-        }
-        any_app_done |= r.flags & APP_DONE != 0;
-        if r.flags & APP_SEEN != 0 && r.flags & APP_DONE == 0 {
-            unfinished += 1;
-        }
+        tally.add(r);
         let d = r.app_ms.max(r.nginx_ms);
         // Below the current top N's slowest-kept duration a request cannot enter it; equal
         // durations still can (ties go by id).
@@ -632,7 +686,13 @@ fn requests_report(
             }
         }
     }
-    out.unfinished = any_app_done.then_some(unfinished);
+    let mut out = RequestsReport {
+        total: tally.total,
+        with_errors: tally.with_errors,
+        unfinished: tally.any_app_done.then_some(tally.unfinished),
+        outcomes: tally.outcomes,
+        slowest: Vec::new(),
+    };
     prune(&mut slow, top);
     out.slowest = slow
         .into_iter()

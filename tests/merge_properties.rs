@@ -127,6 +127,7 @@ fn report(files: &[Vec<u8>], threads: usize, chunk: usize, stream: bool) -> Stri
         p,
         &Context {
             rules: Some(&rules),
+            retired: None,
             paths: &paths,
             errors: &errors,
             timezone: "UTC",

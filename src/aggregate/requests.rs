@@ -517,6 +517,37 @@ impl Requests {
         self.text.merge(o.text, &map);
     }
 
+    /// Removes the requests whose newest line is before `before`, handing each to `gone`
+    /// first (a stream that cannot keep every request: `watch`). Finishes the partitions.
+    pub fn retire(&mut self, before: i64, names: &Interner, mut gone: impl FnMut(ReqKey, &ReqAgg)) {
+        self.finish(names);
+        let keep = |r: &ReqAgg| r.last == i64::MIN || r.last >= before;
+        for seg in self.hex.parts.iter_mut().flatten() {
+            seg.rows.retain(|(k, r)| {
+                keep(r) || {
+                    gone(ReqKey::Hex(*k), r);
+                    false
+                }
+            });
+        }
+        for seg in self.uuid.parts.iter_mut().flatten() {
+            seg.rows.retain(|(k, r)| {
+                keep(r) || {
+                    gone(ReqKey::Uuid(*k), r);
+                    false
+                }
+            });
+        }
+        for seg in self.text.parts.iter_mut().flatten() {
+            seg.rows.retain(|(k, r)| {
+                keep(r) || {
+                    gone(ReqKey::Text(k.clone()), r);
+                    false
+                }
+            });
+        }
+    }
+
     /// Finished requests: partition by partition, in key order within each.
     pub fn iter(&self) -> impl Iterator<Item = (ReqKey, &ReqAgg)> {
         debug_assert!(self.is_finished(), "iterating unfinished requests");

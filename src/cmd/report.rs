@@ -34,6 +34,7 @@ pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, Outcom
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
     let ctx = Context {
         rules: cfg.rules.as_deref(),
+        retired: None,
         paths: &paths,
         errors: &errors,
         timezone: &ic.zone_name,

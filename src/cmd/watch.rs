@@ -137,14 +137,16 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             render::json_event(&e, out)?;
         }
     }
+    let counters = w.counters.clone();
+    let retired = std::mem::take(&mut w.retired);
     let ctx = Context {
         rules: Some(&cfg.rules),
+        retired: Some(&retired),
         paths: &names,
         errors: &errors,
         timezone: &cfg.zone_name,
         top: cfg.top,
     };
-    let counters = w.counters.clone();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let summary = engine::install(threads, || Report::build(w.summary, &ctx));
     if cfg.live {

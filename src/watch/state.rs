@@ -93,6 +93,9 @@ pub struct Watcher {
     /// Request id -> (last event time seen, finished).
     in_flight: FxHashMap<Box<str>, (Micros, bool)>,
     last_expiry: Micros,
+    /// Requests the summary no longer holds (not seen for the TTL), as counts.
+    pub retired: crate::report::RetiredRequests,
+    last_retire: Micros,
 }
 
 fn p95(v: &[f32]) -> Option<f64> {
@@ -120,6 +123,8 @@ impl Watcher {
             counters: Counters::default(),
             in_flight: FxHashMap::default(),
             last_expiry: Micros::MIN,
+            retired: crate::report::RetiredRequests::default(),
+            last_retire: Micros::MIN,
         }
     }
 
@@ -302,6 +307,16 @@ impl Watcher {
         self.in_flight
             .retain(|_, (seen, done)| !*done && *seen >= watermark - ttl);
         self.counters.in_flight = self.in_flight.len() as u64;
+        // The summary's request groups: those quiet for the TTL leave memory as counts. Every
+        // half TTL, since a pass sorts what is left.
+        if watermark.saturating_sub(self.last_retire) >= (ttl / 2).max(self.p.window) {
+            self.last_retire = watermark;
+            let retired = &mut self.retired;
+            let names = &self.summary.names;
+            self.summary
+                .requests
+                .retire(watermark - ttl, names, |k, r| retired.add(k, r));
+        }
     }
 
     /// Alerts firing now, for the live view.
@@ -475,5 +490,35 @@ mod tests {
         w.tick(0);
         // The other request is past its TTL; the new one is in flight.
         assert_eq!(w.counters.in_flight, 1);
+    }
+
+    #[test]
+    fn requests_quiet_for_the_ttl_leave_memory_but_stay_in_the_summary() {
+        let mut w = watcher(0);
+        w.p.request_ttl = 60 * S;
+        let early: Vec<String> = (0..50)
+            .map(|i| app(T0 + i * S / 10, "error", "boom"))
+            .collect();
+        feed(&mut w, &early);
+        w.tick(0);
+        feed(&mut w, &[app(T0 + 200 * S, "info", "later")]);
+        w.tick(0);
+        assert_eq!(w.retired.total(), 50);
+        w.summary.requests.finish(&w.summary.names);
+        assert_eq!(w.summary.requests.len(), 1);
+        let retired = std::mem::take(&mut w.retired);
+        let ctx = crate::report::Context {
+            rules: None,
+            retired: Some(&retired),
+            paths: &["<stdin>".to_string()],
+            errors: &[None],
+            timezone: "UTC",
+            top: 10,
+        };
+        let r = crate::report::Report::build(w.summary, &ctx);
+        assert_eq!(r.requests.total, 51);
+        // None of them logged an end (status or latency): all unfinished, retired or not.
+        assert_eq!(r.requests.outcomes.unfinished, 51);
+        assert_eq!(r.requests.with_errors, 51);
     }
 }
