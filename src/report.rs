@@ -403,15 +403,14 @@ impl Report {
 
         // Every latency summary is independent of the others: gather the value sets (per
         // endpoint, overall and health per source, per window), summarise them in parallel.
-        let mut sets: Vec<Vec<f32>> = Vec::new();
+        let mut sets: Vec<latency::LatStore> = Vec::new();
         let mut eps: [Vec<(String, bool, usize)>; 2] = Default::default();
-        let mut pooled: [[Vec<f32>; 2]; 2] = Default::default();
+        let mut pooled: [[latency::LatStore; 2]; 2] = Default::default();
         for (si, m) in p.latency.iter_mut().enumerate() {
-            for (id, lat) in m.drain() {
-                let vals = lat.values;
+            for (id, vals) in m.drain() {
                 let ep = name(id);
                 let is_health = endpoint::is_health(&ep);
-                pooled[si][is_health as usize].extend_from_slice(&vals);
+                pooled[si][is_health as usize].merge(&vals, latency::EXACT_CAP);
                 eps[si].push((ep, is_health, sets.len()));
                 sets.push(vals);
             }
@@ -423,7 +422,7 @@ impl Report {
             sets.extend(w.latency.iter_mut().map(std::mem::take));
         }
         let mut summaries: Vec<Option<LatencySummary>> =
-            engine::par_map(sets, |mut v| latency::summarize(&mut v));
+            engine::par_map(sets, |mut v| v.summarize());
         let mut take = |i: usize| summaries[i].take();
 
         let [app_eps, nginx_eps] = eps;

@@ -1,10 +1,201 @@
-//! Latency values and their summary. Values are kept exactly (f32 milliseconds) and merged by
-//! concatenation; percentiles are nearest-rank over the exact values at finalize (found by
-//! selection, not a full sort) and the mean is an exact integer sum, so the result cannot
-//! depend on how the input was split. Cost: 4 bytes per latency-bearing line per view
-//! (endpoint and window).
+//! Latency values and their summary. A store keeps values exactly (f32 milliseconds, merged
+//! by concatenation) up to a cap, then as a log histogram whose buckets are at most 1/64
+//! wide, so any percentile read from it is within 0.8% of the exact one. Percentiles are nearest-rank
+//! (found by selection, not a full sort), the mean is an exact integer sum of nanoseconds and
+//! the max is exact in both forms. A store turns into a histogram exactly when it holds more
+//! than its cap, whatever the split, so results never depend on how the input was cut.
 
 use serde::Serialize;
+
+/// Values an endpoint's (or a source's) store keeps exactly.
+pub const EXACT_CAP: usize = 1 << 16;
+/// Values a window's store keeps exactly in an endless stream (`watch`): windows are many,
+/// so they turn sooner there. `report` keeps windows exact up to `EXACT_CAP`.
+pub const STREAM_WINDOW_CAP: usize = 1 << 10;
+/// Buckets are f32 values sharing their exponent and top `MANTISSA_BITS` mantissa bits: a
+/// bucket spans at most 1/64 of its lower bound, so its middle is within 0.8% of every value
+/// in it. Positive f32 bit patterns order like their values, so the bucket is a shift.
+const MANTISSA_BITS: u32 = 6;
+const SHIFT: u32 = 23 - MANTISSA_BITS;
+/// Values below this (ms) share one bucket and read as 0.
+const FLOOR_MS: f32 = 1e-3;
+
+/// Latency values: exact, or a histogram once past the cap.
+#[derive(Clone, Debug)]
+pub enum LatStore {
+    Exact(Vec<f32>),
+    Hist(Box<Hist>),
+}
+
+impl Default for LatStore {
+    fn default() -> Self {
+        LatStore::Exact(Vec::new())
+    }
+}
+
+/// Sparse log histogram: (bucket, count) sorted by bucket, plus what stays exact (count,
+/// nanosecond sum, max).
+#[derive(Clone, Debug, Default)]
+pub struct Hist {
+    buckets: Vec<(i32, u64)>,
+    /// Values under `FLOOR_MS`.
+    low: u64,
+    n: u64,
+    sum_ns: i128,
+    max: f32,
+}
+
+fn ns(v: f32) -> i128 {
+    (v as f64 * 1e6).round() as i64 as i128
+}
+
+impl Hist {
+    fn add(&mut self, v: f32) {
+        self.add_n(v, 1);
+    }
+
+    fn add_n(&mut self, v: f32, count: u64) {
+        self.max = if self.n == 0 { v } else { self.max.max(v) };
+        self.n += count;
+        self.sum_ns += ns(v) * count as i128;
+        if v.is_nan() || v < FLOOR_MS {
+            self.low += count;
+            return;
+        }
+        let b = (v.to_bits() >> SHIFT) as i32;
+        match self.buckets.binary_search_by_key(&b, |e| e.0) {
+            Ok(i) => self.buckets[i].1 += count,
+            Err(i) => self.buckets.insert(i, (b, count)),
+        }
+    }
+
+    fn merge(&mut self, o: &Hist) {
+        let max = if self.n == 0 {
+            o.max
+        } else if o.n == 0 {
+            self.max
+        } else {
+            self.max.max(o.max)
+        };
+        self.n += o.n;
+        self.sum_ns += o.sum_ns;
+        self.low += o.low;
+        self.max = max;
+        for &(b, c) in &o.buckets {
+            match self.buckets.binary_search_by_key(&b, |e| e.0) {
+                Ok(i) => self.buckets[i].1 += c,
+                Err(i) => self.buckets.insert(i, (b, c)),
+            }
+        }
+    }
+
+    fn from_exact(v: &[f32]) -> Hist {
+        let mut h = Hist::default();
+        for &x in v {
+            h.add(x);
+        }
+        h
+    }
+
+    /// Nearest-rank pN: the middle of the bucket holding that rank, never above the max.
+    fn percentile(&self, p: f64) -> f64 {
+        let k = rank_index(self.n as usize, p) as u64 + 1;
+        let mut seen = self.low;
+        if seen >= k {
+            return 0.0;
+        }
+        for &(b, c) in &self.buckets {
+            seen += c;
+            if seen >= k {
+                let lo = f32::from_bits((b as u32) << SHIFT) as f64;
+                let hi = f32::from_bits((b as u32 + 1) << SHIFT) as f64;
+                return ((lo + hi) / 2.0).min(self.max as f64);
+            }
+        }
+        self.max as f64
+    }
+}
+
+impl LatStore {
+    pub fn len(&self) -> usize {
+        match self {
+            LatStore::Exact(v) => v.len(),
+            LatStore::Hist(h) => h.n as usize,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds a value; past `cap` values the store becomes a histogram.
+    #[inline]
+    pub fn push(&mut self, v: f32, cap: usize) {
+        match self {
+            LatStore::Exact(vals) => {
+                vals.push(v);
+                if vals.len() > cap {
+                    *self = LatStore::Hist(Box::new(Hist::from_exact(vals)));
+                }
+            }
+            LatStore::Hist(h) => h.add(v),
+        }
+    }
+
+    /// Adds another store's values (same `cap` as every push to it).
+    pub fn merge(&mut self, o: &LatStore, cap: usize) {
+        match (&mut *self, o) {
+            (LatStore::Exact(a), LatStore::Exact(b)) => {
+                a.extend_from_slice(b);
+                if a.len() > cap {
+                    *self = LatStore::Hist(Box::new(Hist::from_exact(a)));
+                }
+            }
+            (LatStore::Hist(a), LatStore::Exact(b)) => {
+                for &x in b {
+                    a.add(x);
+                }
+            }
+            (LatStore::Exact(a), LatStore::Hist(b)) => {
+                let mut h = (**b).clone();
+                for &x in a.iter() {
+                    h.add(x);
+                }
+                *self = LatStore::Hist(Box::new(h));
+            }
+            (LatStore::Hist(a), LatStore::Hist(b)) => a.merge(b),
+        }
+    }
+
+    /// Summary (reorders exact values); `None` when empty.
+    pub fn summarize(&mut self) -> Option<LatencySummary> {
+        match self {
+            LatStore::Exact(v) => summarize(v),
+            LatStore::Hist(h) if h.n > 0 => Some(LatencySummary {
+                count: h.n,
+                mean: round3(h.sum_ns as f64 / h.n as f64 / 1e6),
+                p50: round3(h.percentile(50.0)),
+                p90: round3(h.percentile(90.0)),
+                p95: round3(h.percentile(95.0)),
+                p99: round3(h.percentile(99.0)),
+                max: round3(h.max as f64),
+            }),
+            LatStore::Hist(_) => None,
+        }
+    }
+
+    /// Nearest-rank p95 without reordering the store.
+    pub fn p95(&self) -> Option<f64> {
+        match self {
+            LatStore::Exact(v) if !v.is_empty() => {
+                let mut v = v.clone();
+                Some(select(&mut v, &[95.0])[0])
+            }
+            LatStore::Hist(h) if h.n > 0 => Some(h.percentile(95.0)),
+            _ => None,
+        }
+    }
+}
 
 /// Count, mean and nearest-rank percentiles in milliseconds (rounded to 1 µs).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -71,6 +262,65 @@ pub fn summarize(values: &mut [f32]) -> Option<LatencySummary> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn histogram_percentiles_stay_within_one_percent_and_ignore_the_split() {
+        // A skewed spread over five decades, more values than the cap.
+        let mut seed = 7u64;
+        let values: Vec<f32> = (0..5000)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (10f64.powf((seed % 10_000) as f64 / 2000.0) * 0.05) as f32
+            })
+            .collect();
+        let mut exact = values.clone();
+        let want = summarize(&mut exact).unwrap();
+        let whole = {
+            let mut s = LatStore::default();
+            for &v in &values {
+                s.push(v, 1000);
+            }
+            s
+        };
+        assert!(matches!(whole, LatStore::Hist(_)));
+        // Any split, merged in any order, gives the same store contents.
+        let mut parts: Vec<LatStore> = values
+            .chunks(700)
+            .map(|c| {
+                let mut s = LatStore::default();
+                for &v in c {
+                    s.push(v, 1000);
+                }
+                s
+            })
+            .collect();
+        parts.reverse();
+        let mut merged = LatStore::default();
+        for p in &parts {
+            merged.merge(p, 1000);
+        }
+        let a = whole.clone().summarize().unwrap();
+        let b = merged.summarize().unwrap();
+        assert_eq!(a, b);
+        assert_eq!((a.count, a.mean, a.max), (want.count, want.mean, want.max));
+        for (got, exact) in [
+            (a.p50, want.p50),
+            (a.p90, want.p90),
+            (a.p95, want.p95),
+            (a.p99, want.p99),
+        ] {
+            assert!(((got - exact) / exact).abs() <= 0.0101, "{got} vs {exact}");
+        }
+        // Under the cap nothing changes: exact.
+        let mut small = LatStore::default();
+        for &v in &values[..10] {
+            small.push(v, 1000);
+        }
+        let mut ten = values[..10].to_vec();
+        assert_eq!(small.summarize(), summarize(&mut ten));
+    }
 
     #[test]
     fn nearest_rank() {

@@ -133,14 +133,6 @@ impl ErrAgg {
     }
 }
 
-/// Latency values of one endpoint and source; with triage, each value's second too (for
-/// per-window p95s without a second map lookup per line; `u32::MAX` for untimed lines).
-#[derive(Clone, Debug, Default)]
-pub struct EpLatency {
-    pub values: Vec<f32>,
-    pub seconds: Vec<u32>,
-}
-
 /// Options that shape aggregation.
 #[derive(Clone, Debug, Default)]
 pub struct AggOptions {
@@ -151,6 +143,9 @@ pub struct AggOptions {
     pub last_words: bool,
     /// Triage rules whose line matchers run per line; also turns on message patterns.
     pub rules: Option<std::sync::Arc<crate::triage::rules::RuleSet>>,
+    /// Latency values a window keeps exactly before its histogram; `None`: as many as an
+    /// endpoint (`latency::EXACT_CAP`). Endless streams set it low to bound memory.
+    pub window_cap: Option<usize>,
 }
 
 /// Raw messages remembered per partial before the memo is cleared: bounds its memory when
@@ -180,7 +175,7 @@ pub struct Partial {
     pub max_ts: i64,
     pub status: [FxHashMap<u16, u64>; 2],
     pub names: Interner,
-    pub latency: [FxHashMap<u32, EpLatency>; 2],
+    pub latency: [FxHashMap<u32, latency::LatStore>; 2],
     pub errors: FxHashMap<(Source, u32), ErrAgg>,
     pub windows: Windows,
     pub requests: Requests,
@@ -212,7 +207,7 @@ impl Partial {
             names: Interner::default(),
             latency: Default::default(),
             errors: FxHashMap::default(),
-            windows: Windows::new(opts.window),
+            windows: Windows::with_cap(opts.window, opts.window_cap.unwrap_or(latency::EXACT_CAP)),
             requests: Requests::default(),
             samples: Vec::new(),
             health: Vec::new(),
@@ -452,14 +447,10 @@ impl Partial {
             } else {
                 endpoint
             };
-            let lat = self.latency[si].entry(ep).or_default();
-            lat.values.push(ms as f32);
-            if self.rules.is_some() {
-                let sec = ev.ts.map_or(u32::MAX, |t| {
-                    u32::try_from(t.div_euclid(1_000_000)).unwrap_or(u32::MAX)
-                });
-                lat.seconds.push(sec);
-            }
+            self.latency[si]
+                .entry(ep)
+                .or_default()
+                .push(ms as f32, latency::EXACT_CAP);
         }
         let is_error = ev.level.is_some_and(|l| l >= Level::Error);
         // The nginx parser classes only [error] and worse, so every type counts here.
@@ -493,6 +484,7 @@ impl Partial {
             self.triage_line(ev, at, raw, endpoint, health, template, &mut scratch.hits);
         }
         if let Some(t) = ev.ts {
+            let cap = self.windows.cap;
             let w = self.windows.at(t);
             w.lines += 1;
             match ev.level {
@@ -504,16 +496,22 @@ impl Partial {
                 w.status_5xx[si] += 1;
             }
             if let (Some(ms), false) = (ev.latency_ms, health) {
-                w.latency[si].push(ms as f32);
+                w.latency[si].push(ms as f32, cap);
             }
             if triaging {
                 w.leveled += ev.level.is_some() as u64;
                 w.responses[si] += ev.status.is_some() as u64;
+                if let (Some(ms), false, true) = (ev.latency_ms, health, endpoint != NONE) {
+                    w.ep_latency
+                        .entry((si as u8, endpoint))
+                        .or_default()
+                        .push(ms as f32, cap);
+                }
                 for &marked in &scratch.hits {
                     let slot = marked & !CUSTOM_SLOT;
                     *w.hits.entry(slot).or_default() += 1;
                     if let (Some(ms), true) = (ev.latency_ms, marked & CUSTOM_SLOT != 0) {
-                        w.hit_latency.entry(slot).or_default().push(ms as f32);
+                        w.hit_latency.entry(slot).or_default().push(ms as f32, cap);
                     }
                 }
             }
@@ -579,9 +577,9 @@ impl Merge for Partial {
         }
         for (mine, theirs) in self.latency.iter_mut().zip(o.latency) {
             for (ep, lat) in theirs {
-                let m = mine.entry(remap(ep, &map)).or_default();
-                m.values.extend_from_slice(&lat.values);
-                m.seconds.extend_from_slice(&lat.seconds);
+                mine.entry(remap(ep, &map))
+                    .or_default()
+                    .merge(&lat, latency::EXACT_CAP);
             }
         }
         for ((src, id), agg) in o.errors {
@@ -590,7 +588,7 @@ impl Merge for Partial {
                 .or_default()
                 .merge_remapped(agg, &map);
         }
-        self.windows.merge(o.windows);
+        self.windows.merge_remapped(o.windows, &map);
         self.requests.merge(o.requests, &map);
         self.triage
             .merge_remapped(std::mem::take(&mut o.triage), &map);

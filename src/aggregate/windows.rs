@@ -5,6 +5,8 @@
 use rustc_hash::FxHashMap;
 
 use super::Merge;
+use super::intern::remap;
+use super::latency::{EXACT_CAP, LatStore};
 
 const SEC: i64 = 1_000_000;
 /// Fine granularities; each divides the next and every display size above it.
@@ -43,24 +45,39 @@ pub struct WinAgg {
     pub warnings: u64,
     pub status_5xx: [u64; 2],
     /// Latency by source (app, nginx), health checks excluded.
-    pub latency: [Vec<f32>; 2],
+    pub latency: [LatStore; 2],
     /// Triage (only with rules): lines with a level, lines with a status per source.
     pub leveled: u64,
     pub responses: [u64; 2],
     /// Triage: matching lines per rule slot.
     pub hits: FxHashMap<u16, u64>,
     /// Triage: latency of matching lines per custom rule slot.
-    pub hit_latency: FxHashMap<u16, Vec<f32>>,
+    pub hit_latency: FxHashMap<u16, LatStore>,
+    /// Triage: latency per (source, interned endpoint), health checks excluded.
+    pub ep_latency: FxHashMap<(u8, u32), LatStore>,
 }
 
-impl Merge for WinAgg {
-    fn merge(&mut self, o: WinAgg) {
+impl WinAgg {
+    /// Carries interned endpoint ids into another partial's names.
+    fn remap(&mut self, map: &[u32]) {
+        if !self.ep_latency.is_empty() {
+            self.ep_latency = std::mem::take(&mut self.ep_latency)
+                .into_iter()
+                .map(|((s, ep), v)| ((s, remap(ep, map)), v))
+                .collect();
+        }
+    }
+}
+
+impl WinAgg {
+    /// Adds a later part of the same window; stores keep `cap` values exactly.
+    fn merge(&mut self, o: WinAgg, cap: usize) {
         self.lines += o.lines;
         self.errors += o.errors;
         self.warnings += o.warnings;
         for i in 0..2 {
             self.status_5xx[i] += o.status_5xx[i];
-            self.latency[i].extend_from_slice(&o.latency[i]);
+            self.latency[i].merge(&o.latency[i], cap);
             self.responses[i] += o.responses[i];
         }
         self.leveled += o.leveled;
@@ -68,7 +85,10 @@ impl Merge for WinAgg {
             *self.hits.entry(k).or_default() += n;
         }
         for (k, v) in o.hit_latency {
-            self.hit_latency.entry(k).or_default().extend_from_slice(&v);
+            self.hit_latency.entry(k).or_default().merge(&v, cap);
+        }
+        for (k, v) in o.ep_latency {
+            self.ep_latency.entry(k).or_default().merge(&v, cap);
         }
     }
 }
@@ -79,14 +99,22 @@ pub struct Windows {
     pub width: i64,
     /// A user-chosen width is never coarsened.
     fixed: bool,
+    /// Latency values each window store keeps exactly.
+    pub cap: usize,
     pub buckets: FxHashMap<i64, WinAgg>,
 }
 
 impl Windows {
     pub fn new(fixed_width: Option<i64>) -> Windows {
+        Windows::with_cap(fixed_width, EXACT_CAP)
+    }
+
+    /// `new`, with window latency stores that keep `cap` values exactly.
+    pub fn with_cap(fixed_width: Option<i64>, cap: usize) -> Windows {
         Windows {
             width: fixed_width.unwrap_or(LADDER[0]),
             fixed: fixed_width.is_some(),
+            cap,
             buckets: FxHashMap::default(),
         }
     }
@@ -113,7 +141,7 @@ impl Windows {
             self.buckets
                 .entry(k.div_euclid(factor))
                 .or_default()
-                .merge(v);
+                .merge(v, self.cap);
         }
     }
 
@@ -154,6 +182,16 @@ fn next_rung(width: i64) -> i64 {
         .unwrap_or(width * 2)
 }
 
+impl Windows {
+    /// `merge`, carrying the other partial's interned ids into ours.
+    pub fn merge_remapped(&mut self, mut o: Windows, map: &[u32]) {
+        for v in o.buckets.values_mut() {
+            v.remap(map);
+        }
+        self.merge(o);
+    }
+}
+
 impl Merge for Windows {
     fn merge(&mut self, mut o: Windows) {
         let w = self.width.max(o.width);
@@ -163,7 +201,7 @@ impl Merge for Windows {
             std::mem::swap(&mut self.buckets, &mut o.buckets);
         }
         for (k, v) in o.buckets {
-            self.buckets.entry(k).or_default().merge(v);
+            self.buckets.entry(k).or_default().merge(v, self.cap);
         }
     }
 }

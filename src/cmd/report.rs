@@ -29,6 +29,7 @@ pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, Outcom
         // Hung-request flags group requests by their last app message.
         last_words: cfg.rules.is_some(),
         rules: cfg.rules.clone(),
+        window_cap: None,
     };
     let partial = super::aggregate(ic, &mut opened, &mut errors, &parser, &opts, diag)?;
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();

@@ -26,6 +26,7 @@ pub fn run(cfg: &RequestsConfig, out: &mut dyn Write, diag: &mut dyn Write) -> R
         until,
         last_words: true,
         rules: None,
+        window_cap: None,
     };
     let partial = super::aggregate(ic, &mut opened, &mut errors, &parser, &opts, diag)?;
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();

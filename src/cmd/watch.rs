@@ -74,6 +74,7 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
         until: None,
         last_words: true,
         rules: Some(cfg.rules.clone()),
+        window_cap: Some(crate::aggregate::latency::STREAM_WINDOW_CAP),
     };
     let mut w = Watcher::new(cfg.params.clone(), parser, names.len(), &opts);
     let mut errors: Vec<Option<String>> = vec![None; names.len()];

@@ -173,16 +173,6 @@ impl Ctx<'_> {
     }
 }
 
-fn p95(values: &[f32]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut v = values.to_vec();
-    let k = ((values.len() as f64 * 0.95).ceil() as usize).clamp(1, values.len()) - 1;
-    let (_, x, _) = v.select_nth_unstable_by(k, f32::total_cmp);
-    Some(*x as f64)
-}
-
 /// Windows where a per-window value (`None`: not judged) beats its threshold and its
 /// baseline: the mean of up to `n` earlier judged windows in which it did not fire.
 fn with_baseline(
@@ -300,7 +290,7 @@ pub fn evaluate(
                         Kind::Custom(_, Condition::P95Above(ms)) => w
                             .hit_latency
                             .get(&(slot as u16))
-                            .and_then(|v| p95(v))
+                            .and_then(|v| v.p95())
                             .is_some_and(|x| x > *ms),
                         _ => n >= pr.min_count,
                     };
@@ -377,33 +367,21 @@ pub fn evaluate(
                 fired.push((ri, f, firing));
             }
             Kind::Latency => {
-                // Per endpoint and source: its values bucketed into the display windows.
-                let mut keys: Vec<(usize, u32)> = (0..2)
-                    .flat_map(|si| p.latency[si].keys().map(move |ep| (si, *ep)))
-                    .filter(|(_, ep)| {
-                        let n = names.name(*ep);
-                        n != "-" && !crate::aggregate::endpoint::is_health(n)
-                    })
+                // Per endpoint and source: the windows' own stores.
+                let mut keys: Vec<(u8, u32)> = wins
+                    .iter()
+                    .flat_map(|(_, w)| w.ep_latency.keys().copied())
                     .collect();
                 keys.sort_unstable_by(|a, b| (a.0, names.name(a.1)).cmp(&(b.0, names.name(b.1))));
-                for (si, ep) in keys {
-                    let lat = &p.latency[si][&ep];
-                    let mut per: Vec<Vec<f32>> = vec![Vec::new(); wins.len()];
-                    for (v, s) in lat.values.iter().zip(&lat.seconds) {
-                        if *s == u32::MAX {
-                            continue;
-                        }
-                        let start = (*s as i64 * 1_000_000).div_euclid(width) * width;
-                        if let Ok(i) = wins.binary_search_by_key(&start, |(w, _)| *w) {
-                            per[i].push(*v);
-                        }
-                    }
-                    let series: Vec<Option<f64>> = per
+                keys.dedup();
+                for key in keys {
+                    let series: Vec<Option<f64>> = wins
                         .iter()
-                        .map(|v| {
-                            (v.len() as u64 >= pr.min_lines.max(1))
-                                .then(|| p95(v))
-                                .flatten()
+                        .map(|(_, w)| {
+                            w.ep_latency
+                                .get(&key)
+                                .filter(|v| v.len() as u64 >= pr.min_lines.max(1))
+                                .and_then(|v| v.p95())
                         })
                         .collect();
                     let hot = with_baseline(&series, pr.baseline_windows, |v, base| {
@@ -417,11 +395,11 @@ pub fn evaluate(
                     }
                     let firing: Firing = hot
                         .iter()
-                        .map(|&(i, _, _)| (i, per[i].len() as u64))
+                        .map(|&(i, _, _)| (i, wins[i].1.ep_latency[&key].len() as u64))
                         .collect();
                     let mut f = cx.flag(r, &firing, None);
-                    let src = if si == 0 { "app" } else { "nginx" };
-                    let endpoint = names.name(ep).to_string();
+                    let src = if key.0 == 0 { "app" } else { "nginx" };
+                    let endpoint = names.name(key.1).to_string();
                     f.subject = Some(format!("{endpoint} ({src})"));
                     f.endpoints = vec![NameCount {
                         name: endpoint,
@@ -543,13 +521,5 @@ mod tests {
         });
         assert_eq!(first.len(), 1);
         assert!(first[0].2.is_none());
-    }
-
-    #[test]
-    fn p95_is_nearest_rank() {
-        let v: Vec<f32> = (1..=100).map(|x| x as f32).collect();
-        assert_eq!(p95(&v), Some(95.0));
-        assert_eq!(p95(&[7.0]), Some(7.0));
-        assert_eq!(p95(&[]), None);
     }
 }
