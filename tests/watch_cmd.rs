@@ -212,6 +212,51 @@ fn follow_survives_rotation_and_truncation_without_loss_or_doubling() {
 }
 
 #[test]
+fn an_alert_fires_within_a_second_of_its_line() {
+    use std::io::BufRead;
+    let mut child = Command::cargo_bin("logtriage")
+        .unwrap()
+        .args(["watch", "-f", "json", "--tz", "UTC"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let _ = tx.send((std::time::Instant::now(), line.unwrap()));
+        }
+    });
+    let timeout = |s: u32| {
+        format!(
+            "2026/11/25 03:16:{s:02} [error] 7#7: *{s} upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.1, server: x, request: \"POST /pay HTTP/1.1\", upstream: \"http://10.0.0.7:8000/pay\", host: \"x\"\n"
+        )
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    for s in 0..4 {
+        stdin.write_all(timeout(s).as_bytes()).unwrap();
+    }
+    stdin.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    // Four timeouts are under the default threshold of five per minute.
+    assert!(rx.try_iter().all(|(_, l)| !l.contains("upstream_timeout")));
+    let sent = std::time::Instant::now();
+    stdin.write_all(timeout(4).as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let (at, line) = rx
+        .iter()
+        .find(|(_, l)| l.contains("\"rule\":\"upstream_timeout\""))
+        .expect("the alert");
+    let waited = at - sent;
+    assert!(line.contains("\"state\":\"firing\""), "{line}");
+    assert!(waited < Duration::from_secs(1), "alert after {waited:?}");
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
 fn usage_errors_name_the_option() {
     for (args, want) in [
         (&["watch", "testdata/app.log"][..], "--follow"),

@@ -86,21 +86,21 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     let started = Instant::now();
     let mut next_draw = started + cfg.interval;
     let mut last_judge = started;
+    // Lines read since the last judgement: judged within JUDGE_EVERY, so an alert fires
+    // well inside a second of the line that crosses its threshold.
+    let mut unjudged = false;
     let mut events: Vec<WatchEvent> = Vec::new();
     while open_streams > 0 && !stop.load(Ordering::Relaxed) {
         let wait = next_draw
             .saturating_duration_since(Instant::now())
-            .min(Duration::from_millis(250));
+            .min(JUDGE_EVERY);
         match rx.recv_timeout(wait) {
             Ok(Feed::Lines { file, piece }) => {
                 w.add_bytes(file, piece.data.len() as u64);
                 crate::input::chunk::for_each_line(&piece.data, |off, line| {
                     w.feed(file, piece.offset + off as u64, line)
                 });
-                if last_judge.elapsed() >= JUDGE_EVERY {
-                    events.extend(w.tick(wall_clock()));
-                    last_judge = Instant::now();
-                }
+                unjudged = true;
             }
             Ok(Feed::Oversized { file, total }) => {
                 oversized[file as usize] = total;
@@ -114,9 +114,15 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
         }
+        if unjudged && last_judge.elapsed() >= JUDGE_EVERY {
+            events.extend(w.tick(wall_clock()));
+            last_judge = Instant::now();
+            unjudged = false;
+        }
         if Instant::now() >= next_draw {
             events.extend(w.tick(wall_clock()));
             last_judge = Instant::now();
+            unjudged = false;
             next_draw = Instant::now() + cfg.interval;
             if cfg.live {
                 view.draw(&w, started.elapsed(), out)?;
