@@ -217,6 +217,11 @@ fn app_side(class: &str, p: &Partial, names: &Interner) -> Vec<AppSide> {
             *groups.entry(msg).or_default() += 1;
         }
     }
+    side_list(groups)
+}
+
+/// Requests grouped by last app message, largest groups first, cut to `TOP_NAMES`.
+fn side_list(groups: BTreeMap<Option<&str>, u64>) -> Vec<AppSide> {
     let mut v: Vec<AppSide> = groups
         .into_iter()
         .map(|(m, n)| AppSide {
@@ -461,20 +466,7 @@ pub fn evaluate(
                 f.endpoints = cx.top(&endpoints);
                 ids.sort();
                 f.request_ids = ids.into_iter().take(5).map(|x| x.1).collect();
-                let mut side: Vec<AppSide> = words
-                    .into_iter()
-                    .map(|(m, n)| AppSide {
-                        last_message: m.map(str::to_string),
-                        requests: n,
-                    })
-                    .collect();
-                side.sort_by(|a, b| {
-                    b.requests
-                        .cmp(&a.requests)
-                        .then_with(|| a.last_message.cmp(&b.last_message))
-                });
-                side.truncate(TOP_NAMES);
-                f.app_side = side;
+                f.app_side = side_list(words);
                 fired.push((ri, f, firing));
             }
             Kind::NewErrorType => new_type_rule = Some(ri),
