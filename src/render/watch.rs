@@ -108,7 +108,7 @@ impl Live {
         s.push('\n');
         s.push_str(&format!(
             "event time {} UTC; window {}; lateness {}; late {}; oversized {}; requests in flight {}\n\n",
-            w.watermark.map_or("-".to_string(), |t| format_utc(t).replace('T', " ")),
+            w.watermark.map_or("-".to_string(), |t| format_utc(t).replace('T', " ").replace('Z', "")),
             crate::report::human_duration(p.window as f64 / 1e6),
             crate::report::human_duration(p.lateness as f64 / 1e6),
             c.late,
