@@ -308,8 +308,8 @@ impl Watcher {
             .retain(|_, (seen, done)| !*done && *seen >= watermark - ttl);
         self.counters.in_flight = self.in_flight.len() as u64;
         // The summary's request groups: those quiet for the TTL leave memory as counts. Every
-        // half TTL, since a pass sorts what is left.
-        if watermark.saturating_sub(self.last_retire) >= (ttl / 2).max(self.p.window) {
+        // eighth of the TTL (a pass sorts what is left), so at most 1.125 TTL of requests stay.
+        if watermark.saturating_sub(self.last_retire) >= (ttl / 8).max(self.p.window) {
             self.last_retire = watermark;
             let retired = &mut self.retired;
             let names = &self.summary.names;
