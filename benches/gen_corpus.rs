@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example gen_corpus -- [--out DIR] [--size 1GiB] [--seed 42]
-//!     [--only app|error|access]
+//!     [--only app|error|access] [--load daily|steady]
 //! ```
 //!
 //! One discrete-event simulation of a Python/FastAPI service (python-json-logger) behind one of
@@ -117,9 +117,15 @@ fn in_window(t: u64, w: (u64, u64)) -> bool {
     incident_secs(t).is_some_and(|s| s >= w.0 && s < w.1)
 }
 
+/// `--load steady`: one request rate throughout (for memory benchmarks of streams).
+static STEADY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Relative request rate: a gentle daily-traffic swell over the span, and client retries
-/// during the incident.
+/// during the incident (or flat with `--load steady`).
 fn load(t: u64) -> f64 {
+    if STEADY.load(std::sync::atomic::Ordering::Relaxed) {
+        return 1.0;
+    }
     let frac = t.saturating_sub(START) as f64 / SPAN as f64;
     let s = (std::f64::consts::PI * frac).sin();
     let base = 0.8 + 0.4 * s * s;
@@ -1790,12 +1796,14 @@ fn parse_size(s: &str) -> Option<u64> {
 }
 
 const USAGE: &str =
-    "usage: gen_corpus [--out DIR] [--size SIZE] [--seed N] [--only app|error|access]
+    "usage: gen_corpus [--out DIR] [--size SIZE] [--seed N] [--only app|error|access] [--load daily|steady]
   --out DIR     output directory (default target/bench-corpus)
   --size SIZE   app.log size, e.g. 1GiB, 200MB, 64MiB (default 1GiB); nginx-error.log and
                 nginx-access.log are each ~20% of it
   --seed N      PRNG seed (default 42); same seed and size, same bytes
-  --only KIND   write only app, error or access (comma-separated list allowed)";
+  --only KIND   write only app, error or access (comma-separated list allowed)
+  --load KIND   daily (default): traffic swells over the span and rises in the incident;
+                steady: one request rate throughout";
 
 fn usage(msg: &str) -> ! {
     eprintln!("gen_corpus: {msg}\n{USAGE}");
@@ -1841,6 +1849,11 @@ fn main() -> io::Result<()> {
                     };
                 }
             }
+            "--load" => match value.as_str() {
+                "daily" => STEADY.store(false, std::sync::atomic::Ordering::Relaxed),
+                "steady" => STEADY.store(true, std::sync::atomic::Ordering::Relaxed),
+                _ => usage(&format!("bad --load {value:?}")),
+            },
             _ => usage(&format!("unknown argument {flag:?}")),
         }
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `logtriage watch` on a stream: lines per second from stdin (one core does the parsing) and
-# peak RSS after 2 M and after ~20 M lines of one time-ordered app log (a 4.5 GiB seeded
-# corpus in target/bench-watch, generated once), piped through `cat`.
+# peak RSS after 2 M and after 20 M lines of one time-ordered app log at a steady request rate
+# (a 4.5 GiB seeded corpus, `gen_corpus --load steady`, in target/bench-watch, generated once),
+# piped through `head -n N`.
 #
 # Usage: bash benches/watch.sh     Env: LOGTRIAGE=target/release/logtriage
 set -euo pipefail
@@ -12,7 +13,11 @@ cargo build --release --quiet
 cargo build --release --quiet --example gen_corpus
 gen=target/release/examples/gen_corpus
 corpus=target/bench-watch/app.log
-[ -f "$corpus" ] || "$gen" --out target/bench-watch --size 4608MiB --only app >&2
+stamp="steady $(sha256sum benches/gen_corpus.rs | cut -c1-16)"
+if [ ! -f "$corpus" ] || [ "$(cat target/bench-watch/.stamp 2>/dev/null)" != "$stamp" ]; then
+  "$gen" --out target/bench-watch --size 4608MiB --only app --load steady >&2
+  echo "$stamp" > target/bench-watch/.stamp
+fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/logtriage-watch.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
