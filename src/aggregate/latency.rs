@@ -34,10 +34,12 @@ impl Default for LatStore {
 }
 
 /// Sparse log histogram: (bucket, count) sorted by bucket, plus what stays exact (count,
-/// nanosecond sum, max).
+/// nanosecond sum, max). Buckets of values at or above `FLOOR_MS` fit in 16 bits, and 8-byte
+/// entries keep the many window histograms of a long stream small; a bucket's count
+/// saturates at 4,294,967,295 (the exact total is `n`).
 #[derive(Clone, Debug, Default)]
 pub struct Hist {
-    buckets: Vec<(i32, u64)>,
+    buckets: Vec<(u16, u32)>,
     /// Values under `FLOOR_MS`.
     low: u64,
     n: u64,
@@ -62,10 +64,11 @@ impl Hist {
             self.low += count;
             return;
         }
-        let b = (v.to_bits() >> SHIFT) as i32;
+        let b = (v.to_bits() >> SHIFT) as u16;
+        let c = u32::try_from(count).unwrap_or(u32::MAX);
         match self.buckets.binary_search_by_key(&b, |e| e.0) {
-            Ok(i) => self.buckets[i].1 += count,
-            Err(i) => self.buckets.insert(i, (b, count)),
+            Ok(i) => self.buckets[i].1 = self.buckets[i].1.saturating_add(c),
+            Err(i) => self.buckets.insert(i, (b, c)),
         }
     }
 
@@ -83,7 +86,7 @@ impl Hist {
         self.max = max;
         for &(b, c) in &o.buckets {
             match self.buckets.binary_search_by_key(&b, |e| e.0) {
-                Ok(i) => self.buckets[i].1 += c,
+                Ok(i) => self.buckets[i].1 = self.buckets[i].1.saturating_add(c),
                 Err(i) => self.buckets.insert(i, (b, c)),
             }
         }
@@ -105,7 +108,7 @@ impl Hist {
             return 0.0;
         }
         for &(b, c) in &self.buckets {
-            seen += c;
+            seen += c as u64;
             if seen >= k {
                 let lo = f32::from_bits((b as u32) << SHIFT) as f64;
                 let hi = f32::from_bits((b as u32 + 1) << SHIFT) as f64;
@@ -320,6 +323,17 @@ mod tests {
         }
         let mut ten = values[..10].to_vec();
         assert_eq!(small.summarize(), summarize(&mut ten));
+    }
+
+    #[test]
+    fn every_bucket_fits_sixteen_bits() {
+        assert!(f32::MAX.to_bits() >> SHIFT <= u16::MAX as u32);
+        assert!(f32::INFINITY.to_bits() >> SHIFT <= u16::MAX as u32);
+        let mut h = Hist::default();
+        for v in [FLOOR_MS, 1.0, 1e9, f32::MAX] {
+            h.add(v);
+        }
+        assert_eq!(h.percentile(100.0), f32::MAX as f64);
     }
 
     #[test]
