@@ -196,6 +196,34 @@ fn with_baseline(
     out
 }
 
+/// "<the peak> in the window of <start> against a baseline of <b>" for the window where the
+/// value peaked (the earliest on ties), or "(no baseline before it)".
+fn peak_detail(
+    cx: &Ctx<'_>,
+    hot: &[(usize, f64, Option<f64>)],
+    value: impl Fn(f64) -> String,
+    baseline: impl Fn(f64) -> String,
+) -> String {
+    let (i, v, base) = hot
+        .iter()
+        .copied()
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        .expect("a rule that fired has a window");
+    match base {
+        Some(b) => format!(
+            "{} in the window of {} against a baseline of {}",
+            value(v),
+            cx.start(i),
+            baseline(b)
+        ),
+        None => format!(
+            "{} in the window of {} (no baseline before it)",
+            value(v),
+            cx.start(i)
+        ),
+    }
+}
+
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
@@ -351,24 +379,12 @@ pub fn evaluate(
                 }
                 let firing: Firing = hot.iter().map(|&(i, _, _)| (i, wins[i].1.errors)).collect();
                 let mut f = cx.flag(r, &firing, None);
-                let (i, v, base) = hot
-                    .iter()
-                    .copied()
-                    .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-                    .expect("non-empty");
-                f.detail = Some(match base {
-                    Some(b) => format!(
-                        "peak {} of leveled lines in the window of {} against a baseline of {}",
-                        pct(v),
-                        cx.start(i),
-                        pct(b)
-                    ),
-                    None => format!(
-                        "peak {} of leveled lines in the window of {} (no baseline before it)",
-                        pct(v),
-                        cx.start(i)
-                    ),
-                });
+                f.detail = Some(peak_detail(
+                    &cx,
+                    &hot,
+                    |v| format!("peak {} of leveled lines", pct(v)),
+                    pct,
+                ));
                 fired.push((ri, f, firing));
             }
             Kind::Latency => {
@@ -410,24 +426,12 @@ pub fn evaluate(
                         name: endpoint,
                         count: f.count,
                     }];
-                    let (i, v, base) = hot
-                        .iter()
-                        .copied()
-                        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-                        .expect("non-empty");
-                    f.detail = Some(match base {
-                        Some(b) => format!(
-                            "{src} p95 {} ms in the window of {} against a baseline of {} ms",
-                            round3(v),
-                            cx.start(i),
-                            round3(b)
-                        ),
-                        None => format!(
-                            "{src} p95 {} ms in the window of {} (no baseline before it)",
-                            round3(v),
-                            cx.start(i)
-                        ),
-                    });
+                    f.detail = Some(peak_detail(
+                        &cx,
+                        &hot,
+                        |v| format!("{src} p95 {} ms", round3(v)),
+                        |b| format!("{} ms", round3(b)),
+                    ));
                     fired.push((ri, f, firing));
                 }
             }
