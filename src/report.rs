@@ -251,7 +251,8 @@ pub struct Context<'a> {
     pub top: usize,
 }
 
-fn ts(t: i64) -> Option<String> {
+/// A time as RFC 3339 UTC, or `None` for the empty-range markers `i64::MIN`/`MAX`.
+pub(crate) fn ts(t: i64) -> Option<String> {
     (t != i64::MAX && t != i64::MIN).then(|| format_utc(t))
 }
 
@@ -272,7 +273,8 @@ pub fn outcome(r: &ReqAgg) -> Outcome {
     }
 }
 
-fn opt_ms(v: f32) -> Option<f64> {
+/// A logged latency (negative: none) in ms, rounded to 1 µs.
+pub(crate) fn opt_ms(v: f32) -> Option<f64> {
     (v >= 0.0).then(|| round3(v as f64))
 }
 

@@ -11,8 +11,7 @@ use crate::aggregate::Partial;
 use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::latency::round3;
 use crate::aggregate::requests::{ReqAgg, ReqKey};
-use crate::parse::time::format_utc;
-use crate::report::{EndpointCount, Outcome, Outcomes, outcome};
+use crate::report::{EndpointCount, Outcome, Outcomes, opt_ms, outcome, ts};
 
 /// Version of the `requests --format json` document (docs/requests-schema.md).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -144,16 +143,8 @@ pub struct Listing<'a> {
     names: &'a Interner,
 }
 
-fn ts(t: i64) -> Option<String> {
-    (t != i64::MAX && t != i64::MIN).then(|| format_utc(t))
-}
-
 fn nonzero(s: u16) -> Option<u16> {
     (s > 0).then_some(s)
-}
-
-fn opt_ms(v: f32) -> Option<f64> {
-    (v >= 0.0).then(|| round3(v as f64))
 }
 
 impl<'a> Listing<'a> {

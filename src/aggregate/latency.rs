@@ -190,10 +190,7 @@ impl LatStore {
     /// Nearest-rank p95 without reordering the store.
     pub fn p95(&self) -> Option<f64> {
         match self {
-            LatStore::Exact(v) if !v.is_empty() => {
-                let mut v = v.clone();
-                Some(select(&mut v, &[95.0])[0])
-            }
+            LatStore::Exact(v) => p95(v),
             LatStore::Hist(h) if h.n > 0 => Some(h.percentile(95.0)),
             _ => None,
         }
@@ -235,6 +232,14 @@ fn select(values: &mut [f32], ps: &[f64]) -> Vec<f64> {
         lo = k;
     }
     out
+}
+
+/// Nearest-rank p95 of `values` (left as they are); `None` when empty.
+pub fn p95(values: &[f32]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    Some(select(&mut values.to_vec(), &[95.0])[0])
 }
 
 /// Summarises `values` (reordering them); `None` when empty.

@@ -100,23 +100,32 @@ pub fn time_bounds(
     Ok((resolve(ic.since), resolve(ic.until)))
 }
 
-/// Aggregates every input in parallel with a progress bar; read errors are written to `diag`
-/// and recorded in `errors` (the lines before an error still count).
+/// Every input, aggregated: the merged partial, the input names and, per input, the error
+/// that stopped reading it (also written to `diag`).
+pub struct Aggregated {
+    pub partial: Partial,
+    pub paths: Vec<String>,
+    pub errors: Vec<Option<String>>,
+}
+
+/// Opens every input, resolves `--since`/`--until` into `opts`, aggregates in parallel with
+/// a progress bar. The lines before a read error still count.
 pub fn aggregate(
     ic: &InputConfig,
-    opened: &mut [Opened],
-    errors: &mut [Option<String>],
-    parser: &Parser,
-    opts: &AggOptions,
+    mut opts: AggOptions,
     diag: &mut dyn Write,
-) -> io::Result<Partial> {
+) -> io::Result<Aggregated> {
+    let (mut opened, mut errors) = open_inputs(ic, diag)?;
+    let parser = Parser::new(ic.fields.clone(), ic.zone.clone());
+    (opts.since, opts.until) = time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
     let total: u64 = opened
         .iter()
         .filter_map(|o| o.data.bytes().map(|b| b.len() as u64))
         .sum();
     let progress = Progress::new(ic.progress, total);
-    let (partial, read_errors) =
-        engine::aggregate(opened, parser, opts, tuning(ic), &|n| progress.add(n));
+    let (partial, read_errors) = engine::aggregate(&mut opened, &parser, &opts, tuning(ic), &|n| {
+        progress.add(n)
+    });
     progress.finish();
     for (i, e) in read_errors.into_iter().enumerate() {
         if let Some(e) = e {
@@ -124,5 +133,9 @@ pub fn aggregate(
             errors[i] = Some(e);
         }
     }
-    Ok(partial)
+    Ok(Aggregated {
+        partial,
+        paths: opened.iter().map(|o| o.name.clone()).collect(),
+        errors,
+    })
 }

@@ -9,7 +9,6 @@ use crate::cli::ReportFormat;
 use crate::config::ReportConfig;
 use crate::engine;
 use crate::error::Outcome;
-use crate::parse::Parser;
 use crate::render::{Render, json::Json, markdown::Markdown, table::TableRender};
 use crate::report::{Context, Report};
 
@@ -17,22 +16,18 @@ use crate::report::{Context, Report};
 /// report; the run goes on with the other inputs.
 pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, Outcome)> {
     let ic = &cfg.input;
-    let (mut opened, mut errors) = super::open_inputs(ic, diag)?;
-    let parser = Parser::new(ic.fields.clone(), ic.zone.clone());
-    let tune = super::tuning(ic);
-
-    let (since, until) = super::time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
     let opts = AggOptions {
         window: cfg.window,
-        since,
-        until,
         // Hung-request flags group requests by their last app message.
         last_words: cfg.rules.is_some(),
         rules: cfg.rules.clone(),
-        window_cap: None,
+        ..AggOptions::default()
     };
-    let partial = super::aggregate(ic, &mut opened, &mut errors, &parser, &opts, diag)?;
-    let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
+    let super::Aggregated {
+        partial,
+        paths,
+        errors,
+    } = super::aggregate(ic, opts, diag)?;
     let ctx = Context {
         rules: cfg.rules.as_deref(),
         retired: None,
@@ -41,7 +36,7 @@ pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, Outcom
         timezone: &ic.zone_name,
         top: cfg.top,
     };
-    let report = engine::install(tune.threads, || Report::build(partial, &ctx));
+    let report = engine::install(ic.threads, || Report::build(partial, &ctx));
     let outcome = if errors.iter().any(Option::is_some) {
         Outcome::InputErrors
     } else {

@@ -10,27 +10,21 @@ use crate::cli::RequestsFormat;
 use crate::config::RequestsConfig;
 use crate::engine;
 use crate::error::Outcome;
-use crate::parse::Parser;
 use crate::render::requests as render;
 use crate::requests::Listing;
 
 pub fn run(cfg: &RequestsConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcome> {
     let ic = &cfg.input;
-    let (mut opened, mut errors) = super::open_inputs(ic, diag)?;
-    let parser = Parser::new(ic.fields.clone(), ic.zone.clone());
-    let tune = super::tuning(ic);
-    let (since, until) = super::time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
     let opts = AggOptions {
-        window: None,
-        since,
-        until,
         last_words: true,
-        rules: None,
-        window_cap: None,
+        ..AggOptions::default()
     };
-    let partial = super::aggregate(ic, &mut opened, &mut errors, &parser, &opts, diag)?;
-    let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
-    let listing = engine::install(tune.threads, || {
+    let super::Aggregated {
+        partial,
+        paths,
+        errors,
+    } = super::aggregate(ic, opts, diag)?;
+    let listing = engine::install(ic.threads, || {
         Listing::build(&partial, &cfg.query, &paths, &errors, &ic.zone_name)
     });
     match cfg.format {

@@ -131,7 +131,7 @@ impl Live {
                 } else {
                     0
                 };
-                quantile(&x.latency[side])
+                crate::aggregate::latency::p95(&x.latency[side])
             })
             .collect();
         let last = recent.last().map(|(_, x)| *x);
@@ -182,7 +182,7 @@ impl Live {
         let mut rows: Vec<(f64, usize, String)> = eps
             .iter()
             .filter_map(|((src, ep), v)| {
-                quantile(v).map(|q| {
+                crate::aggregate::latency::p95(v).map(|q| {
                     let side = if *src == 0 { "app" } else { "nginx" };
                     (q, v.len(), format!("{} ({side})", term(names.name(*ep))))
                 })
@@ -216,13 +216,4 @@ impl Live {
         out.write_all(s.as_bytes())?;
         out.flush()
     }
-}
-
-fn quantile(v: &[f32]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    let mut v = v.to_vec();
-    let k = ((v.len() as f64 * 0.95).ceil() as usize).clamp(1, v.len()) - 1;
-    Some(*v.select_nth_unstable_by(k, f32::total_cmp).1 as f64)
 }

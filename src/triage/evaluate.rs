@@ -121,7 +121,7 @@ impl Ctx<'_> {
 
     pub(super) fn flag(&self, r: &Rule, firing: &Firing, ev: Option<&Evidence>) -> Flag {
         let (lo, hi) = self.span(firing);
-        let ts = |t: i64| (t != i64::MAX && t != i64::MIN).then(|| format_utc(t));
+        let ts = crate::report::ts;
         // Evidence times and samples are kept inside the windows where the rule fired (a
         // start-up line at the top of a log is no restart).
         let (first, last) = match ev {

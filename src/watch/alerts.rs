@@ -114,16 +114,11 @@ impl Alerts {
         // The side with more latency values speaks for the service (nginx when it is there).
         let pick = |i: usize| long.iter().map(|w| w.latency[i].len()).sum::<usize>();
         let side = if pick(1) >= pick(0) { 1 } else { 0 };
-        let mut lat: Vec<f32> = long
+        let lat: Vec<f32> = long
             .iter()
             .flat_map(|w| w.latency[side].iter().copied())
             .collect();
-        let p95 = if lat.is_empty() {
-            0.0
-        } else {
-            let k = ((lat.len() as f64 * 0.95).ceil() as usize).clamp(1, lat.len()) - 1;
-            *lat.select_nth_unstable_by(k, f32::total_cmp).1 as f64
-        };
+        let p95 = crate::aggregate::latency::p95(&lat).unwrap_or(0.0);
         let class = |name: &str| -> u64 {
             short
                 .iter()

@@ -99,13 +99,7 @@ pub struct Watcher {
 }
 
 fn p95(v: &[f32]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    let mut v = v.to_vec();
-    let k = ((v.len() as f64 * 0.95).ceil() as usize).clamp(1, v.len()) - 1;
-    let (_, x, _) = v.select_nth_unstable_by(k, f32::total_cmp);
-    Some(crate::aggregate::latency::round3(*x as f64))
+    crate::aggregate::latency::p95(v).map(crate::aggregate::latency::round3)
 }
 
 impl Watcher {
