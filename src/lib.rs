@@ -3,7 +3,8 @@
 //! Data flows one way, with a named type at each step:
 //! `Cli` (cli) -> `Config` (config) -> chunks (input, engine) -> `LogEvent` (parse) ->
 //! `Partial` (aggregate, mergeable) -> `Report` (report) -> bytes (render).
-//! Only `engine` owns threads; only `input::mmap` holds `unsafe`; only `config` reads clap types.
+//! Only `engine` owns threads; only `input::mmap` holds `unsafe` (memory maps, and the
+//! allocator's threshold for them); only `config` reads clap types.
 //!
 //! Parsing one line with the library:
 //!

@@ -33,19 +33,28 @@ impl Default for LatStore {
     }
 }
 
-/// Sparse log histogram: (bucket, count) sorted by bucket, plus what stays exact (count,
-/// nanosecond sum, max). Buckets of values at or above `FLOOR_MS` fit in 16 bits, and 8-byte
-/// entries keep the many window histograms of a long stream small; a bucket's count
-/// saturates at 4,294,967,295 (the exact total is `n`).
+/// Log histogram: dense counts over the range of buckets seen, plus what stays exact (count,
+/// nanosecond sum, max). Dense, so its size follows the range of the values rather than how
+/// many distinct buckets they have filled: a long stream's many window histograms stop growing
+/// once their range is seen (4 bytes a bucket; 1 ms to 1 min is about 1,000 buckets). Values
+/// from `CEIL_MS` up (over a day: garbage, not latency) share one bucket that reads as the max,
+/// which bounds a histogram at about 9 KB. A bucket's count saturates at 4,294,967,295 (the
+/// exact total is `n`).
 #[derive(Clone, Debug, Default)]
 pub struct Hist {
-    buckets: Vec<(u16, u32)>,
-    /// Values under `FLOOR_MS`.
+    /// The bucket of `counts[0]`.
+    lo: u16,
+    counts: Vec<u32>,
+    /// Values under `FLOOR_MS`, and from `CEIL_MS` up.
     low: u64,
+    high: u64,
     n: u64,
     sum_ns: i128,
     max: f32,
 }
+
+/// Values from this (ms) up share the top bucket, read as the max.
+const CEIL_MS: f32 = 1e8;
 
 fn ns(v: f32) -> i128 {
     (v as f64 * 1e6).round() as i64 as i128
@@ -64,12 +73,41 @@ impl Hist {
             self.low += count;
             return;
         }
-        let b = (v.to_bits() >> SHIFT) as u16;
-        let c = u32::try_from(count).unwrap_or(u32::MAX);
-        match self.buckets.binary_search_by_key(&b, |e| e.0) {
-            Ok(i) => self.buckets[i].1 = self.buckets[i].1.saturating_add(c),
-            Err(i) => self.buckets.insert(i, (b, c)),
+        if v >= CEIL_MS {
+            self.high += count;
+            return;
         }
+        let i = self.cover((v.to_bits() >> SHIFT) as u16, 1);
+        let c = u32::try_from(count).unwrap_or(u32::MAX);
+        self.counts[i] = self.counts[i].saturating_add(c);
+    }
+
+    /// Widens `counts` to hold buckets `b..b + len`; returns the index of `b`. Grows by at
+    /// least an eighth, so a range found one bucket at a time is not copied each time.
+    fn cover(&mut self, b: u16, len: usize) -> usize {
+        if self.counts.is_empty() {
+            self.lo = b;
+        }
+        if b < self.lo {
+            let more = (self.lo - b) as usize;
+            let want = self.counts.len() + more;
+            if want > self.counts.capacity() {
+                self.counts
+                    .reserve_exact(want.max(self.counts.len() * 9 / 8 + 8) - self.counts.len());
+            }
+            self.counts.splice(0..0, std::iter::repeat_n(0, more));
+            self.lo = b;
+        }
+        let i = (b - self.lo) as usize;
+        let want = i + len;
+        if want > self.counts.len() {
+            if want > self.counts.capacity() {
+                self.counts
+                    .reserve_exact(want.max(self.counts.len() * 9 / 8 + 8) - self.counts.len());
+            }
+            self.counts.resize(want, 0);
+        }
+        i
     }
 
     fn merge(&mut self, o: &Hist) {
@@ -83,11 +121,12 @@ impl Hist {
         self.n += o.n;
         self.sum_ns += o.sum_ns;
         self.low += o.low;
+        self.high += o.high;
         self.max = max;
-        for &(b, c) in &o.buckets {
-            match self.buckets.binary_search_by_key(&b, |e| e.0) {
-                Ok(i) => self.buckets[i].1 = self.buckets[i].1.saturating_add(c),
-                Err(i) => self.buckets.insert(i, (b, c)),
+        if !o.counts.is_empty() {
+            let at = self.cover(o.lo, o.counts.len());
+            for (mine, theirs) in self.counts[at..].iter_mut().zip(&o.counts) {
+                *mine = mine.saturating_add(*theirs);
             }
         }
     }
@@ -107,11 +146,12 @@ impl Hist {
         if seen >= k {
             return 0.0;
         }
-        for &(b, c) in &self.buckets {
+        for (i, &c) in self.counts.iter().enumerate() {
             seen += c as u64;
             if seen >= k {
-                let lo = f32::from_bits((b as u32) << SHIFT) as f64;
-                let hi = f32::from_bits((b as u32 + 1) << SHIFT) as f64;
+                let b = self.lo as u32 + i as u32;
+                let lo = f32::from_bits(b << SHIFT) as f64;
+                let hi = f32::from_bits((b + 1) << SHIFT) as f64;
                 return ((lo + hi) / 2.0).min(self.max as f64);
             }
         }
@@ -358,5 +398,29 @@ mod tests {
         let s = summarize(&mut one).unwrap();
         assert_eq!((s.p50, s.p99, s.count), (7.5, 7.5, 1));
         assert!(summarize(&mut []).is_none());
+    }
+
+    #[test]
+    fn histogram_size_follows_the_range_and_garbage_values_read_as_the_max() {
+        let mut h = Hist::default();
+        for i in 0..100_000u32 {
+            h.add(1.0 + (i % 1000) as f32);
+        }
+        let full = h.counts.len();
+        // Ten times the values over the same range: not one bucket more.
+        for i in 0..1_000_000u32 {
+            h.add(1.0 + (i % 1000) as f32);
+        }
+        assert_eq!(h.counts.len(), full);
+        assert!(full <= 64 * 10 + 1, "1 ms to 1 s is ten octaves: {full}");
+        // A nonsense latency does not stretch the range; above the 99th percentile it reads
+        // as the exact max.
+        h.add(3e30);
+        h.add(0.0);
+        assert_eq!(h.counts.len(), full);
+        assert_eq!(h.n, 1_100_002);
+        assert_eq!(h.percentile(100.0), 3e30f32 as f64);
+        let p50 = h.percentile(50.0);
+        assert!((p50 - 500.5).abs() / 500.5 < 0.008, "{p50}");
     }
 }

@@ -9,8 +9,25 @@ use super::intern::remap;
 use super::latency::{EXACT_CAP, LatStore};
 
 const SEC: i64 = 1_000_000;
-/// Fine granularities; each divides the next and every display size above it.
-const LADDER: [i64; 4] = [SEC, 60 * SEC, 3600 * SEC, 86_400 * SEC];
+const DAY: i64 = 86_400 * SEC;
+/// Fine granularities; each divides the next and every display size above it. Steps are at
+/// most 4x (or to the next size every larger display size is a multiple of), so a partial can
+/// coarsen after `MAX_BUCKETS` buckets without changing the display width: by then its span
+/// alone rules out every display size that is not a multiple of the next rung (a unit test
+/// checks this for every step).
+const LADDER: [i64; 11] = [
+    SEC,
+    5 * SEC,
+    15 * SEC,
+    30 * SEC,
+    60 * SEC,
+    300 * SEC,
+    900 * SEC,
+    3600 * SEC,
+    10_800 * SEC,
+    43_200 * SEC,
+    DAY,
+];
 /// Human display sizes, smallest first.
 const DISPLAY: [i64; 20] = [
     SEC,
@@ -34,7 +51,9 @@ const DISPLAY: [i64; 20] = [
     172_800 * SEC,
     604_800 * SEC,
 ];
-const MAX_BUCKETS: usize = 4096;
+/// Buckets a partial holds below a day before it coarsens: small, so a stream's summary
+/// (`watch`) keeps at most this many windows whatever its length.
+const MAX_BUCKETS: usize = 128;
 /// Target upper bound on the number of windows shown.
 const TARGET_WINDOWS: i64 = 60;
 
@@ -122,6 +141,7 @@ impl Windows {
     #[inline]
     pub fn at(&mut self, ts: i64) -> &mut WinAgg {
         if !self.fixed
+            && self.width < DAY
             && self.buckets.len() >= MAX_BUCKETS
             && !self.buckets.contains_key(&ts.div_euclid(self.width))
         {
@@ -169,17 +189,14 @@ impl Windows {
             }
         }
         // Past the largest human size, whole days: independent of the bucket width.
-        let day = 86_400 * SEC;
-        ((span / TARGET_WINDOWS / day + 1) * day).max(self.width)
+        ((span / TARGET_WINDOWS / DAY + 1) * DAY).max(self.width)
     }
 }
 
+/// The next coarser bucket width; a day is the coarsest, as whole-day display sizes need not
+/// be multiples of anything larger.
 fn next_rung(width: i64) -> i64 {
-    LADDER
-        .iter()
-        .copied()
-        .find(|&r| r > width)
-        .unwrap_or(width * 2)
+    LADDER.iter().copied().find(|&r| r > width).unwrap_or(width)
 }
 
 impl Windows {
@@ -221,6 +238,35 @@ mod tests {
             Windows::new(Some(7 * SEC)).display_width(3600 * SEC),
             7 * SEC
         );
+    }
+
+    /// A partial coarsens from `p` to the next rung once it holds more than `MAX_BUCKETS`
+    /// buckets, so its span exceeds `(MAX_BUCKETS - 1) * p`; for every such span the display
+    /// width must be the one a partial that never coarsened would choose.
+    #[test]
+    fn coarsening_never_changes_the_display_width() {
+        let fine = Windows::new(None);
+        for pair in LADDER.windows(2) {
+            let (p, next) = (pair[0], pair[1]);
+            let coarse = Windows {
+                width: next,
+                ..Windows::new(None)
+            };
+            let least = (MAX_BUCKETS as i64 - 1) * p + 1;
+            let mut span = least;
+            while span < 400 * 365 * DAY {
+                for s in [span, span + 1, span * 3 / 2] {
+                    assert_eq!(
+                        coarse.display_width(s),
+                        fine.display_width(s),
+                        "rung {p} -> {next}, span {s}"
+                    );
+                }
+                span = span * 21 / 20;
+            }
+        }
+        // Past a day, buckets stay a day wide: no further coarsening.
+        assert_eq!(next_rung(DAY), DAY);
     }
 
     #[test]

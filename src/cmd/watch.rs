@@ -30,7 +30,12 @@ fn wall_clock() -> Micros {
         .map_or(0, |d| d.as_micros() as Micros)
 }
 
+/// Blocks this large or larger get their own memory maps (see `input::mmap`): with it, peak
+/// RSS after 20 M lines is within a few percent of the peak after 2 M (`benches/watch.sh`).
+const MAP_BLOCKS_FROM: usize = 128 << 10;
+
 pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcome> {
+    crate::input::map_large_allocations(MAP_BLOCKS_FROM);
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -41,7 +46,9 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             }
         });
     }
-    let (tx, rx) = sync_channel::<Feed>(256);
+    // Up to 64 KiB a piece: 2 MiB of input in flight keeps the parser busy without holding
+    // megabytes of a fast producer's backlog.
+    let (tx, rx) = sync_channel::<Feed>(32);
     let names: Vec<String>;
     let mut open_streams;
     if cfg.follow.is_empty() {

@@ -7,6 +7,8 @@ pub mod follow;
 mod mmap;
 pub mod split;
 
+pub use mmap::map_large_allocations;
+
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::PathBuf;

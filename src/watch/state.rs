@@ -4,6 +4,7 @@
 //! the clock come in as arguments, events go out as values; nothing here reads or prints.
 
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -90,8 +91,10 @@ pub struct Watcher {
     late_since_event: u64,
     pub counters: Counters,
     alerts: Alerts,
-    /// Request id -> (last event time seen, finished).
-    in_flight: FxHashMap<Box<str>, (Micros, bool)>,
+    /// Hash of the request id -> (last event time seen, finished). Only counted for the live
+    /// view, so a 64-bit hash stands in for the id: no allocation per request, and a collision
+    /// among a few hundred thousand ids (odds about 1e-9) would miscount one request.
+    in_flight: FxHashMap<u64, (Micros, bool)>,
     last_expiry: Micros,
     /// Requests the summary no longer holds (not seen for the TTL), as counts.
     pub retired: crate::report::RetiredRequests,
@@ -151,7 +154,8 @@ impl Watcher {
             if let Some(rid) = ev.request_id.as_deref() {
                 let done = ev.status.is_some() || ev.latency_ms.is_some();
                 let t = ts.unwrap_or(Micros::MIN);
-                let e = self.in_flight.entry(rid.into()).or_insert((t, false));
+                let key = rustc_hash::FxBuildHasher.hash_one(rid);
+                let e = self.in_flight.entry(key).or_insert((t, false));
                 e.0 = e.0.max(t);
                 e.1 |= done;
             }
@@ -301,6 +305,10 @@ impl Watcher {
         self.in_flight
             .retain(|_, (seen, done)| !*done && *seen >= watermark - ttl);
         self.counters.in_flight = self.in_flight.len() as u64;
+        // A burst of requests must not keep its table for the rest of an endless stream.
+        if self.in_flight.capacity() > 4 * self.in_flight.len() + 1024 {
+            self.in_flight.shrink_to(2 * self.in_flight.len());
+        }
         // The summary's request groups: those quiet for the TTL leave memory as counts. Every
         // eighth of the TTL (a pass sorts what is left), so at most 1.125 TTL of requests stay.
         if watermark.saturating_sub(self.last_retire) >= (ttl / 8).max(self.p.window) {
