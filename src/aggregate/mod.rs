@@ -15,7 +15,7 @@ use crate::parse::{Format, Level, LogEvent, Parsed, Source};
 use intern::{Interner, NONE, remap};
 use requests::{Requests, Touch};
 use triage::Triage;
-use windows::Windows;
+use windows::{CUSTOM_SLOT, WinLine, Windows};
 
 /// Associative combination with an empty value; `self` is the earlier part of the input.
 pub trait Merge {
@@ -151,8 +151,6 @@ pub struct AggOptions {
 /// Raw messages remembered per partial before the memo is cleared: bounds its memory when
 /// messages carry unique parts that masking removes.
 const MSG_MEMO_LIMIT: usize = 4096;
-/// Marks a custom rule's slot in `Scratch::hits`.
-const CUSTOM_SLOT: u16 = 0x8000;
 
 /// Reusable per-worker buffers.
 #[derive(Default)]
@@ -161,8 +159,17 @@ pub struct Scratch {
     endpoint: String,
     endpoint_key: Vec<u8>,
     message: String,
-    /// Rule slots the current line hit.
-    hits: Vec<u16>,
+    /// What the last line added to its window, when it was an event (see `window_line`).
+    line: WinLine,
+    line_is_event: bool,
+}
+
+impl Scratch {
+    /// What the line just absorbed added (or, untimed, would add) to a window; `None` when it
+    /// was no event (blank, unparsed, outside `--since`/`--until`).
+    pub fn window_line(&self) -> Option<&WinLine> {
+        self.line_is_event.then_some(&self.line)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -231,6 +238,7 @@ impl Partial {
         parsed: Parsed<'_>,
         scratch: &mut Scratch,
     ) {
+        scratch.line_is_event = false;
         let fs = &mut self.files[file as usize];
         fs.lines += 1;
         let at = LineRef {
@@ -478,43 +486,27 @@ impl Partial {
             Some(m) if self.msg_memo.is_some() => self.message_id(m, &mut scratch.message),
             _ => NONE,
         };
-        scratch.hits.clear();
         let triaging = self.rules.is_some();
+        let mut hits = std::mem::take(&mut scratch.line.hits);
+        hits.clear();
         if triaging {
-            self.triage_line(ev, at, raw, endpoint, health, template, &mut scratch.hits);
+            self.triage_line(ev, at, raw, endpoint, health, template, &mut hits);
         }
+        scratch.line = WinLine {
+            src: si,
+            level: ev.level,
+            status: ev.status,
+            latency_ms: ev.latency_ms,
+            endpoint,
+            health,
+            error_type,
+            triaging,
+            hits,
+        };
+        scratch.line_is_event = true;
         if let Some(t) = ev.ts {
             let cap = self.windows.cap;
-            let w = self.windows.at(t);
-            w.lines += 1;
-            match ev.level {
-                Some(l) if l >= Level::Error => w.errors += 1,
-                Some(Level::Warn) => w.warnings += 1,
-                _ => {}
-            }
-            if ev.status.is_some_and(|s| s >= 500) {
-                w.status_5xx[si] += 1;
-            }
-            if let (Some(ms), false) = (ev.latency_ms, health) {
-                w.latency[si].push(ms as f32, cap);
-            }
-            if triaging {
-                w.leveled += ev.level.is_some() as u64;
-                w.responses[si] += ev.status.is_some() as u64;
-                if let (Some(ms), false, true) = (ev.latency_ms, health, endpoint != NONE) {
-                    w.ep_latency
-                        .entry((si as u8, endpoint))
-                        .or_default()
-                        .push(ms as f32, cap);
-                }
-                for &marked in &scratch.hits {
-                    let slot = marked & !CUSTOM_SLOT;
-                    *w.hits.entry(slot).or_default() += 1;
-                    if let (Some(ms), true) = (ev.latency_ms, marked & CUSTOM_SLOT != 0) {
-                        w.hit_latency.entry(slot).or_default().push(ms as f32, cap);
-                    }
-                }
-            }
+            self.windows.at(t).add(&scratch.line, cap);
         }
         if let Some(rid) = ev.request_id.as_deref() {
             self.requests.maybe_flush();

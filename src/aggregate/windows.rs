@@ -4,8 +4,10 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::parse::Level;
+
 use super::Merge;
-use super::intern::remap;
+use super::intern::{NONE, remap};
 use super::latency::{EXACT_CAP, LatStore};
 
 const SEC: i64 = 1_000_000;
@@ -108,6 +110,69 @@ impl WinAgg {
         }
         for (k, v) in o.ep_latency {
             self.ep_latency.entry(k).or_default().merge(&v, cap);
+        }
+    }
+}
+
+/// Marks a custom rule's slot in `WinLine::hits`: only their hits keep latency (p95
+/// conditions).
+pub const CUSTOM_SLOT: u16 = 0x8000;
+
+/// What one timed (or placed) line adds to its window. The partial keeps the last one in its
+/// scratch, so `watch`'s live windows add exactly what the partial's windows got.
+#[derive(Clone, Debug, Default)]
+pub struct WinLine {
+    /// Source index (app 0, nginx 1).
+    pub src: usize,
+    pub level: Option<Level>,
+    pub status: Option<u16>,
+    pub latency_ms: Option<f64>,
+    /// Interned endpoint, `NONE` without a path.
+    pub endpoint: u32,
+    pub health: bool,
+    /// Interned error type, `NONE` without one.
+    pub error_type: u32,
+    /// Rules are being judged: the triage counts are kept.
+    pub triaging: bool,
+    /// Rule slots the line hit (custom slots marked by `CUSTOM_SLOT`).
+    pub hits: Vec<u16>,
+}
+
+impl WinAgg {
+    /// Adds one line; stores keep `cap` values exactly.
+    pub fn add(&mut self, l: &WinLine, cap: usize) {
+        self.lines += 1;
+        match l.level {
+            Some(v) if v >= Level::Error => self.errors += 1,
+            Some(Level::Warn) => self.warnings += 1,
+            _ => {}
+        }
+        if l.status.is_some_and(|s| s >= 500) {
+            self.status_5xx[l.src] += 1;
+        }
+        if let (Some(ms), false) = (l.latency_ms, l.health) {
+            self.latency[l.src].push(ms as f32, cap);
+        }
+        if !l.triaging {
+            return;
+        }
+        self.leveled += l.level.is_some() as u64;
+        self.responses[l.src] += l.status.is_some() as u64;
+        if let (Some(ms), false, true) = (l.latency_ms, l.health, l.endpoint != NONE) {
+            self.ep_latency
+                .entry((l.src as u8, l.endpoint))
+                .or_default()
+                .push(ms as f32, cap);
+        }
+        for &marked in &l.hits {
+            let slot = marked & !CUSTOM_SLOT;
+            *self.hits.entry(slot).or_default() += 1;
+            if let (Some(ms), true) = (l.latency_ms, marked & CUSTOM_SLOT != 0) {
+                self.hit_latency
+                    .entry(slot)
+                    .or_default()
+                    .push(ms as f32, cap);
+            }
         }
     }
 }

@@ -199,7 +199,7 @@ fn with_baseline(
 /// "<the peak> in the window of <start> against a baseline of <b>" for the window where the
 /// value peaked (the earliest on ties), or "(no baseline before it)".
 fn peak_detail(
-    cx: &Ctx<'_>,
+    wins: &[(i64, WinAgg)],
     hot: &[(usize, f64, Option<f64>)],
     value: impl Fn(f64) -> String,
     baseline: impl Fn(f64) -> String,
@@ -213,13 +213,13 @@ fn peak_detail(
         Some(b) => format!(
             "{} in the window of {} against a baseline of {}",
             value(v),
-            cx.start(i),
+            format_utc(wins[i].0),
             baseline(b)
         ),
         None => format!(
             "{} in the window of {} (no baseline before it)",
             value(v),
-            cx.start(i)
+            format_utc(wins[i].0)
         ),
     }
 }
@@ -266,25 +266,32 @@ fn side_list(groups: BTreeMap<Option<&str>, u64>) -> Vec<AppSide> {
     v
 }
 
-/// Judges every rule. `wins` are the finished display windows of width `width`; `clusters`
-/// the message patterns.
-#[allow(clippy::too_many_arguments)]
-pub fn evaluate(
-    p: &Partial,
-    names: &Interner,
+/// A window rule that fired: which rule, in which windows, about what.
+#[derive(Debug, Clone)]
+pub struct Fired {
+    /// Index into `RuleSet::rules`.
+    pub rule: usize,
+    /// The rule slot whose evidence backs the flag.
+    pub slot: Option<usize>,
+    pub firing: Firing,
+    /// The endpoint of a latency spike: (source, interned endpoint).
+    pub endpoint: Option<(u8, u32)>,
+    pub subject: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Judges the rules that need only windows (every kind but `hung_requests` and
+/// `new_error_type`), in rule order. `wins` are consecutive windows, oldest first;
+/// `first_is_start` says the first of them is where the log (or stream) began, where a
+/// start-up line is no restart. Shared by `report` (display windows) and `watch` (its live
+/// windows, judged as lines arrive).
+pub fn judge_windows(
     rules: &RuleSet,
     wins: &[(i64, WinAgg)],
-    width: i64,
     primary: Source,
-    clusters: &[Cluster],
-    paths: &[String],
-) -> Triage {
-    let cx = Ctx {
-        wins,
-        width,
-        names,
-        paths,
-    };
+    names: &Interner,
+    first_is_start: bool,
+) -> Vec<Fired> {
     let slot_of = |rule: usize, nth: usize| {
         rules
             .slots
@@ -295,15 +302,20 @@ pub fn evaluate(
             .map(|(s, _)| s)
     };
     let hits = |slot: usize, w: &WinAgg| w.hits.get(&(slot as u16)).copied().unwrap_or(0);
-    // (rule index, flag, firing windows) for the window-based rules.
-    let mut fired: Vec<(usize, Flag, Firing)> = Vec::new();
-    let mut new_type_rule = None;
-
+    let mut out = Vec::new();
     for (ri, r) in rules.rules.iter().enumerate() {
         if !r.enabled {
             continue;
         }
         let pr = &r.params;
+        let fired = |slot, firing, endpoint, subject, detail| Fired {
+            rule: ri,
+            slot,
+            firing,
+            endpoint,
+            subject,
+            detail,
+        };
         match &r.kind {
             Kind::NginxClass(_) | Kind::HealthFailing | Kind::Restart | Kind::Custom(..) => {
                 let Some(slot) = slot_of(ri, 0) else { continue };
@@ -315,7 +327,7 @@ pub fn evaluate(
                     }
                     let ok = match &r.kind {
                         // A start in the first window is the log's own beginning.
-                        Kind::Restart => i > 0 && n >= pr.min_count,
+                        Kind::Restart => (i > 0 || !first_is_start) && n >= pr.min_count,
                         Kind::Custom(_, Condition::CountAtLeast(c)) => n >= *c,
                         Kind::Custom(_, Condition::ShareAbove(s)) => {
                             w.lines > 0 && n as f64 / w.lines as f64 > *s
@@ -331,15 +343,9 @@ pub fn evaluate(
                         firing.insert(i, n);
                     }
                 }
-                if firing.is_empty() {
-                    continue;
+                if !firing.is_empty() {
+                    out.push(fired(Some(slot), firing, None, None, None));
                 }
-                let ev = &p.triage.evidence[slot];
-                let mut f = cx.flag(r, &firing, Some(ev));
-                if let Kind::NginxClass(c) = &r.kind {
-                    f.app_side = app_side(c, p, names);
-                }
-                fired.push((ri, f, firing));
             }
             Kind::Status5xx => {
                 let nth = match primary {
@@ -358,9 +364,8 @@ pub fn evaluate(
                     }
                 }
                 if !firing.is_empty() {
-                    let mut f = cx.flag(r, &firing, Some(&p.triage.evidence[slot]));
-                    f.detail = Some(format!("{} responses", primary.name()));
-                    fired.push((ri, f, firing));
+                    let detail = Some(format!("{} responses", primary.name()));
+                    out.push(fired(Some(slot), firing, None, None, detail));
                 }
             }
             Kind::ErrorRate => {
@@ -378,14 +383,13 @@ pub fn evaluate(
                     continue;
                 }
                 let firing: Firing = hot.iter().map(|&(i, _, _)| (i, wins[i].1.errors)).collect();
-                let mut f = cx.flag(r, &firing, None);
-                f.detail = Some(peak_detail(
-                    &cx,
+                let detail = peak_detail(
+                    wins,
                     &hot,
                     |v| format!("peak {} of leveled lines", pct(v)),
                     pct,
-                ));
-                fired.push((ri, f, firing));
+                );
+                out.push(fired(None, firing, None, None, Some(detail)));
             }
             Kind::Latency => {
                 // Per endpoint and source: the windows' own stores.
@@ -418,23 +422,71 @@ pub fn evaluate(
                         .iter()
                         .map(|&(i, _, _)| (i, wins[i].1.ep_latency[&key].len() as u64))
                         .collect();
-                    let mut f = cx.flag(r, &firing, None);
                     let src = if key.0 == 0 { "app" } else { "nginx" };
-                    let endpoint = names.name(key.1).to_string();
-                    f.subject = Some(format!("{endpoint} ({src})"));
-                    f.endpoints = vec![NameCount {
-                        name: endpoint,
-                        count: f.count,
-                    }];
-                    f.detail = Some(peak_detail(
-                        &cx,
+                    let subject = format!("{} ({src})", names.name(key.1));
+                    let detail = peak_detail(
+                        wins,
                         &hot,
                         |v| format!("{src} p95 {} ms", round3(v)),
                         |b| format!("{} ms", round3(b)),
-                    ));
-                    fired.push((ri, f, firing));
+                    );
+                    out.push(fired(None, firing, Some(key), Some(subject), Some(detail)));
                 }
             }
+            Kind::Hung | Kind::NewErrorType => {}
+        }
+    }
+    out
+}
+
+/// Judges every rule. `wins` are the finished display windows of width `width`; `clusters`
+/// the message patterns.
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate(
+    p: &Partial,
+    names: &Interner,
+    rules: &RuleSet,
+    wins: &[(i64, WinAgg)],
+    width: i64,
+    primary: Source,
+    clusters: &[Cluster],
+    paths: &[String],
+) -> Triage {
+    let cx = Ctx {
+        wins,
+        width,
+        names,
+        paths,
+    };
+    let mut judged = judge_windows(rules, wins, primary, names, true)
+        .into_iter()
+        .peekable();
+    // (rule index, flag, firing windows) for the window-based rules.
+    let mut fired: Vec<(usize, Flag, Firing)> = Vec::new();
+    let mut new_type_rule = None;
+
+    for (ri, r) in rules.rules.iter().enumerate() {
+        if !r.enabled {
+            continue;
+        }
+        let pr = &r.params;
+        while let Some(j) = judged.next_if(|j| j.rule == ri) {
+            let ev = j.slot.map(|s| &p.triage.evidence[s]);
+            let mut f = cx.flag(r, &j.firing, ev);
+            f.subject = j.subject;
+            f.detail = j.detail;
+            if let Kind::NginxClass(c) = &r.kind {
+                f.app_side = app_side(c, p, names);
+            }
+            if let Some((_, ep)) = j.endpoint {
+                f.endpoints = vec![NameCount {
+                    name: names.name(ep).to_string(),
+                    count: f.count,
+                }];
+            }
+            fired.push((ri, f, j.firing));
+        }
+        match &r.kind {
             Kind::Hung => {
                 let mut firing = Firing::new();
                 let mut endpoints: FxHashMap<u32, u64> = FxHashMap::default();
@@ -474,6 +526,7 @@ pub fn evaluate(
                 fired.push((ri, f, firing));
             }
             Kind::NewErrorType => new_type_rule = Some(ri),
+            _ => {}
         }
     }
 
