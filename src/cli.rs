@@ -348,25 +348,29 @@ pub struct WatchArgs {
     #[command(flatten)]
     pub fields: FieldArgs,
 
-    /// Alert when the ERROR/FATAL share of lines with a level over 5 minutes exceeds this
-    /// percentage.
-    #[arg(long, default_value_t = 5.0, value_name = "PERCENT")]
-    pub alert_error_share: f64,
+    /// Alerts: `error_rate_spike`'s min_share, as a percentage (the rules' own by default: 5).
+    #[arg(long, value_name = "PERCENT")]
+    pub alert_error_share: Option<f64>,
 
-    /// Alert when p95 latency over 5 minutes exceeds this.
-    #[arg(long, default_value = "2s", value_name = "DURATION")]
-    pub alert_p95: String,
+    /// Alerts: `latency_spike`'s p95_above, e.g. `500ms` (the rules' own by default: 2s).
+    #[arg(long, value_name = "DURATION")]
+    pub alert_p95: Option<String>,
 
-    /// Alert on this many nginx upstream timeouts, closed or refused connections (each
-    /// class) within 1 minute; 0 turns them off.
-    #[arg(long, default_value_t = 5, value_name = "N")]
-    pub alert_upstream: u64,
+    /// Alerts: nginx upstream timeouts, closed or refused connections (each class) a window
+    /// needs (the rules' own by default: 1); 0 turns these alerts off.
+    #[arg(long, value_name = "N")]
+    pub alert_upstream: Option<u64>,
 
-    /// Alert on this many failing health checks within 1 minute; 0 turns it off.
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    pub alert_health: u64,
+    /// Alerts: failing health checks a window needs (the rules' own by default: 1); 0 turns
+    /// the alert off.
+    #[arg(long, value_name = "N")]
+    pub alert_health: Option<u64>,
 
-    /// Rules for the final summary's triage (as report's --rules).
+    /// An alert resolves once its rule has not fired in a window for this long.
+    #[arg(long, default_value = "1m", value_name = "DURATION")]
+    pub alert_hold: String,
+
+    /// Rules for the alerts and the final summary's triage (as report's --rules).
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
 

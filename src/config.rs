@@ -505,6 +505,44 @@ pub fn size(s: &str, what: &str) -> Result<usize, UsageError> {
     }
 }
 
+/// `report`'s rules with the `--alert-*` overrides, for `watch`'s alerts only (the summary
+/// keeps the rules as `report` has them). Only thresholds change, so the rule slots, and the
+/// window counts kept for them, are the same.
+fn alert_rules(
+    rules: &crate::triage::rules::RuleSet,
+    args: &crate::cli::WatchArgs,
+) -> Result<crate::triage::rules::RuleSet, UsageError> {
+    let mut set = rules.clone();
+    let p95 = match &args.alert_p95 {
+        Some(d) => Some(duration(d, "--alert-p95")? as f64 / 1000.0),
+        None => None,
+    };
+    for r in &mut set.rules {
+        let count = match r.id.as_str() {
+            "error_rate_spike" => {
+                if let Some(p) = args.alert_error_share {
+                    r.params.min_share = p / 100.0;
+                }
+                None
+            }
+            "latency_spike" => {
+                if let Some(ms) = p95 {
+                    r.params.p95_ms = ms;
+                }
+                None
+            }
+            "upstream_timeout" | "upstream_closed" | "upstream_refused" => args.alert_upstream,
+            "health_check_failing" => args.alert_health,
+            _ => None,
+        };
+        if let Some(n) = count {
+            r.params.min_count = n;
+            r.enabled = r.enabled && n > 0;
+        }
+    }
+    Ok(set)
+}
+
 pub fn watch(args: &crate::cli::WatchArgs) -> Result<WatchConfig, UsageError> {
     use crate::cli::WatchFormat;
     use std::io::IsTerminal;
@@ -532,19 +570,18 @@ pub fn watch(args: &crate::cli::WatchArgs) -> Result<WatchConfig, UsageError> {
     };
     let interval = duration(&args.interval, "--interval")?;
     let request_ttl = duration(&args.request_ttl, "--request-ttl")?;
-    if !(0.0..=100.0).contains(&args.alert_error_share) {
+    if args
+        .alert_error_share
+        .is_some_and(|p| !(0.0..=100.0).contains(&p))
+    {
         return Err(usage("--alert-error-share: a percentage between 0 and 100"));
     }
     if args.top == 0 {
         return Err(usage("--top: must be at least 1"));
     }
-    let thresholds = crate::watch::alerts::Thresholds {
-        error_share: args.alert_error_share / 100.0,
-        p95_ms: duration(&args.alert_p95, "--alert-p95")? as f64 / 1000.0,
-        upstream: args.alert_upstream,
-        health: args.alert_health,
-        ..Default::default()
-    };
+    let rules = std::sync::Arc::new(rule_set(args.rules.as_deref())?);
+    let alert_rules = std::sync::Arc::new(alert_rules(&rules, args)?);
+    let hold = duration(&args.alert_hold, "--alert-hold")?;
     let terminal = std::io::stdout().is_terminal();
     let live = match args.format {
         WatchFormat::Auto => terminal,
@@ -572,12 +609,13 @@ pub fn watch(args: &crate::cli::WatchArgs) -> Result<WatchConfig, UsageError> {
             window,
             lateness,
             request_ttl,
-            thresholds,
+            alert_rules,
+            hold,
             keep_windows: 60,
         },
         interval: std::time::Duration::from_micros(interval as u64),
         max_line: size(&args.max_line, "--max-line")?,
-        rules: std::sync::Arc::new(rule_set(args.rules.as_deref())?),
+        rules,
         top: args.top,
         live,
         color,

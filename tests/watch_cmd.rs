@@ -94,11 +94,16 @@ fn piped_windows_alerts_and_a_summary_equal_to_report() {
         .collect();
     assert!(starts.is_sorted());
 
-    // Alerts: the incident's upstream timeouts cross the default 5 per minute.
-    let fired: Vec<&str> = ev
+    // Alerts are report's rules: the incident's scenarios fire their rules...
+    let fired: std::collections::BTreeSet<(String, Option<String>)> = ev
         .iter()
         .filter(|e| e["type"] == "alert" && e["state"] == "firing")
-        .map(|e| e["rule"].as_str().unwrap())
+        .map(|e| {
+            (
+                e["rule"].as_str().unwrap().to_string(),
+                e["subject"].as_str().map(str::to_string),
+            )
+        })
         .collect();
     for rule in [
         "upstream_timeout",
@@ -106,8 +111,31 @@ fn piped_windows_alerts_and_a_summary_equal_to_report() {
         "upstream_refused",
         "health_check_failing",
     ] {
-        assert!(fired.contains(&rule), "{rule} did not fire: {fired:?}");
+        assert!(
+            fired.contains(&(rule.to_string(), None)),
+            "{rule} did not fire: {fired:?}"
+        );
     }
+    // ...and they are exactly the flags `report` raises over the same 10 s windows, but for
+    // the two rules that need the whole log (hung requests, new error types).
+    let rep = run_stdin(
+        &["report", "--tz", "Asia/Kolkata", "-f", "json", "-w", "10s"],
+        &input,
+    );
+    let rep: Value = serde_json::from_slice(&rep.stdout).unwrap();
+    let flagged: std::collections::BTreeSet<(String, Option<String>)> = rep["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] != "hung_requests" && f["rule"] != "new_error_type")
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["subject"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    assert_eq!(fired, flagged);
 }
 
 #[test]
@@ -216,7 +244,15 @@ fn an_alert_fires_within_a_second_of_its_line() {
     use std::io::BufRead;
     let mut child = Command::cargo_bin("logtriage")
         .unwrap()
-        .args(["watch", "-f", "json", "--tz", "UTC"])
+        .args([
+            "watch",
+            "-f",
+            "json",
+            "--tz",
+            "UTC",
+            "--alert-upstream",
+            "5",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -240,7 +276,7 @@ fn an_alert_fires_within_a_second_of_its_line() {
     }
     stdin.flush().unwrap();
     std::thread::sleep(Duration::from_millis(1500));
-    // Four timeouts are under the default threshold of five per minute.
+    // Four timeouts in the window are under the threshold of five.
     assert!(rx.try_iter().all(|(_, l)| !l.contains("upstream_timeout")));
     let sent = std::time::Instant::now();
     stdin.write_all(timeout(4).as_bytes()).unwrap();

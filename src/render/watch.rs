@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::escape::term;
 use super::{ms, sparkline};
+use crate::aggregate::latency::{LatStore, STREAM_WINDOW_CAP};
 use crate::parse::time::format_utc;
 use crate::report::Report;
 use crate::watch::state::{WatchEvent, Watcher};
@@ -117,24 +118,27 @@ impl Live {
         ));
         let recent = w.recent(30);
         let per_min = 60e6 / p.window as f64;
-        let errs: Vec<Option<f64>> = recent.iter().map(|(_, x)| Some(x.errors as f64)).collect();
+        let errs: Vec<Option<f64>> = recent
+            .iter()
+            .map(|(_, x)| Some(x.agg.errors as f64))
+            .collect();
         let s5: Vec<Option<f64>> = recent
             .iter()
-            .map(|(_, x)| Some((x.status_5xx[0] + x.status_5xx[1]) as f64))
+            .map(|(_, x)| Some((x.agg.status_5xx[0] + x.agg.status_5xx[1]) as f64))
             .collect();
-        let lines: Vec<Option<f64>> = recent.iter().map(|(_, x)| Some(x.lines as f64)).collect();
+        let lines: Vec<Option<f64>> = recent
+            .iter()
+            .map(|(_, x)| Some(x.agg.lines as f64))
+            .collect();
         let p95: Vec<Option<f64>> = recent
             .iter()
             .map(|(_, x)| {
-                let side = if x.latency[1].len() >= x.latency[0].len() {
-                    1
-                } else {
-                    0
-                };
-                crate::aggregate::latency::p95(&x.latency[side])
+                let l = &x.agg.latency;
+                let side = if l[1].len() >= l[0].len() { 1 } else { 0 };
+                l[side].p95()
             })
             .collect();
-        let last = recent.last().map(|(_, x)| *x);
+        let last = recent.last().map(|(_, x)| &x.agg);
         s.push_str(&format!("lines  {}\n", sparkline(&lines)));
         s.push_str(&format!(
             "errors {}  {:.0}/min now\n",
@@ -156,13 +160,20 @@ impl Live {
         s.push_str(&self.bold(&format!("ALERTS ({} firing)", firing.len())));
         s.push('\n');
         for a in firing {
+            let subject = a
+                .subject
+                .as_deref()
+                .map_or(String::new(), |x| format!(" {}", term(x)));
+            let detail = a
+                .detail
+                .as_deref()
+                .map_or(String::new(), |x| format!("; {}", term(x)));
             let line = format!(
-                "  [{}] {} since {}: {} (threshold {})\n",
+                "  [{}] {}{subject} since {}: {} lines{detail}\n",
                 a.severity.name(),
-                a.rule,
+                term(&a.rule),
                 a.since.get(11..19).unwrap_or(&a.since),
-                a.value,
-                a.threshold
+                a.count,
             );
             s.push_str(&if self.color {
                 format!("\x1b[31m{line}\x1b[0m")
@@ -173,16 +184,16 @@ impl Live {
 
         // p95 by endpoint over the last 5 windows, slowest first.
         let names = &w.summary.names;
-        let mut eps: std::collections::BTreeMap<(u8, u32), Vec<f32>> = Default::default();
+        let mut eps: std::collections::BTreeMap<(u8, u32), LatStore> = Default::default();
         for (_, x) in recent.iter().rev().take(5) {
-            for (k, v) in &x.endpoints {
-                eps.entry(*k).or_default().extend_from_slice(v);
+            for (k, v) in &x.agg.ep_latency {
+                eps.entry(*k).or_default().merge(v, STREAM_WINDOW_CAP);
             }
         }
         let mut rows: Vec<(f64, usize, String)> = eps
             .iter()
             .filter_map(|((src, ep), v)| {
-                crate::aggregate::latency::p95(v).map(|q| {
+                v.p95().map(|q| {
                     let side = if *src == 0 { "app" } else { "nginx" };
                     (q, v.len(), format!("{} ({side})", term(names.name(*ep))))
                 })

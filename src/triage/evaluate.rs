@@ -199,7 +199,7 @@ fn with_baseline(
 /// "<the peak> in the window of <start> against a baseline of <b>" for the window where the
 /// value peaked (the earliest on ties), or "(no baseline before it)".
 fn peak_detail(
-    wins: &[(i64, WinAgg)],
+    wins: &[(i64, &WinAgg)],
     hot: &[(usize, f64, Option<f64>)],
     value: impl Fn(f64) -> String,
     baseline: impl Fn(f64) -> String,
@@ -287,7 +287,7 @@ pub struct Fired {
 /// windows, judged as lines arrive).
 pub fn judge_windows(
     rules: &RuleSet,
-    wins: &[(i64, WinAgg)],
+    wins: &[(i64, &WinAgg)],
     primary: Source,
     names: &Interner,
     first_is_start: bool,
@@ -458,7 +458,8 @@ pub fn evaluate(
         names,
         paths,
     };
-    let mut judged = judge_windows(rules, wins, primary, names, true)
+    let refs: Vec<(i64, &WinAgg)> = wins.iter().map(|(s, w)| (*s, w)).collect();
+    let mut judged = judge_windows(rules, &refs, primary, names, true)
         .into_iter()
         .peekable();
     // (rule index, flag, firing windows) for the window-based rules.

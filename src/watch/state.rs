@@ -5,16 +5,20 @@
 
 use std::collections::BTreeMap;
 use std::hash::BuildHasher;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::alerts::{AlertEvent, Alerts, Thresholds};
+use super::alerts::{AlertEvent, Alerts};
 use crate::aggregate::intern::NONE;
+use crate::aggregate::latency::{STREAM_WINDOW_CAP, round3};
+use crate::aggregate::windows::WinAgg;
 use crate::aggregate::{AggOptions, Partial, Scratch};
 use crate::parse::time::format_utc;
-use crate::parse::{Level, Micros, Parsed, Parser, Source};
+use crate::parse::{Micros, Parsed, Parser, Source};
 use crate::report::BySource;
+use crate::triage::rules::RuleSet;
 
 /// What `watch` is told at start.
 #[derive(Clone, Debug)]
@@ -22,26 +26,21 @@ pub struct Params {
     pub window: Micros,
     pub lateness: Micros,
     pub request_ttl: Micros,
-    pub thresholds: Thresholds,
+    /// The rules alerts are judged by (`report`'s, with the `--alert-*` overrides).
+    pub alert_rules: Arc<RuleSet>,
+    /// An alert resolves once its rule has not fired for this long.
+    pub hold: Micros,
     /// Closed windows kept for the live view.
     pub keep_windows: usize,
 }
 
-/// One window, open or recently closed. Names are the summary partial's interned ids.
+/// One window, open or recently closed: what `report`'s windows hold (so the rules judge it
+/// the same way), plus its error types for the live view. Names are the summary partial's
+/// interned ids.
 #[derive(Clone, Debug, Default)]
 pub struct LiveWin {
-    pub lines: u64,
-    pub errors: u64,
-    pub warnings: u64,
-    /// Lines with a level (the error share's denominator).
-    pub leveled: u64,
-    pub status_5xx: [u64; 2],
-    pub latency: [Vec<f32>; 2],
-    /// (source, endpoint) -> latency, health checks excluded.
-    pub endpoints: FxHashMap<(u8, u32), Vec<f32>>,
+    pub agg: WinAgg,
     pub error_types: FxHashMap<u32, u64>,
-    /// 5xx or error lines on health-check endpoints.
-    pub health_bad: u64,
 }
 
 /// A closed window, as printed.
@@ -99,16 +98,14 @@ pub struct Watcher {
     /// Requests the summary no longer holds (not seen for the TTL), as counts.
     pub retired: crate::report::RetiredRequests,
     last_retire: Micros,
-}
-
-fn p95(v: &[f32]) -> Option<f64> {
-    crate::aggregate::latency::p95(v).map(crate::aggregate::latency::round3)
+    /// The start of the stream's first window: a start-up line there is no restart.
+    first_window: Option<Micros>,
 }
 
 impl Watcher {
     pub fn new(p: Params, parser: Parser, nfiles: usize, opts: &AggOptions) -> Watcher {
         Watcher {
-            alerts: Alerts::new(p.thresholds.clone()),
+            alerts: Alerts::new(p.alert_rules.clone(), p.hold),
             p,
             parser,
             scratch: Scratch::default(),
@@ -122,6 +119,7 @@ impl Watcher {
             last_expiry: Micros::MIN,
             retired: crate::report::RetiredRequests::default(),
             last_retire: Micros::MIN,
+            first_window: None,
         }
     }
 
@@ -138,6 +136,7 @@ impl Watcher {
     pub fn feed(&mut self, file: u32, offset: u64, raw: &[u8]) {
         self.counters.lines += 1;
         let parsed = self.parser.parse(raw, &mut self.scratch.parse);
+        let mut window = None;
         if let Parsed::Event(ev) = &parsed {
             // Lines without a time go where the stream is now: at the newest event time.
             let ts = ev.ts.or(self.watermark);
@@ -148,7 +147,8 @@ impl Watcher {
                     self.counters.late += 1;
                     self.late_since_event += 1;
                 } else {
-                    self.window_line(start, ev);
+                    window = Some(start);
+                    self.first_window.get_or_insert(start);
                 }
             }
             if let Some(rid) = ev.request_id.as_deref() {
@@ -162,51 +162,13 @@ impl Watcher {
         }
         self.summary
             .absorb(file, offset, raw, parsed, &mut self.scratch);
-    }
-
-    fn window_line(&mut self, start: Micros, ev: &crate::parse::LogEvent<'_>) {
-        let src = ev.source() as usize;
-        let endpoint = match ev.path.as_deref() {
-            Some(p) => self
-                .summary
-                .endpoint_id(ev.method.as_deref(), p, &mut self.scratch),
-            None => NONE,
-        };
-        let health = endpoint != NONE && self.summary.is_health(endpoint);
-        let etype = ev
-            .error_type
-            .as_deref()
-            .map(|t| self.summary.names.intern(t));
-        let w = self.wins.entry(start).or_default();
-        w.lines += 1;
-        if let Some(l) = ev.level {
-            w.leveled += 1;
-            if l >= Level::Error {
-                w.errors += 1;
-            } else if l == Level::Warn {
-                w.warnings += 1;
+        // The window gets exactly what the summary's window got for this line.
+        if let (Some(start), Some(line)) = (window, self.scratch.window_line()) {
+            let w = self.wins.entry(start).or_default();
+            w.agg.add(line, STREAM_WINDOW_CAP);
+            if line.error_type != NONE {
+                *w.error_types.entry(line.error_type).or_default() += 1;
             }
-        }
-        let bad_status = ev.status.is_some_and(|s| s >= 500);
-        if bad_status {
-            w.status_5xx[src] += 1;
-        }
-        if health && (bad_status || ev.level.is_some_and(|l| l >= Level::Error)) {
-            w.health_bad += 1;
-        }
-        if let Some(ms) = ev.latency_ms
-            && !health
-        {
-            w.latency[src].push(ms as f32);
-            if endpoint != NONE {
-                w.endpoints
-                    .entry((src as u8, endpoint))
-                    .or_default()
-                    .push(ms as f32);
-            }
-        }
-        if let Some(t) = etype {
-            *w.error_types.entry(t).or_default() += 1;
         }
     }
 
@@ -248,10 +210,10 @@ impl Watcher {
             self.late_since_event = 0;
         }
         self.closed_before = before;
-        // Keep enough closed windows for the live view and the alert spans.
-        let keep_from = self.watermark.map_or(Micros::MIN, |w| {
-            w - self.alerts.longest_span() - self.p.window
-        });
+        // Keep enough closed windows for the live view, and for the alerts: the hold span and
+        // the baselines before it.
+        let look = self.alerts.hold() + (self.alerts.lookback() as Micros + 1) * self.p.window;
+        let keep_from = self.watermark.map_or(Micros::MIN, |w| w - look);
         let closed: Vec<Micros> = self.wins.range(..before).map(|(s, _)| *s).collect();
         let excess = closed.len().saturating_sub(self.p.keep_windows);
         for s in closed.into_iter().take(excess) {
@@ -264,19 +226,20 @@ impl Watcher {
     fn window_event(&self, start: Micros) -> WindowEvent {
         let w = &self.wins[&start];
         let names = &self.summary.names;
+        let p95 = |i: usize| w.agg.latency[i].p95().map(round3);
         WindowEvent {
             start: format_utc(start),
             end: format_utc(start + self.p.window),
-            lines: w.lines,
-            errors: w.errors,
-            warnings: w.warnings,
+            lines: w.agg.lines,
+            errors: w.agg.errors,
+            warnings: w.agg.warnings,
             status_5xx: BySource {
-                app: w.status_5xx[Source::App as usize],
-                nginx: w.status_5xx[Source::Nginx as usize],
+                app: w.agg.status_5xx[Source::App as usize],
+                nginx: w.agg.status_5xx[Source::Nginx as usize],
             },
             p95_ms: BySource {
-                app: p95(&w.latency[0]),
-                nginx: p95(&w.latency[1]),
+                app: p95(0),
+                nginx: p95(1),
             },
             error_types: w
                 .error_types
@@ -289,9 +252,22 @@ impl Watcher {
 
     fn judge(&mut self, out: &mut Vec<WatchEvent>) {
         let Some(w) = self.watermark else { return };
-        let events = self
-            .alerts
-            .judge(w, self.p.window, &self.wins, &self.summary.names);
+        // As in `report`: nginx speaks for the service once it has logged traffic.
+        let s = &self.summary;
+        let primary = if !s.status[1].is_empty() || !s.latency[1].is_empty() {
+            Source::Nginx
+        } else {
+            Source::App
+        };
+        let first_is_start = self.wins.keys().next() == self.first_window.as_ref();
+        let events = self.alerts.judge(
+            w,
+            self.p.window,
+            &self.wins,
+            &self.summary.names,
+            primary,
+            first_is_start,
+        );
         out.extend(events.into_iter().map(WatchEvent::Alert));
     }
 
@@ -338,22 +314,35 @@ impl Watcher {
 mod tests {
     use super::*;
     use crate::parse::{FieldSpec, Zone};
-    use crate::watch::alerts::Thresholds;
+    use crate::triage::rules::Severity;
 
     const S: Micros = 1_000_000;
     /// 2026-11-25T03:16:00Z
     const T0: Micros = 1_795_576_560 * S;
 
     fn watcher(lateness: Micros) -> Watcher {
+        watcher_with(lateness, |_| {})
+    }
+
+    /// A watcher whose alert rules are `report`'s with `tweak` applied (as `--alert-*` do).
+    fn watcher_with(lateness: Micros, tweak: impl Fn(&mut crate::triage::rules::Rule)) -> Watcher {
+        let rules = Arc::new(RuleSet::default());
+        let mut alert_rules = (*rules).clone();
+        alert_rules.rules.iter_mut().for_each(tweak);
         let p = Params {
             window: 10 * S,
             lateness,
             request_ttl: 600 * S,
-            thresholds: Thresholds::default(),
+            alert_rules: Arc::new(alert_rules),
+            hold: 60 * S,
             keep_windows: 60,
         };
         let parser = Parser::new(FieldSpec::defaults(), Zone::parse("UTC").unwrap());
-        Watcher::new(p, parser, 1, &AggOptions::default())
+        let opts = AggOptions {
+            rules: Some(rules),
+            ..AggOptions::default()
+        };
+        Watcher::new(p, parser, 1, &opts)
     }
 
     fn app(t: Micros, level: &str, msg: &str) -> String {
@@ -386,10 +375,10 @@ mod tests {
             .collect()
     }
 
-    fn alerts(ev: &[WatchEvent]) -> Vec<(&'static str, &'static str)> {
+    fn alerts(ev: &[WatchEvent]) -> Vec<(&str, &'static str)> {
         ev.iter()
             .filter_map(|e| match e {
-                WatchEvent::Alert(a) => Some((a.rule, a.state)),
+                WatchEvent::Alert(a) => Some((a.rule.as_str(), a.state)),
                 _ => None,
             })
             .collect()
@@ -431,44 +420,104 @@ mod tests {
     }
 
     #[test]
-    fn upstream_alert_fires_on_the_fifth_timeout_and_resolves_a_minute_later() {
-        let mut w = watcher(0);
-        let mut lines: Vec<String> = (0..4).map(|i| nginx_timeout(T0 + i * S)).collect();
+    fn upstream_alert_fires_on_the_fifth_timeout_and_resolves_after_the_hold() {
+        // As `--alert-upstream 5`: five timeouts in a window.
+        let mut w = watcher_with(0, |r| {
+            if r.id == "upstream_timeout" {
+                r.params.min_count = 5;
+            }
+        });
+        let lines: Vec<String> = (0..4).map(|i| nginx_timeout(T0 + i * S)).collect();
         feed(&mut w, &lines);
-        assert!(!alerts(&w.tick(0)).contains(&("upstream_timeout", "firing")));
-        lines = vec![nginx_timeout(T0 + 5 * S)];
-        feed(&mut w, &lines);
+        assert!(alerts(&w.tick(0)).is_empty());
+        feed(&mut w, &[nginx_timeout(T0 + 5 * S)]);
         let ev = w.tick(0);
-        assert!(
-            alerts(&ev).contains(&("upstream_timeout", "firing")),
-            "{ev:?}"
-        );
-        // Still firing: no new event.
+        assert_eq!(alerts(&ev), vec![("upstream_timeout", "firing")], "{ev:?}");
+        let WatchEvent::Alert(a) = ev
+            .iter()
+            .find(|e| matches!(e, WatchEvent::Alert(_)))
+            .unwrap()
+        else {
+            unreachable!()
+        };
+        assert_eq!((a.count, a.severity), (5, Severity::Critical));
+        assert_eq!(a.since, format_utc(T0 + 5 * S));
+        // Still firing while the window [0, 10) overlaps the last minute: no new event.
         feed(&mut w, &[app(T0 + 30 * S, "info", "ok")]);
         assert!(alerts(&w.tick(0)).is_empty());
-        // Over a minute without timeouts: resolved.
-        feed(&mut w, &[app(T0 + 80 * S, "info", "ok")]);
+        assert_eq!(w.firing().len(), 1);
+        // At +70s the window has left the minute: resolved.
+        feed(&mut w, &[app(T0 + 70 * S, "info", "ok")]);
         let ev = w.tick(0);
-        assert!(
-            alerts(&ev).contains(&("upstream_timeout", "resolved")),
+        assert_eq!(
+            alerts(&ev),
+            vec![("upstream_timeout", "resolved")],
             "{ev:?}"
         );
+        assert!(w.firing().is_empty());
+    }
+
+    #[test]
+    fn report_rules_fire_as_alerts_with_their_own_thresholds() {
+        // By default one timeout in a window flags, as in `report`.
+        let mut w = watcher(0);
+        feed(&mut w, &[nginx_timeout(T0)]);
+        assert_eq!(alerts(&w.tick(0)), vec![("upstream_timeout", "firing")]);
+
+        // latency_spike: p95 over 2 s for one endpoint, named as the alert's subject.
+        let mut w = watcher(0);
+        let slow: Vec<String> = (0..10)
+            .map(|i| {
+                format!(
+                    r#"{{"time":"{}","level":"info","msg":"done","method":"POST","path":"/pay","status":200,"duration_ms":{}}}"#,
+                    format_utc(T0 + i * S / 2),
+                    2500 + i
+                )
+            })
+            .collect();
+        feed(&mut w, &slow);
+        let ev = w.tick(0);
+        let a: Vec<&AlertEvent> = ev
+            .iter()
+            .filter_map(|e| match e {
+                WatchEvent::Alert(a) => Some(a),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(a.len(), 1, "{ev:?}");
+        assert_eq!(a[0].rule, "latency_spike");
+        assert_eq!(a[0].subject.as_deref(), Some("POST /pay (app)"));
+        assert_eq!(a[0].count, 10);
+
+        // restart: a start-up line in the stream's first window is its beginning, later one
+        // is a restart.
+        let mut w = watcher(0);
+        feed(&mut w, &[app(T0, "info", "Application startup complete.")]);
+        assert!(alerts(&w.tick(0)).is_empty());
+        feed(
+            &mut w,
+            &[app(T0 + 30 * S, "info", "Application startup complete.")],
+        );
+        assert_eq!(alerts(&w.tick(0)), vec![("restart", "firing")]);
     }
 
     #[test]
     fn error_share_alert_needs_enough_lines() {
         let mut w = watcher(0);
-        // 10 lines, half errors: too few lines to judge.
-        let few: Vec<String> = (0..10)
-            .map(|i| app(T0 + i * S, if i % 2 == 0 { "error" } else { "info" }, "x"))
-            .collect();
+        // 10 lines in one window, half errors: too few lines to judge (min_lines 20).
+        let line = |i: i64| {
+            app(
+                T0 + i * S / 4,
+                if i % 2 == 0 { "error" } else { "info" },
+                "x",
+            )
+        };
+        let few: Vec<String> = (0..10).map(line).collect();
         feed(&mut w, &few);
         assert!(alerts(&w.tick(0)).is_empty());
-        let more: Vec<String> = (10..30)
-            .map(|i| app(T0 + i * S, if i % 2 == 0 { "error" } else { "info" }, "x"))
-            .collect();
+        let more: Vec<String> = (10..30).map(line).collect();
         feed(&mut w, &more);
-        assert_eq!(alerts(&w.tick(0)), vec![("error_share", "firing")]);
+        assert_eq!(alerts(&w.tick(0)), vec![("error_rate_spike", "firing")]);
     }
 
     #[test]
