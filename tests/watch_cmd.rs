@@ -116,8 +116,7 @@ fn piped_windows_alerts_and_a_summary_equal_to_report() {
             "{rule} did not fire: {fired:?}"
         );
     }
-    // ...and they are exactly the flags `report` raises over the same 10 s windows, but for
-    // the two rules that need the whole log (hung requests, new error types).
+    // ...and they are exactly the flags `report` raises over the same 10 s windows.
     let rep = run_stdin(
         &["report", "--tz", "Asia/Kolkata", "-f", "json", "-w", "10s"],
         &input,
@@ -127,7 +126,6 @@ fn piped_windows_alerts_and_a_summary_equal_to_report() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["rule"] != "hung_requests" && f["rule"] != "new_error_type")
         .map(|f| {
             (
                 f["rule"].as_str().unwrap().to_string(),

@@ -94,7 +94,8 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     let mut next_draw = started + cfg.interval;
     let mut last_judge = started;
     // Lines read since the last judgement: judged within JUDGE_EVERY, so an alert fires
-    // well inside a second of the line that crosses its threshold.
+    // well inside a second of the line that crosses its threshold, and whenever a new window
+    // opens, so input faster than real time has every window judged while it is recent.
     let mut unjudged = false;
     let mut events: Vec<WatchEvent> = Vec::new();
     while open_streams > 0 && !stop.load(Ordering::Relaxed) {
@@ -121,7 +122,7 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
         }
-        if unjudged && last_judge.elapsed() >= JUDGE_EVERY {
+        if unjudged && (last_judge.elapsed() >= JUDGE_EVERY || w.due()) {
             events.extend(w.tick(wall_clock()));
             last_judge = Instant::now();
             unjudged = false;

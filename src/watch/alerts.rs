@@ -14,7 +14,7 @@ use crate::aggregate::windows::WinAgg;
 use crate::parse::time::format_utc;
 use crate::parse::{Micros, Source};
 use crate::triage::evaluate::judge_windows;
-use crate::triage::rules::{RuleSet, Severity};
+use crate::triage::rules::{Kind, Rule, RuleSet, Severity};
 
 #[derive(Serialize, Debug, Clone)]
 pub struct AlertEvent {
@@ -35,6 +35,27 @@ pub struct AlertEvent {
     /// Event time of the judgement (the newest line's time), and since when it fired.
     pub at: String,
     pub since: String,
+}
+
+/// Alerts firing at one judgement, by (rule id, subject).
+type Hot = BTreeMap<(String, Option<String>), AlertEvent>;
+
+/// Marks `r` (about `subject`) firing at `at`.
+fn fire(hot: &mut Hot, r: &Rule, subject: Option<String>, count: u64, detail: String, at: &str) {
+    hot.insert(
+        (r.id.clone(), subject.clone()),
+        AlertEvent {
+            state: "firing",
+            rule: r.id.clone(),
+            subject,
+            severity: r.severity,
+            description: r.description.clone(),
+            count,
+            detail: (!detail.is_empty()).then_some(detail),
+            at: at.to_string(),
+            since: at.to_string(),
+        },
+    );
 }
 
 pub struct Alerts {
@@ -61,6 +82,11 @@ impl Alerts {
             .map(|r| r.params.baseline_windows)
             .max()
             .unwrap_or(0)
+    }
+
+    /// The enabled rule of a kind judged here rather than by `judge_windows`.
+    fn rule(&self, kind: impl Fn(&Kind) -> bool) -> Option<&Rule> {
+        self.rules.rules.iter().find(|r| r.enabled && kind(&r.kind))
     }
 
     pub fn hold(&self) -> Micros {
@@ -91,7 +117,7 @@ impl Alerts {
         let list: Vec<(i64, &WinAgg)> = wins.range(from..).map(|(s, w)| (*s, &w.agg)).collect();
         let first_is_start = first_is_start && list.len() == wins.len();
         let recent_from = list.partition_point(|(s, _)| *s + width <= now - self.hold);
-        let mut hot: BTreeMap<(String, Option<String>), AlertEvent> = BTreeMap::new();
+        let mut hot = Hot::new();
         let at = format_utc(now);
         for f in judge_windows(&self.rules, &list, primary, names, first_is_start) {
             let count: u64 = f.firing.range(recent_from..).map(|(_, n)| n).sum();
@@ -99,22 +125,18 @@ impl Alerts {
                 continue;
             }
             let r = &self.rules.rules[f.rule];
-            let key = (r.id.clone(), f.subject.clone());
-            hot.insert(
-                key,
-                AlertEvent {
-                    state: "firing",
-                    rule: r.id.clone(),
-                    subject: f.subject,
-                    severity: r.severity,
-                    description: r.description.clone(),
-                    count,
-                    detail: f.detail,
-                    at: at.clone(),
-                    since: at.clone(),
-                },
+            fire(
+                &mut hot,
+                r,
+                f.subject,
+                count,
+                f.detail.unwrap_or_default(),
+                &at,
             );
         }
+        let recent: Vec<&LiveWin> = list[recent_from..].iter().map(|(s, _)| &wins[s]).collect();
+        self.hung(&mut hot, &recent, &at);
+        self.new_types(&mut hot, &recent, names, &at);
         let mut out = Vec::new();
         // Resolved: firing before, not now. Kept in rule order.
         let gone: Vec<_> = self
@@ -142,5 +164,57 @@ impl Alerts {
             }
         }
         out
+    }
+
+    /// `hung_requests`: windows where nginx timed out or lost at least `min_count` requests
+    /// the app had seen.
+    fn hung(&self, hot: &mut Hot, recent: &[&LiveWin], at: &str) {
+        let Some(r) = self.rule(|k| matches!(k, Kind::Hung)) else {
+            return;
+        };
+        let count: u64 = recent
+            .iter()
+            .map(|w| w.hung)
+            .filter(|&n| n > 0 && n >= r.params.min_count)
+            .sum();
+        if count == 0 {
+            return;
+        }
+        let detail = format!(
+            "{count} requests the app saw were timed out (504) or lost (502) by nginx; where they stopped is in the summary's last words"
+        );
+        fire(hot, r, None, count, detail, at);
+    }
+
+    /// `new_error_type`, as `report` judges it inside an incident: an error type first seen
+    /// (after the stream's first window) in a window of the hold span while another alert
+    /// fires.
+    fn new_types(&self, hot: &mut Hot, recent: &[&LiveWin], names: &Interner, at: &str) {
+        if hot.is_empty() {
+            return;
+        }
+        let Some(r) = self.rule(|k| matches!(k, Kind::NewErrorType)) else {
+            return;
+        };
+        let during: Vec<&str> = hot.keys().map(|k| k.0.as_str()).collect();
+        let during = during.join(", ");
+        let mut found = Vec::new();
+        for w in recent {
+            for &(id, first) in &w.new_types {
+                let count = recent
+                    .iter()
+                    .map(|x| x.error_types.get(&id).copied().unwrap_or(0))
+                    .sum();
+                let name = names.name(id).to_string();
+                let detail = format!(
+                    "first seen {}, while {during} fired; absent before",
+                    format_utc(first)
+                );
+                found.push((name, count, detail));
+            }
+        }
+        for (name, count, detail) in found {
+            fire(hot, r, Some(name), count, detail, at);
+        }
     }
 }

@@ -41,6 +41,14 @@ pub struct Params {
 pub struct LiveWin {
     pub agg: WinAgg,
     pub error_types: FxHashMap<u32, u64>,
+    /// Requests nginx timed out (504) or lost (502) in this window after the app had seen
+    /// them: `hung_requests` as far as a stream can tell, counted when it becomes known rather
+    /// than where the request began (as `report` does), so a long proxy timeout still alerts
+    /// (requests the app never finished and nginx never answered are only known at the end).
+    pub hung: u64,
+    /// Error types first seen in the stream in this window (not the stream's first), with
+    /// the time of their first line.
+    pub new_types: Vec<(u32, Micros)>,
 }
 
 /// A closed window, as printed.
@@ -76,6 +84,20 @@ pub struct Counters {
     pub in_flight: u64,
 }
 
+/// A request seen recently.
+#[derive(Clone, Copy, Debug)]
+struct Flight {
+    /// Event time of its latest line (`Micros::MIN` when untimed).
+    last: Micros,
+    /// A line carried a status or latency: someone answered it.
+    done: bool,
+    /// The app logged a line of it, and a line with a status or latency.
+    app_seen: bool,
+    app_done: bool,
+    /// Counted as hung in its window.
+    hung: bool,
+}
+
 pub struct Watcher {
     p: Params,
     parser: Parser,
@@ -90,16 +112,21 @@ pub struct Watcher {
     late_since_event: u64,
     pub counters: Counters,
     alerts: Alerts,
-    /// Hash of the request id -> (last event time seen, finished). Only counted for the live
-    /// view, so a 64-bit hash stands in for the id: no allocation per request, and a collision
-    /// among a few hundred thousand ids (odds about 1e-9) would miscount one request.
-    in_flight: FxHashMap<u64, (Micros, bool)>,
+    /// Hash of the request id -> what is known of the request so far. Only counted, so a
+    /// 64-bit hash stands in for the id: no allocation per request, and a collision among a
+    /// few hundred thousand ids (odds about 1e-9) would miscount one request.
+    in_flight: FxHashMap<u64, Flight>,
     last_expiry: Micros,
     /// Requests the summary no longer holds (not seen for the TTL), as counts.
     pub retired: crate::report::RetiredRequests,
     last_retire: Micros,
     /// The start of the stream's first window: a start-up line there is no restart.
     first_window: Option<Micros>,
+    /// Error types seen so far (interned in the summary's names).
+    seen_types: rustc_hash::FxHashSet<u32>,
+    /// The newest window, and the newest when alerts were last judged.
+    newest_window: Micros,
+    judged_window: Micros,
 }
 
 impl Watcher {
@@ -120,6 +147,9 @@ impl Watcher {
             retired: crate::report::RetiredRequests::default(),
             last_retire: Micros::MIN,
             first_window: None,
+            seen_types: Default::default(),
+            newest_window: Micros::MIN,
+            judged_window: Micros::MIN,
         }
     }
 
@@ -136,10 +166,11 @@ impl Watcher {
     pub fn feed(&mut self, file: u32, offset: u64, raw: &[u8]) {
         self.counters.lines += 1;
         let parsed = self.parser.parse(raw, &mut self.scratch.parse);
-        let mut window = None;
+        let (mut window, mut at, mut hung) = (None, None, false);
         if let Parsed::Event(ev) = &parsed {
             // Lines without a time go where the stream is now: at the newest event time.
             let ts = ev.ts.or(self.watermark);
+            at = ts;
             if let Some(t) = ts {
                 self.watermark = Some(self.watermark.map_or(t, |w| w.max(t)));
                 let start = t.div_euclid(self.p.window) * self.p.window;
@@ -149,25 +180,52 @@ impl Watcher {
                 } else {
                     window = Some(start);
                     self.first_window.get_or_insert(start);
+                    self.newest_window = self.newest_window.max(start);
                 }
             }
             if let Some(rid) = ev.request_id.as_deref() {
-                let done = ev.status.is_some() || ev.latency_ms.is_some();
-                let t = ts.unwrap_or(Micros::MIN);
                 let key = rustc_hash::FxBuildHasher.hash_one(rid);
-                let e = self.in_flight.entry(key).or_insert((t, false));
-                e.0 = e.0.max(t);
-                e.1 |= done;
+                let t = ts.unwrap_or(Micros::MIN);
+                let f = self.in_flight.entry(key).or_insert(Flight {
+                    last: t,
+                    done: false,
+                    app_seen: false,
+                    app_done: false,
+                    hung: false,
+                });
+                f.last = f.last.max(t);
+                let answered = ev.status.is_some() || ev.latency_ms.is_some();
+                f.done |= answered;
+                if ev.source() == Source::App {
+                    f.app_seen = true;
+                    f.app_done |= answered;
+                } else if let Some(status) = ev.status
+                    && f.app_seen
+                    && !f.hung
+                    && (status == 504 || (status == 502 && !f.app_done))
+                {
+                    // As `report`'s outcomes: timeout, or upstream closed.
+                    f.hung = true;
+                    hung = true;
+                }
             }
         }
         self.summary
             .absorb(file, offset, raw, parsed, &mut self.scratch);
+        let Some(line) = self.scratch.window_line() else {
+            return;
+        };
+        let new_type = line.error_type != NONE && self.seen_types.insert(line.error_type);
         // The window gets exactly what the summary's window got for this line.
-        if let (Some(start), Some(line)) = (window, self.scratch.window_line()) {
+        if let Some(start) = window {
             let w = self.wins.entry(start).or_default();
             w.agg.add(line, STREAM_WINDOW_CAP);
             if line.error_type != NONE {
                 *w.error_types.entry(line.error_type).or_default() += 1;
+            }
+            w.hung += hung as u64;
+            if new_type && Some(start) != self.first_window {
+                w.new_types.push((line.error_type, at.unwrap_or(start)));
             }
         }
     }
@@ -250,8 +308,15 @@ impl Watcher {
         }
     }
 
+    /// Whether a window opened since alerts were last judged: input read faster than real
+    /// time (a file piped in) must still have every window judged while it is recent.
+    pub fn due(&self) -> bool {
+        self.newest_window > self.judged_window
+    }
+
     fn judge(&mut self, out: &mut Vec<WatchEvent>) {
         let Some(w) = self.watermark else { return };
+        self.judged_window = self.newest_window;
         // As in `report`: nginx speaks for the service once it has logged traffic.
         let s = &self.summary;
         let primary = if !s.status[1].is_empty() || !s.latency[1].is_empty() {
@@ -279,7 +344,7 @@ impl Watcher {
         self.last_expiry = watermark;
         let ttl = self.p.request_ttl;
         self.in_flight
-            .retain(|_, (seen, done)| !*done && *seen >= watermark - ttl);
+            .retain(|_, f| !f.done && f.last >= watermark - ttl);
         self.counters.in_flight = self.in_flight.len() as u64;
         // A burst of requests must not keep its table for the rest of an endless stream.
         if self.in_flight.capacity() > 4 * self.in_flight.len() + 1024 {
@@ -499,6 +564,59 @@ mod tests {
             &[app(T0 + 30 * S, "info", "Application startup complete.")],
         );
         assert_eq!(alerts(&w.tick(0)), vec![("restart", "firing")]);
+    }
+
+    /// An nginx access line for request `id`, `status` at time `t`.
+    fn access(t: Micros, id: &str, status: u16) -> String {
+        let dt = chrono::DateTime::from_timestamp_micros(t).unwrap();
+        format!(
+            "10.0.0.1 - - [{}] \"POST /pay HTTP/1.1\" {status} 0 \"-\" \"curl\" request_id={id} request_time=60.001 upstream_response_time=60.000 upstream_status={status} upstream_addr=10.0.0.7:8000",
+            dt.format("%d/%b/%Y:%H:%M:%S +0000")
+        )
+    }
+
+    #[test]
+    fn requests_nginx_gave_up_on_after_the_app_saw_them_are_hung() {
+        let mut w = watcher(0);
+        let start = |t: Micros, id: &str| {
+            format!(
+                r#"{{"time":"{}","level":"info","msg":"calling provider","request_id":"{id}"}}"#,
+                format_utc(t)
+            )
+        };
+        let finish = |t: Micros, id: &str| {
+            format!(
+                r#"{{"time":"{}","level":"info","msg":"done","request_id":"{id}","status":200,"duration_ms":5}}"#,
+                format_utc(t)
+            )
+        };
+        feed(
+            &mut w,
+            &[
+                start(T0, "timedout"),
+                start(T0 + S, "closed"),
+                start(T0 + 2 * S, "fine"),
+                finish(T0 + 3 * S, "fine"),
+                access(T0 + 3 * S, "fine", 200),
+                // Refused: nginx alone, the app never saw it.
+                access(T0 + 4 * S, "refused", 502),
+            ],
+        );
+        assert!(alerts(&w.tick(0)).is_empty());
+        assert_eq!(w.wins[&T0].hung, 0);
+        feed(
+            &mut w,
+            &[
+                access(T0 + 30 * S, "closed", 502),
+                access(T0 + 60 * S, "timedout", 504),
+            ],
+        );
+        // Each counts in the window where nginx gave up on it.
+        assert_eq!(w.wins[&T0].hung, 0);
+        assert_eq!(w.wins[&(T0 + 30 * S)].hung, 1);
+        assert_eq!(w.wins[&(T0 + 60 * S)].hung, 1);
+        let ev = w.tick(0);
+        assert!(alerts(&ev).contains(&("hung_requests", "firing")), "{ev:?}");
     }
 
     #[test]
