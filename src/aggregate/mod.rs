@@ -500,6 +500,7 @@ impl Partial {
             endpoint,
             health,
             error_type,
+            template,
             triaging,
             hits,
         };

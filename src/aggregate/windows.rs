@@ -132,6 +132,9 @@ pub struct WinLine {
     pub health: bool,
     /// Interned error type, `NONE` without one.
     pub error_type: u32,
+    /// Interned masked message (when patterns or last words are tracked), `NONE` otherwise.
+    /// Not a window count: `watch` keeps it as a request's last words.
+    pub template: u32,
     /// Rules are being judged: the triage counts are kept.
     pub triaging: bool,
     /// Rule slots the line hit (custom slots marked by `CUSTOM_SLOT`).

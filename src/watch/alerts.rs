@@ -6,10 +6,11 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::state::LiveWin;
-use crate::aggregate::intern::Interner;
+use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::windows::WinAgg;
 use crate::parse::time::format_utc;
 use crate::parse::{Micros, Source};
@@ -135,7 +136,7 @@ impl Alerts {
             );
         }
         let recent: Vec<&LiveWin> = list[recent_from..].iter().map(|(s, _)| &wins[s]).collect();
-        self.hung(&mut hot, &recent, &at);
+        self.hung(&mut hot, &recent, names, &at);
         self.new_types(&mut hot, &recent, names, &at);
         let mut out = Vec::new();
         // Resolved: firing before, not now. Kept in rule order.
@@ -168,7 +169,7 @@ impl Alerts {
 
     /// `hung_requests`: windows where nginx timed out or lost at least `min_count` requests
     /// the app had seen.
-    fn hung(&self, hot: &mut Hot, recent: &[&LiveWin], at: &str) {
+    fn hung(&self, hot: &mut Hot, recent: &[&LiveWin], names: &Interner, at: &str) {
         let Some(r) = self.rule(|k| matches!(k, Kind::Hung)) else {
             return;
         };
@@ -180,8 +181,29 @@ impl Alerts {
         if count == 0 {
             return;
         }
+        // Where they stopped: the largest groups by last app message, as `report` words them.
+        let mut words: FxHashMap<u32, u64> = FxHashMap::default();
+        for w in recent.iter().filter(|w| w.hung >= r.params.min_count) {
+            for (k, n) in &w.hung_words {
+                *words.entry(*k).or_default() += n;
+            }
+        }
+        let mut words: Vec<(u64, &str)> = words
+            .iter()
+            .map(|(k, n)| (*n, if *k == NONE { "" } else { names.name(*k) }))
+            .collect();
+        words.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let stops: Vec<String> = words
+            .iter()
+            .take(3)
+            .map(|(n, m)| match *m {
+                "" => format!("{n} with no app message"),
+                m => format!("{n} stopped after \"{m}\""),
+            })
+            .collect();
         let detail = format!(
-            "{count} requests the app saw were timed out (504) or lost (502) by nginx; where they stopped is in the summary's last words"
+            "{count} requests the app saw were timed out (504) or lost (502) by nginx: {}",
+            stops.join(", ")
         );
         fire(hot, r, None, count, detail, at);
     }

@@ -46,6 +46,8 @@ pub struct LiveWin {
     /// than where the request began (as `report` does), so a long proxy timeout still alerts
     /// (requests the app never finished and nginx never answered are only known at the end).
     pub hung: u64,
+    /// Those requests by their last app message (masked, interned; `NONE`: none logged).
+    pub hung_words: FxHashMap<u32, u64>,
     /// Error types first seen in the stream in this window (not the stream's first), with
     /// the time of their first line.
     pub new_types: Vec<(u32, Micros)>,
@@ -96,6 +98,9 @@ struct Flight {
     app_done: bool,
     /// Counted as hung in its window.
     hung: bool,
+    /// Its latest app message (masked, interned), `NONE` before one.
+    last_words: u32,
+    last_words_at: Micros,
 }
 
 pub struct Watcher {
@@ -166,7 +171,8 @@ impl Watcher {
     pub fn feed(&mut self, file: u32, offset: u64, raw: &[u8]) {
         self.counters.lines += 1;
         let parsed = self.parser.parse(raw, &mut self.scratch.parse);
-        let (mut window, mut at, mut hung) = (None, None, false);
+        // The key of this line's request, when it is an app line that may be its last words.
+        let (mut window, mut at, mut hung, mut speaker) = (None, None, None, None);
         if let Parsed::Event(ev) = &parsed {
             // Lines without a time go where the stream is now: at the newest event time.
             let ts = ev.ts.or(self.watermark);
@@ -192,6 +198,8 @@ impl Watcher {
                     app_seen: false,
                     app_done: false,
                     hung: false,
+                    last_words: NONE,
+                    last_words_at: Micros::MIN,
                 });
                 f.last = f.last.max(t);
                 let answered = ev.status.is_some() || ev.latency_ms.is_some();
@@ -199,6 +207,9 @@ impl Watcher {
                 if ev.source() == Source::App {
                     f.app_seen = true;
                     f.app_done |= answered;
+                    if t >= f.last_words_at {
+                        speaker = Some(key);
+                    }
                 } else if let Some(status) = ev.status
                     && f.app_seen
                     && !f.hung
@@ -206,7 +217,7 @@ impl Watcher {
                 {
                     // As `report`'s outcomes: timeout, or upstream closed.
                     f.hung = true;
-                    hung = true;
+                    hung = Some(f.last_words);
                 }
             }
         }
@@ -215,6 +226,13 @@ impl Watcher {
         let Some(line) = self.scratch.window_line() else {
             return;
         };
+        // The template is known once the summary has absorbed the line.
+        if let Some(f) = speaker.and_then(|k| self.in_flight.get_mut(&k))
+            && line.template != NONE
+        {
+            f.last_words = line.template;
+            f.last_words_at = at.unwrap_or(Micros::MIN);
+        }
         let new_type = line.error_type != NONE && self.seen_types.insert(line.error_type);
         // The window gets exactly what the summary's window got for this line.
         if let Some(start) = window {
@@ -223,7 +241,10 @@ impl Watcher {
             if line.error_type != NONE {
                 *w.error_types.entry(line.error_type).or_default() += 1;
             }
-            w.hung += hung as u64;
+            if let Some(words) = hung {
+                w.hung += 1;
+                *w.hung_words.entry(words).or_default() += 1;
+            }
             if new_type && Some(start) != self.first_window {
                 w.new_types.push((line.error_type, at.unwrap_or(start)));
             }
@@ -617,6 +638,13 @@ mod tests {
         assert_eq!(w.wins[&(T0 + 60 * S)].hung, 1);
         let ev = w.tick(0);
         assert!(alerts(&ev).contains(&("hung_requests", "firing")), "{ev:?}");
+        // Where they stopped: their last app message.
+        let hung = w.firing().into_iter().find(|a| a.rule == "hung_requests");
+        let detail = hung.unwrap().detail.clone().unwrap();
+        assert!(
+            detail.ends_with(": 2 stopped after \"calling provider\""),
+            "{detail}"
+        );
     }
 
     #[test]
