@@ -35,7 +35,8 @@ pub enum Command {
     /// Live triage of a stream: windows, numbers and alerts as lines arrive (stdin, or
     /// `--follow FILE...` like `tail -F`); a final summary equal to `report` at the end.
     Watch(WatchArgs),
-    /// List the triage rules `report` applies, with their thresholds (after a `--rules` file).
+    /// List the triage rules `report` flags and `watch` alerts on, with their thresholds (after a
+    /// `--rules` file).
     Rules(RulesArgs),
     /// Print shell completions.
     Completions {
