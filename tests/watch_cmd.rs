@@ -23,16 +23,21 @@ fn merged() -> Vec<u8> {
     out.stdout
 }
 
-fn run_stdin(sub: &[&str], input: &[u8]) -> std::process::Output {
-    let mut child = Command::cargo_bin("logtriage")
+/// The binary with these arguments, in the repository root, every stream piped.
+fn spawn(args: &[&str]) -> std::process::Child {
+    Command::cargo_bin("logtriage")
         .unwrap()
         .current_dir(root())
-        .args(sub)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+fn run_stdin(sub: &[&str], input: &[u8]) -> std::process::Output {
+    let mut child = spawn(sub);
     child.stdin.take().unwrap().write_all(input).unwrap();
     child.wait_with_output().unwrap()
 }
@@ -304,4 +309,54 @@ fn usage_errors_name_the_option() {
         assert!(err.contains(want), "{args:?}: {err}");
         assert_eq!(err.trim().lines().count(), 1, "{err}");
     }
+}
+
+#[test]
+fn live_view_redraws_escapes_log_text_restores_the_cursor_and_ends_with_the_report() {
+    let mut child = spawn(&[
+        "watch",
+        "-f",
+        "live",
+        "--color",
+        "never",
+        "--interval",
+        "100ms",
+        "--tz",
+        "UTC",
+    ]);
+    // A path and an error type carrying a terminal title sequence (OSC) from the log.
+    let line = |s: u32| {
+        format!(
+            "{{\"time\":\"2026-11-25T03:16:{s:02}Z\",\"level\":\"error\",\"msg\":\"failed\",\"method\":\"GET\",\"path\":\"/x\\u001b]0;pwned\\u0007\",\"status\":500,\"duration_ms\":12,\"exc_type\":\"Evil\\u001b]0;pwned\\u0007Error\"}}\n"
+        )
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    for s in 0..5 {
+        stdin.write_all(line(s).as_bytes()).unwrap();
+    }
+    stdin.flush().unwrap();
+    // Long enough for a few redraws.
+    std::thread::sleep(Duration::from_millis(500));
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The live view was drawn (cursor hidden, screen cleared), with its sections.
+    assert!(text.starts_with("\x1b[?25l"), "{text:?}");
+    for part in [
+        "ALERTS (",
+        "5xx_burst",
+        "P95 BY ENDPOINT",
+        "TOP ERROR TYPES",
+    ] {
+        assert!(text.contains(part), "{part} missing: {text}");
+    }
+    // The log's escape sequence never reaches the terminal raw, only escaped.
+    assert!(!text.contains("\x1b]0;"), "raw OSC in {text:?}");
+    assert!(text.contains("pwned"));
+    // The cursor comes back before the final report table.
+    let shown = text.rfind("\x1b[?25h").expect("cursor restored");
+    let table = &text[shown..];
+    assert!(table.contains("Evil"), "{table}");
+    assert!(!table.contains("\x1b[H"), "no redraw after the summary");
 }
