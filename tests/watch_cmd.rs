@@ -302,6 +302,8 @@ fn usage_errors_name_the_option() {
         (&["watch", "--window", "1.5s"][..], "--window"),
         (&["watch", "--max-line", "lots"][..], "--max-line"),
         (&["watch", "--follow", "testdata"][..], "is a directory"),
+        (&["watch", "--alert-hold", "soon"][..], "--alert-hold"),
+        (&["watch", "--alert-error-share", "150"][..], "--alert-error-share"),
     ] {
         let out = run_stdin(args, b"");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
