@@ -303,7 +303,10 @@ fn usage_errors_name_the_option() {
         (&["watch", "--max-line", "lots"][..], "--max-line"),
         (&["watch", "--follow", "testdata"][..], "is a directory"),
         (&["watch", "--alert-hold", "soon"][..], "--alert-hold"),
-        (&["watch", "--alert-error-share", "150"][..], "--alert-error-share"),
+        (
+            &["watch", "--alert-error-share", "150"][..],
+            "--alert-error-share",
+        ),
     ] {
         let out = run_stdin(args, b"");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
