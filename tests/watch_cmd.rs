@@ -36,6 +36,15 @@ fn spawn(args: &[&str]) -> std::process::Child {
         .unwrap()
 }
 
+/// Writes `lines` to a running child and gives it `ms` milliseconds to act on them.
+fn write_then_wait(stdin: &mut impl Write, lines: impl Iterator<Item = String>, ms: u64) {
+    for l in lines {
+        stdin.write_all(l.as_bytes()).unwrap();
+    }
+    stdin.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(ms));
+}
+
 fn run_stdin(sub: &[&str], input: &[u8]) -> std::process::Output {
     let mut child = spawn(sub);
     child.stdin.take().unwrap().write_all(input).unwrap();
@@ -274,11 +283,7 @@ fn an_alert_fires_within_a_second_of_its_line() {
         )
     };
     let mut stdin = child.stdin.take().unwrap();
-    for s in 0..4 {
-        stdin.write_all(timeout(s).as_bytes()).unwrap();
-    }
-    stdin.flush().unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    write_then_wait(&mut stdin, (0..4).map(timeout), 1500);
     // Four timeouts in the window are under the threshold of five.
     assert!(rx.try_iter().all(|(_, l)| !l.contains("upstream_timeout")));
     let sent = std::time::Instant::now();
@@ -336,12 +341,8 @@ fn live_view_redraws_escapes_log_text_restores_the_cursor_and_ends_with_the_repo
         )
     };
     let mut stdin = child.stdin.take().unwrap();
-    for s in 0..5 {
-        stdin.write_all(line(s).as_bytes()).unwrap();
-    }
-    stdin.flush().unwrap();
     // Long enough for a few redraws.
-    std::thread::sleep(Duration::from_millis(500));
+    write_then_wait(&mut stdin, (0..5).map(line), 500);
     drop(stdin);
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());

@@ -90,24 +90,24 @@ impl Hist {
         }
         if b < self.lo {
             let more = (self.lo - b) as usize;
-            let want = self.counts.len() + more;
-            if want > self.counts.capacity() {
-                self.counts
-                    .reserve_exact(want.max(self.counts.len() * 9 / 8 + 8) - self.counts.len());
-            }
+            self.room_for(self.counts.len() + more);
             self.counts.splice(0..0, std::iter::repeat_n(0, more));
             self.lo = b;
         }
         let i = (b - self.lo) as usize;
-        let want = i + len;
-        if want > self.counts.len() {
-            if want > self.counts.capacity() {
-                self.counts
-                    .reserve_exact(want.max(self.counts.len() * 9 / 8 + 8) - self.counts.len());
-            }
-            self.counts.resize(want, 0);
+        if i + len > self.counts.len() {
+            self.room_for(i + len);
+            self.counts.resize(i + len, 0);
         }
         i
+    }
+
+    /// Capacity for `want` buckets, growing by at least an eighth.
+    fn room_for(&mut self, want: usize) {
+        if want > self.counts.capacity() {
+            let len = self.counts.len();
+            self.counts.reserve_exact(want.max(len * 9 / 8 + 8) - len);
+        }
     }
 
     fn merge(&mut self, o: &Hist) {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::alerts::{AlertEvent, Alerts};
 use crate::aggregate::intern::NONE;
 use crate::aggregate::latency::{STREAM_WINDOW_CAP, round3};
-use crate::aggregate::windows::WinAgg;
+use crate::aggregate::windows::{WinAgg, WinLine};
 use crate::aggregate::{AggOptions, Partial, Scratch};
 use crate::parse::time::format_utc;
 use crate::parse::{Micros, Parsed, Parser, Source};
@@ -127,11 +127,47 @@ pub struct Watcher {
     last_retire: Micros,
     /// The start of the stream's first window: a start-up line there is no restart.
     first_window: Option<Micros>,
-    /// Error types seen so far (interned in the summary's names).
-    seen_types: rustc_hash::FxHashSet<u32>,
     /// The newest window, and the newest when alerts were last judged.
     newest_window: Micros,
     judged_window: Micros,
+}
+
+/// Updates request `key` with a line at time `t`; returns its last app message when this line
+/// shows nginx gave up on it after the app had seen it (as `report`'s outcomes: a 504, or a
+/// 502 before the app finished).
+fn track(
+    in_flight: &mut FxHashMap<u64, Flight>,
+    key: u64,
+    t: Micros,
+    line: &WinLine,
+) -> Option<u32> {
+    let f = in_flight.entry(key).or_insert(Flight {
+        last: t,
+        done: false,
+        app_seen: false,
+        app_done: false,
+        hung: false,
+        last_words: NONE,
+        last_words_at: Micros::MIN,
+    });
+    f.last = f.last.max(t);
+    let answered = line.status.is_some() || line.latency_ms.is_some();
+    f.done |= answered;
+    if line.src == Source::App as usize {
+        f.app_seen = true;
+        f.app_done |= answered;
+        if line.template != NONE && t >= f.last_words_at {
+            f.last_words = line.template;
+            f.last_words_at = t;
+        }
+        return None;
+    }
+    let status = line.status?;
+    if f.app_seen && !f.hung && (status == 504 || (status == 502 && !f.app_done)) {
+        f.hung = true;
+        return Some(f.last_words);
+    }
+    None
 }
 
 impl Watcher {
@@ -152,7 +188,6 @@ impl Watcher {
             retired: crate::report::RetiredRequests::default(),
             last_retire: Micros::MIN,
             first_window: None,
-            seen_types: Default::default(),
             newest_window: Micros::MIN,
             judged_window: Micros::MIN,
         }
@@ -171,8 +206,7 @@ impl Watcher {
     pub fn feed(&mut self, file: u32, offset: u64, raw: &[u8]) {
         self.counters.lines += 1;
         let parsed = self.parser.parse(raw, &mut self.scratch.parse);
-        // The key of this line's request, when it is an app line that may be its last words.
-        let (mut window, mut at, mut hung, mut speaker) = (None, None, None, None);
+        let (mut window, mut at, mut request) = (None, None, None);
         if let Parsed::Event(ev) = &parsed {
             // Lines without a time go where the stream is now: at the newest event time.
             let ts = ev.ts.or(self.watermark);
@@ -189,51 +223,32 @@ impl Watcher {
                     self.newest_window = self.newest_window.max(start);
                 }
             }
-            if let Some(rid) = ev.request_id.as_deref() {
-                let key = rustc_hash::FxBuildHasher.hash_one(rid);
-                let t = ts.unwrap_or(Micros::MIN);
-                let f = self.in_flight.entry(key).or_insert(Flight {
-                    last: t,
-                    done: false,
-                    app_seen: false,
-                    app_done: false,
-                    hung: false,
-                    last_words: NONE,
-                    last_words_at: Micros::MIN,
-                });
-                f.last = f.last.max(t);
-                let answered = ev.status.is_some() || ev.latency_ms.is_some();
-                f.done |= answered;
-                if ev.source() == Source::App {
-                    f.app_seen = true;
-                    f.app_done |= answered;
-                    if t >= f.last_words_at {
-                        speaker = Some(key);
-                    }
-                } else if let Some(status) = ev.status
-                    && f.app_seen
-                    && !f.hung
-                    && (status == 504 || (status == 502 && !f.app_done))
-                {
-                    // As `report`'s outcomes: timeout, or upstream closed.
-                    f.hung = true;
-                    hung = Some(f.last_words);
-                }
-            }
+            // The request is updated once the line is absorbed (its message template is known
+            // then); the event itself goes to the summary.
+            request = ev
+                .request_id
+                .as_deref()
+                .map(|rid| rustc_hash::FxBuildHasher.hash_one(rid));
         }
         self.summary
             .absorb(file, offset, raw, parsed, &mut self.scratch);
         let Some(line) = self.scratch.window_line() else {
             return;
         };
-        // The template is known once the summary has absorbed the line.
-        if let Some(f) = speaker.and_then(|k| self.in_flight.get_mut(&k))
-            && line.template != NONE
-        {
-            f.last_words = line.template;
-            f.last_words_at = at.unwrap_or(Micros::MIN);
-        }
-        let new_type = line.error_type != NONE && self.seen_types.insert(line.error_type);
+        let hung = request
+            .and_then(|key| track(&mut self.in_flight, key, at.unwrap_or(Micros::MIN), line));
+        // First of its type and source in the summary: a new error type.
+        let src = if line.src == Source::App as usize {
+            Source::App
+        } else {
+            Source::Nginx
+        };
+        let new_type = line.error_type != NONE
+            && self
+                .summary
+                .errors
+                .get(&(src, line.error_type))
+                .is_some_and(|e| e.count == 1);
         // The window gets exactly what the summary's window got for this line.
         if let Some(start) = window {
             let w = self.wins.entry(start).or_default();
