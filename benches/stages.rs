@@ -5,6 +5,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use logtriage::aggregate::{AggOptions, Partial, Scratch};
 use logtriage::input::chunk;
+use logtriage::parse::envelope::joins;
 use logtriage::parse::{FieldSpec, ParseCache, Parsed, Parser, Zone};
 
 fn lines(kind: &str, n: usize) -> Vec<u8> {
@@ -48,10 +49,11 @@ fn parse_only(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(data.len() as u64));
         g.bench_function(kind, |b| {
             let mut cache = ParseCache::default();
+            let mut text = Vec::new();
             b.iter(|| {
                 let mut parsed = 0usize;
-                chunk::for_each_line(&data, |_, l| {
-                    if let Parsed::Event(_) = parser.parse(l, &mut cache) {
+                chunk::for_each_record(&data, joins, |_, l, _| {
+                    if let Parsed::Event(_) = parser.parse(0, l, &mut cache, &mut text) {
                         parsed += 1;
                     }
                 });
@@ -71,9 +73,10 @@ fn aggregate(c: &mut Criterion) {
         b.iter(|| {
             let mut p = Partial::new(1, &AggOptions::default());
             let mut s = Scratch::default();
-            chunk::for_each_line(&data, |off, l| {
-                let parsed = parser.parse(l, &mut s.parse);
-                p.absorb(0, off as u64, l, parsed, &mut s);
+            let mut text = Vec::new();
+            chunk::for_each_record(&data, joins, |off, l, n| {
+                let parsed = parser.parse(0, l, &mut s.parse, &mut text);
+                p.absorb(0, off as u64, l, n, parsed, &mut s);
             });
             p
         })

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use crate::aggregate::{AggOptions, Merge, Partial, Scratch};
 use crate::input::{Batches, Data, Opened, chunk};
+use crate::parse::envelope::joins;
 use crate::parse::{Micros, Parsed, Parser};
 
 /// Tuning that never changes results.
@@ -24,12 +25,20 @@ struct Job<'a> {
     data: &'a [u8],
 }
 
-/// Parses and accounts every line of one chunk.
+/// Parses and accounts every record of one chunk.
 fn absorb_chunk(p: &mut Partial, job: &Job<'_>, parser: &Parser, scratch: &mut Scratch) {
     p.files[job.file as usize].bytes += job.data.len() as u64;
-    chunk::for_each_line(job.data, |off, line| {
-        let parsed = parser.parse(line, &mut scratch.parse);
-        p.absorb(job.file, job.offset + off as u64, line, parsed, scratch);
+    let mut text = Vec::new();
+    chunk::for_each_record(job.data, joins, |off, rec, lines| {
+        let parsed = parser.parse(job.file, rec, &mut scratch.parse, &mut text);
+        p.absorb(
+            job.file,
+            job.offset + off as u64,
+            rec,
+            lines,
+            parsed,
+            scratch,
+        );
     });
 }
 
@@ -92,7 +101,7 @@ fn memory_jobs(inputs: &[Opened], size: usize) -> Vec<Job<'_>> {
     let mut jobs = Vec::new();
     for (i, o) in inputs.iter().enumerate() {
         if let Some(data) = o.data.bytes() {
-            jobs.extend(chunk::split(data, size).into_iter().map(|r| Job {
+            jobs.extend(chunk::split(data, size, joins).into_iter().map(|r| Job {
                 file: i as u32,
                 offset: r.start as u64,
                 data: &data[r],
@@ -194,8 +203,9 @@ pub fn newest(inputs: &[Opened], parser: &Parser, tune: Tuning) -> Option<Micros
         jobs.par_iter()
             .map_init(crate::parse::ParseCache::default, |cache, job| {
                 let mut best = None;
-                chunk::for_each_line(job.data, |_, line| {
-                    if let Parsed::Event(ev) = parser.parse(line, cache) {
+                let mut text = Vec::new();
+                chunk::for_each_record(job.data, joins, |_, rec, _| {
+                    if let Parsed::Event(ev) = parser.parse(job.file, rec, cache, &mut text) {
                         best = best.max(ev.ts);
                     }
                 });
@@ -292,7 +302,7 @@ pub fn scan_some<T: Send>(
             }
             data => {
                 let bytes = data.bytes().unwrap_or(&[]);
-                let ranges = chunk::split(bytes, tune.chunk_size);
+                let ranges = chunk::split(bytes, tune.chunk_size, joins);
                 for group in ranges.chunks(window) {
                     let found: Vec<Found<T>> = pool.install(|| {
                         group

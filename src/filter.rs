@@ -171,7 +171,12 @@ mod tests {
 
     fn check(m: &Matcher, line: &str) -> bool {
         let p = Parser::new(FieldSpec::defaults(), Zone::parse("UTC").unwrap());
-        match p.parse(line.as_bytes(), &mut ParseCache::default()) {
+        match p.parse(
+            0,
+            line.as_bytes(),
+            &mut ParseCache::default(),
+            &mut Vec::new(),
+        ) {
             Parsed::Event(ev) => m.matches(&ev, line.as_bytes()),
             _ => m.unparsed(line.as_bytes()),
         }

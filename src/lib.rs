@@ -13,7 +13,7 @@
 //!
 //! let parser = Parser::new(FieldSpec::defaults(), Zone::parse("UTC").unwrap());
 //! let line = br#"{"time":"2025-05-06T04:00:08Z","level":"error","msg":"boom","request_id":"r1","status":500}"#;
-//! match parser.parse(line, &mut ParseCache::default()) {
+//! match parser.parse(0, line, &mut ParseCache::default(), &mut Vec::new()) {
 //!     Parsed::Event(ev) => {
 //!         assert_eq!(ev.level, Some(Level::Error));
 //!         assert_eq!(ev.status, Some(500));

@@ -11,6 +11,7 @@ pub mod windows;
 
 use rustc_hash::FxHashMap;
 
+use crate::parse::envelope::Kind;
 use crate::parse::{Format, Level, LogEvent, Parsed, Source};
 use intern::{Interner, NONE, remap};
 use requests::{Requests, Touch};
@@ -28,15 +29,21 @@ pub const SAMPLES_PER_FILE: usize = 5;
 pub const IDS_PER_ERROR: usize = 5;
 const SAMPLE_BYTES: usize = 300;
 
+/// Per input: `lines = parsed + continuation + unparsed + blank`, where a record of several
+/// physical lines (joined envelope fragments) counts once and its other lines as
+/// continuation.
 #[derive(Clone, Debug)]
 pub struct FileStats {
     pub lines: u64,
     pub parsed: u64,
+    pub continuation: u64,
     pub unparsed: u64,
     pub blank: u64,
     pub untimed: u64,
     pub bytes: u64,
     pub formats: [u64; Format::COUNT],
+    /// Parsed records per envelope kind they came in.
+    pub envelopes: [u64; Kind::COUNT],
     pub first: i64,
     pub last: i64,
 }
@@ -46,11 +53,13 @@ impl Default for FileStats {
         FileStats {
             lines: 0,
             parsed: 0,
+            continuation: 0,
             unparsed: 0,
             blank: 0,
             untimed: 0,
             bytes: 0,
             formats: [0; Format::COUNT],
+            envelopes: [0; Kind::COUNT],
             first: i64::MAX,
             last: i64::MIN,
         }
@@ -61,12 +70,16 @@ impl Merge for FileStats {
     fn merge(&mut self, o: FileStats) {
         self.lines += o.lines;
         self.parsed += o.parsed;
+        self.continuation += o.continuation;
         self.unparsed += o.unparsed;
         self.blank += o.blank;
         self.untimed += o.untimed;
         self.bytes += o.bytes;
         for i in 0..Format::COUNT {
             self.formats[i] += o.formats[i];
+        }
+        for i in 0..Kind::COUNT {
+            self.envelopes[i] += o.envelopes[i];
         }
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
@@ -229,23 +242,26 @@ impl Partial {
         }
     }
 
-    /// Accounts for one line (without its newline) of `file` at byte `offset`.
+    /// Accounts for one record of `file` at byte `offset`: a line without its newline, or
+    /// `lines` physical lines joined.
     pub fn absorb(
         &mut self,
         file: u32,
         offset: u64,
         raw: &[u8],
+        lines: u32,
         parsed: Parsed<'_>,
         scratch: &mut Scratch,
     ) {
         scratch.line_is_event = false;
         let fs = &mut self.files[file as usize];
-        fs.lines += 1;
         let at = LineRef {
             file,
-            line: fs.lines,
+            line: fs.lines + 1,
             offset,
         };
+        fs.lines += lines as u64;
+        fs.continuation += lines.saturating_sub(1) as u64;
         match parsed {
             Parsed::Blank => fs.blank += 1,
             Parsed::Unparsed => {
@@ -264,6 +280,9 @@ impl Partial {
                 fs.parsed += 1;
                 if let Some(f) = ev.format {
                     fs.formats[f as usize] += 1;
+                }
+                for k in ev.env.kinds() {
+                    fs.envelopes[k as usize] += 1;
                 }
                 match ev.ts {
                     Some(t) => {

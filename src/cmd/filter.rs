@@ -15,6 +15,7 @@ use crate::error::Outcome;
 use crate::event::Event;
 use crate::filter::Matcher;
 use crate::input::chunk;
+use crate::parse::envelope::joins;
 use crate::parse::{ParseCache, Parsed, Parser};
 use crate::render::events::{self, Layout, Style};
 
@@ -27,9 +28,10 @@ fn select(
     keep_events: bool,
 ) -> Found<Option<Event>> {
     let mut cache = ParseCache::default();
+    let mut text = Vec::new();
     let mut items = Vec::new();
     let mut consider = |idx: u64, start: usize, raw: &[u8]| {
-        let selected = match parser.parse(raw, &mut cache) {
+        let selected = match parser.parse(piece.file, raw, &mut cache, &mut text) {
             Parsed::Event(ev) => matcher
                 .matches(&ev, raw)
                 .then(|| keep_events.then(|| Event::new(piece.offset + start as u64, raw, &ev))),
@@ -43,12 +45,12 @@ fn select(
     };
     if finders.is_empty() {
         let mut idx = 0;
-        chunk::for_each_line(piece.data, |start, line| {
-            consider(idx, start, line);
-            idx += 1;
+        chunk::for_each_record(piece.data, joins, |start, rec, lines| {
+            consider(idx, start, rec);
+            idx += lines as u64;
         });
     } else {
-        for (idx, r) in chunk::lines_matching(piece.data, finders) {
+        for (idx, r, _) in chunk::records_matching(piece.data, finders, joins) {
             consider(idx, r.start, &piece.data[r]);
         }
     }

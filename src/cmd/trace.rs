@@ -15,6 +15,7 @@ use crate::engine::{self, Found};
 use crate::error::Outcome;
 use crate::event::Event;
 use crate::input::chunk;
+use crate::parse::envelope::joins;
 use crate::parse::{Format, Micros, ParseCache, Parsed, Parser};
 use crate::render::events::{self, Style};
 use crate::trace::{self, AccessKey, Trace};
@@ -34,11 +35,12 @@ fn candidates<T>(
     keep: impl Fn(Event) -> Option<T>,
 ) -> Found<T> {
     let mut cache = ParseCache::default();
-    let items = chunk::lines_matching(piece.data, finders)
+    let mut text = Vec::new();
+    let items = chunk::records_matching(piece.data, finders, joins)
         .into_iter()
-        .filter_map(|(idx, r)| {
+        .filter_map(|(idx, r, _)| {
             let raw = &piece.data[r.clone()];
-            let Parsed::Event(ev) = parser.parse(raw, &mut cache) else {
+            let Parsed::Event(ev) = parser.parse(piece.file, raw, &mut cache, &mut text) else {
                 return None;
             };
             keep(Event::new(piece.offset + r.start as u64, raw, &ev)).map(|t| (idx, t))
@@ -113,10 +115,11 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
         // traced access line, and those whose first lines include nginx error lines.
         let mut wanted: Vec<bool> = opened
             .iter()
-            .map(|o| {
+            .enumerate()
+            .map(|(i, o)| {
                 o.data
                     .bytes()
-                    .is_some_and(|b| looks_like_error_log(b, &parser))
+                    .is_some_and(|b| looks_like_error_log(i as u32, b, &parser))
             })
             .collect();
         for e in own.iter().flatten().filter(|e| e.is_access()) {
@@ -214,13 +217,14 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     })
 }
 
-/// Whether the first 64 KiB of an input hold an nginx error-log line.
-fn looks_like_error_log(data: &[u8], parser: &Parser) -> bool {
+/// Whether the first 64 KiB of input `file` hold an nginx error-log line.
+fn looks_like_error_log(file: u32, data: &[u8], parser: &Parser) -> bool {
     let head = &data[..data.len().min(64 * 1024)];
     let mut cache = ParseCache::default();
+    let mut text = Vec::new();
     let mut found = false;
-    chunk::for_each_line(head, |_, line| {
-        if !found && let Parsed::Event(ev) = parser.parse(line, &mut cache) {
+    chunk::for_each_record(head, joins, |_, rec, _| {
+        if !found && let Parsed::Event(ev) = parser.parse(file, rec, &mut cache, &mut text) {
             found = ev.format == Some(Format::NginxError);
         }
     });

@@ -105,8 +105,9 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
         match rx.recv_timeout(wait) {
             Ok(Feed::Lines { file, piece }) => {
                 w.add_bytes(file, piece.data.len() as u64);
+                let now = wall_clock();
                 crate::input::chunk::for_each_line(&piece.data, |off, line| {
-                    w.feed(file, piece.offset + off as u64, line)
+                    w.feed(file, piece.offset + off as u64, line, now)
                 });
                 unjudged = true;
             }

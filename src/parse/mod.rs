@@ -1,9 +1,13 @@
-//! `LogEvent<'a>`: one parsed line, borrowed from the input; per-line format detection.
-//! Owns nothing about counting: aggregation reads events, parsers never see totals.
+//! `LogEvent<'a>`: one parsed record, borrowed from the input (or from the caller's buffer
+//! when an envelope had to be decoded); per-record envelope unwrapping and format
+//! detection. Owns nothing about counting: aggregation reads events, parsers never see
+//! totals.
 
+pub mod envelope;
 pub mod fields;
 pub mod json;
 pub mod json_scan;
+pub mod jstr;
 pub mod mask;
 pub mod nginx_access;
 pub mod nginx_error;
@@ -13,9 +17,10 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
+pub use envelope::{Envelope, Stream};
 pub use fields::{Canonical, FieldSpec, KeyCache, Unit};
 pub use json_scan::ScanCache;
-pub use time::{Micros, Zone, ZoneCache};
+pub use time::{Micros, YearRef, Zone, ZoneCache};
 
 /// Normalised severity. Order matters: comparisons mean "this level or worse".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -104,22 +109,26 @@ impl Source {
     }
 }
 
-/// Line formats, detected per line.
+/// Line formats, detected per record (of the text inside any envelope).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Format {
     Json,
     NginxJson,
     NginxError,
     NginxAccess,
+    /// Free text inside an envelope: its time and fields come from the envelope, the whole
+    /// text is the message.
+    Text,
 }
 
 impl Format {
-    pub const COUNT: usize = 4;
-    pub const ALL: [Format; 4] = [
+    pub const COUNT: usize = 5;
+    pub const ALL: [Format; 5] = [
         Format::Json,
         Format::NginxJson,
         Format::NginxError,
         Format::NginxAccess,
+        Format::Text,
     ];
 
     pub fn name(self) -> &'static str {
@@ -128,12 +137,13 @@ impl Format {
             Format::NginxJson => "nginx_json",
             Format::NginxError => "nginx_error",
             Format::NginxAccess => "nginx_access",
+            Format::Text => "text",
         }
     }
 
     pub fn source(self) -> Source {
         match self {
-            Format::Json => Source::App,
+            Format::Json | Format::Text => Source::App,
             _ => Source::Nginx,
         }
     }
@@ -157,6 +167,13 @@ pub struct LogEvent<'a> {
     pub upstream: Option<Cow<'a, str>>,
     /// For nginx error classes known to end a request with a status (504, 502, 413).
     pub implied_status: Option<u16>,
+    /// `ts` as wall-clock digits read as UTC, when its stamp carried no zone and was read in
+    /// the input's zone: what zone inference compares with zoned evidence.
+    pub ts_local: Option<Micros>,
+    /// The envelopes the record came in (empty for a bare line).
+    pub env: Envelope<'a>,
+    /// The program's own text inside the envelopes, when there were any.
+    pub inner: Option<&'a [u8]>,
 }
 
 impl LogEvent<'_> {
@@ -180,42 +197,134 @@ pub enum Parsed<'a> {
     Event(LogEvent<'a>),
 }
 
+/// What the parser knows of one input besides its lines.
+#[derive(Clone, Debug, Default)]
+pub struct FileCtx {
+    /// The zone of this input's naive stamps; `None`: the parser's zone.
+    pub zone: Option<Zone>,
+    /// The date this input's year-less stamps are placed near (its mtime, or its newest
+    /// dated line); `None`: the parser's.
+    pub year: Option<YearRef>,
+}
+
 /// Everything a worker needs to parse lines; cheap to share across threads.
 pub struct Parser {
     pub fields: FieldSpec,
     pub zone: Zone,
+    /// Per input, by index; inputs beyond the list take the defaults.
+    files: Vec<FileCtx>,
+    year: YearRef,
     nginx_error: nginx_error::Classifier,
 }
 
 impl Parser {
     pub fn new(fields: FieldSpec, zone: Zone) -> Parser {
+        let now = chrono::Utc::now().timestamp_micros();
         Parser {
             fields,
             zone,
+            files: Vec::new(),
+            year: YearRef::of(now).expect("the current date"),
             nginx_error: nginx_error::Classifier::new(),
         }
     }
 
-    /// Detects the format from the first bytes and parses. `line` has no trailing newline.
-    pub fn parse<'a>(&self, line: &'a [u8], cache: &mut ParseCache) -> Parsed<'a> {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let start = match line.iter().position(|b| !b.is_ascii_whitespace()) {
-            Some(i) => i,
-            None => return Parsed::Blank,
+    /// Sets what is known of each input (by index).
+    pub fn with_files(mut self, files: Vec<FileCtx>) -> Parser {
+        self.files = files;
+        self
+    }
+
+    pub fn file(&self, file: u32) -> Option<&FileCtx> {
+        self.files.get(file as usize)
+    }
+
+    /// The zone naive stamps of input `file` are read in.
+    pub fn zone_of(&self, file: u32) -> &Zone {
+        self.file(file)
+            .and_then(|f| f.zone.as_ref())
+            .unwrap_or(&self.zone)
+    }
+
+    /// Unwraps the envelopes of one record of input `file` (a line without its newline, or
+    /// several that `envelope::joins` joined), detects the format of the text inside from
+    /// its first bytes and parses it. Decoded text lives in `buf`, which the event borrows.
+    pub fn parse<'a>(
+        &self,
+        file: u32,
+        record: &'a [u8],
+        cache: &mut ParseCache,
+        buf: &'a mut Vec<u8>,
+    ) -> Parsed<'a> {
+        let line = record.strip_suffix(b"\r").unwrap_or(record);
+        let ctx = envelope::Ctx {
+            zone: self.zone_of(file),
+            year: self.file(file).and_then(|f| f.year).unwrap_or(self.year),
         };
-        let body = &line[start..];
-        let ev = match body[0] {
-            b'{' => json::parse(body, &self.fields, &self.zone, cache),
+        let mut env = Envelope::default();
+        let text: &'a [u8] = match envelope::outer(line, &mut env, buf, &ctx, &mut cache.zone) {
+            envelope::Outer::Bare => line,
+            envelope::Outer::Buf => {
+                let decoded: &'a Vec<u8> = buf;
+                decoded
+            }
+        };
+        let text = envelope::peel(text, &mut env, &ctx, &mut cache.zone);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        let Some(start) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
+            return Parsed::Blank;
+        };
+        let body = &text[start..];
+        cache.zone.naive_local = None;
+        let parsed = self.detect(body, ctx.zone, cache);
+        if env.kinds == 0 {
+            return match parsed {
+                Some(mut e) => {
+                    e.ts_local = e.ts.and(cache.zone.naive_local);
+                    Parsed::Event(e)
+                }
+                None => Parsed::Unparsed,
+            };
+        }
+        let mut e = match parsed {
+            Some(mut e) => {
+                e.ts_local = e.ts.and(cache.zone.naive_local);
+                e
+            }
+            None => LogEvent {
+                format: Some(Format::Text),
+                msg: Some(match std::str::from_utf8(body) {
+                    Ok(s) => Cow::Borrowed(s.trim_end()),
+                    Err(_) => Cow::Owned(String::from_utf8_lossy(body).trim_end().to_owned()),
+                }),
+                ..LogEvent::default()
+            },
+        };
+        if e.ts.is_none() {
+            e.ts = env.ts;
+            e.ts_local = env.ts_local;
+        }
+        e.level = e.level.or(env.level);
+        e.inner = Some(body);
+        e.env = env;
+        Parsed::Event(e)
+    }
+
+    /// The formats of a program's own text, told apart by the first byte.
+    fn detect<'a>(
+        &self,
+        body: &'a [u8],
+        zone: &Zone,
+        cache: &mut ParseCache,
+    ) -> Option<LogEvent<'a>> {
+        match body[0] {
+            b'{' => json::parse(body, &self.fields, zone, cache),
             b'0'..=b'9' if nginx_error::looks_like(body) => std::str::from_utf8(body)
                 .ok()
-                .and_then(|s| self.nginx_error.parse(s, &self.zone, &mut cache.zone)),
+                .and_then(|s| self.nginx_error.parse(s, zone, &mut cache.zone)),
             _ => std::str::from_utf8(body)
                 .ok()
-                .and_then(|s| nginx_access::parse(s, &self.zone, &mut cache.zone)),
-        };
-        match ev {
-            Some(e) => Parsed::Event(e),
-            None => Parsed::Unparsed,
+                .and_then(|s| nginx_access::parse(s, zone, &mut cache.zone)),
         }
     }
 }

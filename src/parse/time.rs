@@ -60,7 +60,13 @@ pub struct ZoneCache {
     minute_key: u128,
     minute_offset: Option<i32>,
     minute_base: Micros,
+    /// The minute's start as wall-clock digits read as UTC, for naive stamps.
+    minute_local: Micros,
     minute_valid: bool,
+    /// The last stamp parsed, as its wall-clock digits read as UTC, when it carried no zone
+    /// (so it was read in the zone given); `None` when it carried its own. Zone inference
+    /// compares these local readings with zoned evidence.
+    pub naive_local: Option<Micros>,
 }
 
 impl ZoneCache {
@@ -124,6 +130,7 @@ fn build(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, us: u32) -> Option<Na
 
 fn finish(naive: NaiveDateTime, offset: Option<i32>, zone: &Zone, cache: &mut ZoneCache) -> Micros {
     let local = naive.and_utc().timestamp_micros();
+    cache.naive_local = offset.is_none().then_some(local);
     match offset {
         Some(off) => local - off as i64 * 1_000_000,
         None => cache.local_to_utc(zone, local, &naive),
@@ -194,6 +201,7 @@ fn iso_like(b: &[u8], zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
     // validated stamps enter the memo; a leap second (:60) always takes the slow path.
     let within = s as i64 * 1_000_000 + us as i64;
     if known && s < 60 && cache.minute_offset == offset {
+        cache.naive_local = offset.is_none().then_some(cache.minute_local + within);
         return Some(cache.minute_base + within);
     }
     if known {
@@ -205,6 +213,7 @@ fn iso_like(b: &[u8], zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
         cache.minute_key = key;
         cache.minute_offset = offset;
         cache.minute_base = t - within;
+        cache.minute_local = cache.naive_local.map_or(0, |l| l - within);
         cache.minute_valid = true;
     }
     Some(t)
@@ -276,6 +285,7 @@ pub fn epoch_i64(v: i64) -> Option<Micros> {
 
 /// Parses any supported textual timestamp; naive ones are read in `zone`.
 pub fn parse_ts(s: &str, zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
+    cache.naive_local = None;
     let b = s.trim().as_bytes();
     let first = *b.first()?;
     if !first.is_ascii_digit() {
@@ -294,6 +304,54 @@ pub fn parse_ts(s: &str, zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
         return epoch_f64(s.trim().parse().ok()?);
     }
     None
+}
+
+/// The date year-less stamps (RFC 3164 syslog, journalctl's short output) are placed near:
+/// the input's modification time, or its newest dated line. A log line is written before
+/// its file was last modified, so a stamp takes the latest year that does not put it more
+/// than a day after this date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct YearRef {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl YearRef {
+    /// The reference of an instant (its UTC date).
+    pub fn of(t: Micros) -> Option<YearRef> {
+        use chrono::Datelike;
+        let d = chrono::DateTime::from_timestamp_micros(t)?.date_naive();
+        Some(YearRef {
+            year: d.year(),
+            month: d.month(),
+            day: d.day(),
+        })
+    }
+
+    pub fn year_for(&self, month: u32, day: u32) -> i32 {
+        if (month, day) > (self.month, self.day + 1) {
+            self.year - 1
+        } else {
+            self.year
+        }
+    }
+}
+
+/// `Dec  1 06:30:59` or `Dec 01 06:30:59` (RFC 3164, journalctl's short output), read in
+/// `zone` in the year `year` chooses. The stamp is the first 15 bytes of `b`.
+pub fn syslog_ts(b: &[u8], year: &YearRef, zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
+    if b.len() < 15 || b[3] != b' ' || b[6] != b' ' || b[9] != b':' || b[12] != b':' {
+        return None;
+    }
+    let mo = month(&b[..3])?;
+    let d = match (b[4], b[5]) {
+        (b' ', c) if c.is_ascii_digit() => (c - b'0') as u32,
+        _ => d2(b, 4)?,
+    };
+    let (h, mi, s) = (d2(b, 7)?, d2(b, 10)?, d2(b, 13)?);
+    let naive = build(year.year_for(mo, d), mo, d, h, mi, s, 0)?;
+    Some(finish(naive, None, zone, cache))
 }
 
 /// Public helper for the nginx error log, whose stamp is always the first 19 bytes.

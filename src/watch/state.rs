@@ -15,6 +15,7 @@ use crate::aggregate::intern::NONE;
 use crate::aggregate::latency::{STREAM_WINDOW_CAP, round3};
 use crate::aggregate::windows::{WinAgg, WinLine};
 use crate::aggregate::{AggOptions, Partial, Scratch};
+use crate::parse::envelope::{joins, may_continue};
 use crate::parse::time::format_utc;
 use crate::parse::{Micros, Parsed, Parser, Source};
 use crate::report::BySource;
@@ -103,10 +104,31 @@ struct Flight {
     last_words_at: Micros,
 }
 
+/// A record still waiting for its next line: an envelope fragment (Docker, CRI `P`).
+struct Pending {
+    offset: u64,
+    bytes: Vec<u8>,
+    /// Where its last line starts in `bytes`.
+    last: usize,
+    lines: u32,
+    /// Wall clock when its first line arrived.
+    since: Micros,
+}
+
+/// A fragment waits this long for the rest of its record before it is taken alone.
+const RECORD_IDLE: Micros = 1_000_000;
+
 pub struct Watcher {
     p: Params,
     parser: Parser,
     scratch: Scratch,
+    /// Decoded envelope text of the record being parsed.
+    text: Vec<u8>,
+    /// Per input, the record waiting for its next line.
+    pending: FxHashMap<u32, Pending>,
+    /// Whether any line carried its own time: until one does, lines are stamped with their
+    /// arrival time (a logger that writes no timestamps, piped through `tail -f`).
+    timed: bool,
     /// Every line, as `report` would count it: the final summary.
     pub summary: Partial,
     pub wins: BTreeMap<Micros, LiveWin>,
@@ -177,6 +199,9 @@ impl Watcher {
             p,
             parser,
             scratch: Scratch::default(),
+            text: Vec::new(),
+            pending: FxHashMap::default(),
+            timed: false,
             summary: Partial::new(nfiles, opts),
             wins: BTreeMap::new(),
             watermark: None,
@@ -202,14 +227,73 @@ impl Watcher {
         self.summary.files[file as usize].bytes += n;
     }
 
-    /// One line (without its newline) of input `file` at byte `offset`.
-    pub fn feed(&mut self, file: u32, offset: u64, raw: &[u8]) {
+    /// One line (without its newline) of input `file` at byte `offset`, arrived at `now`
+    /// (wall clock). A line that may continue into the next (an envelope fragment) waits for
+    /// it, up to `RECORD_IDLE`.
+    pub fn feed(&mut self, file: u32, offset: u64, raw: &[u8], now: Micros) {
         self.counters.lines += 1;
-        let parsed = self.parser.parse(raw, &mut self.scratch.parse);
+        if let Some(p) = self.pending.get_mut(&file) {
+            if joins(&p.bytes[p.last..], raw) {
+                p.bytes.push(b'\n');
+                p.last = p.bytes.len();
+                p.bytes.extend_from_slice(raw);
+                p.lines += 1;
+                if !may_continue(raw) {
+                    self.flush(file, now);
+                }
+                return;
+            }
+            self.flush(file, now);
+        }
+        if may_continue(raw) {
+            self.pending.insert(
+                file,
+                Pending {
+                    offset,
+                    bytes: raw.to_vec(),
+                    last: 0,
+                    lines: 1,
+                    since: now,
+                },
+            );
+            return;
+        }
+        self.record(file, offset, raw, 1, now);
+    }
+
+    /// Takes the waiting record of `file`, if any.
+    fn flush(&mut self, file: u32, now: Micros) {
+        if let Some(p) = self.pending.remove(&file) {
+            self.record(file, p.offset, &p.bytes, p.lines, now);
+        }
+    }
+
+    /// Takes the records that waited longer than `RECORD_IDLE` (all with `now` = MAX).
+    fn flush_idle(&mut self, now: Micros) {
+        let mut idle: Vec<u32> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| now.saturating_sub(p.since) >= RECORD_IDLE)
+            .map(|(f, _)| *f)
+            .collect();
+        idle.sort_unstable();
+        for f in idle {
+            self.flush(f, now);
+        }
+    }
+
+    /// One record: a line, or `lines` joined.
+    fn record(&mut self, file: u32, offset: u64, raw: &[u8], lines: u32, now: Micros) {
+        let parsed = self
+            .parser
+            .parse(file, raw, &mut self.scratch.parse, &mut self.text);
         let (mut window, mut at, mut request) = (None, None, None);
         if let Parsed::Event(ev) = &parsed {
-            // Lines without a time go where the stream is now: at the newest event time.
-            let ts = ev.ts.or(self.watermark);
+            // Lines without a time go where the stream is now: at the newest event time, or
+            // before any line carried a time, at their arrival.
+            self.timed |= ev.ts.is_some();
+            let arrival = (!self.timed && now != Micros::MAX).then_some(now);
+            let ts = ev.ts.or(self.watermark.filter(|_| self.timed)).or(arrival);
             at = ts;
             if let Some(t) = ts {
                 self.watermark = Some(self.watermark.map_or(t, |w| w.max(t)));
@@ -231,7 +315,7 @@ impl Watcher {
                 .map(|rid| rustc_hash::FxBuildHasher.hash_one(rid));
         }
         self.summary
-            .absorb(file, offset, raw, parsed, &mut self.scratch);
+            .absorb(file, offset, raw, lines, parsed, &mut self.scratch);
         let Some(line) = self.scratch.window_line() else {
             return;
         };
@@ -267,11 +351,17 @@ impl Watcher {
     }
 
     /// Closes the windows the watermark has passed (plus lateness), judges alerts, expires
-    /// requests. `now` is the wall clock (µs), only used to age requests without any line.
-    pub fn tick(&mut self, _now: Micros) -> Vec<WatchEvent> {
+    /// requests. `now` is the wall clock (µs): it ends waiting fragments, and on a stream
+    /// stamped by arrival it is the watermark (arrival is never late).
+    pub fn tick(&mut self, now: Micros) -> Vec<WatchEvent> {
         let mut out = Vec::new();
+        self.flush_idle(now);
+        if !self.timed && self.watermark.is_some() {
+            self.watermark = self.watermark.max(Some(now));
+        }
         if let Some(w) = self.watermark {
-            let horizon = w - self.p.lateness;
+            let lateness = if self.timed { self.p.lateness } else { 0 };
+            let horizon = w - lateness;
             // Lines older than `horizon` are late, so window [s, s + width) closes once
             // s + width <= horizon.
             let close_before = horizon.div_euclid(self.p.window) * self.p.window;
@@ -285,6 +375,7 @@ impl Watcher {
     /// The end of the stream: every window closes, alerts are judged a last time.
     pub fn finish(&mut self) -> Vec<WatchEvent> {
         let mut out = Vec::new();
+        self.flush_idle(Micros::MAX);
         self.close_until(Micros::MAX, &mut out);
         self.judge(&mut out);
         out
@@ -463,7 +554,7 @@ mod tests {
 
     fn feed(w: &mut Watcher, lines: &[String]) {
         for (i, l) in lines.iter().enumerate() {
-            w.feed(0, i as u64 * 1000, l.as_bytes());
+            w.feed(0, i as u64 * 1000, l.as_bytes(), 0);
         }
     }
 
