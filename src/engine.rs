@@ -175,7 +175,7 @@ pub fn aggregate(
     pool.install(|| {
         let mut total = fold_jobs(&jobs, nfiles, parser, opts, progress);
         for (i, name, reader) in streams {
-            let mut batches = Batches::new(reader, tune.chunk_size);
+            let mut batches = Batches::new(reader, tune.chunk_size).joining(joins);
             let mut done = false;
             while !done {
                 let round;
@@ -278,7 +278,7 @@ pub fn scan_some<T: Send>(
         let data = std::mem::replace(&mut o.data, Data::Buffer(Vec::new()));
         match data {
             Data::Stream(r) => {
-                let mut batches = Batches::new(r, tune.chunk_size);
+                let mut batches = Batches::new(r, tune.chunk_size).joining(joins);
                 let mut done = false;
                 while !done {
                     let round;

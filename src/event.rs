@@ -2,7 +2,42 @@
 //! parsed fields, for the commands that print lines (`trace`, `filter`). Built from a
 //! `LogEvent`; must not print or decide what is selected.
 
-use crate::parse::{Format, Level, LogEvent, Micros, Source};
+use crate::parse::{Envelope, Format, Level, LogEvent, Micros, Source};
+
+/// What the envelopes of a line said (empty for a bare line); `--format json`'s `envelope`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EnvInfo {
+    /// Envelope kinds, outermost first (`docker`, `cri`, `kubectl_prefix`, ...).
+    pub kinds: Vec<&'static str>,
+    pub stream: Option<&'static str>,
+    pub pod: Option<String>,
+    pub container: Option<String>,
+    pub unit: Option<String>,
+    pub host: Option<String>,
+    /// syslog's tag or journald's `SYSLOG_IDENTIFIER`.
+    pub program: Option<String>,
+    pub pid: Option<u32>,
+}
+
+impl EnvInfo {
+    pub fn of(env: &Envelope<'_>) -> EnvInfo {
+        let own = |c: &Option<std::borrow::Cow<'_, str>>| c.as_deref().map(str::to_owned);
+        EnvInfo {
+            kinds: env.kinds().map(|k| k.name()).collect(),
+            stream: env.stream.map(|s| s.name()),
+            pod: own(&env.pod),
+            container: own(&env.container),
+            unit: own(&env.unit),
+            host: own(&env.host),
+            program: own(&env.ident),
+            pid: env.pid,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+}
 
 /// How a line without the request id was tied to a traced request.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -20,8 +55,11 @@ pub struct Event {
     pub line: u64,
     /// Byte offset of the line in its (decompressed) input.
     pub offset: u64,
-    /// The line as read, without its newline.
+    /// The record as read (a line without its newline, or joined fragments).
     pub raw: Vec<u8>,
+    /// The program's own text inside the envelopes, when there were any.
+    pub inner: Option<Vec<u8>>,
+    pub env: EnvInfo,
     pub format: Option<Format>,
     pub ts: Option<Micros>,
     pub level: Option<Level>,
@@ -52,6 +90,8 @@ impl Event {
             line: 0,
             offset,
             raw: raw.to_vec(),
+            inner: ev.inner.map(<[u8]>::to_vec),
+            env: EnvInfo::of(&ev.env),
             format: ev.format,
             ts: ev.ts,
             level: ev.level,
@@ -87,5 +127,10 @@ impl Event {
     /// The original line as text (invalid UTF-8 replaced).
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(&self.raw)
+    }
+
+    /// The program's own text: inside the envelopes, or the whole line.
+    pub fn own(&self) -> &[u8] {
+        self.inner.as_deref().unwrap_or(&self.raw)
     }
 }

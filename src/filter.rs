@@ -128,6 +128,17 @@ fn canonical<'e>(ev: &'e LogEvent<'_>, key: &str) -> Option<Option<Cow<'e, str>>
         "client" => s(&ev.client),
         "upstream" => s(&ev.upstream),
         "format" => ev.format.map(|f| Cow::Borrowed(f.name())),
+        "stream" => ev.env.stream.map(|st| Cow::Borrowed(st.name())),
+        "pod" => s(&ev.env.pod),
+        "container" => s(&ev.env.container),
+        "unit" => s(&ev.env.unit),
+        "host" => s(&ev.env.host),
+        "program" => s(&ev.env.ident),
+        "pid" => ev.env.pid.map(|p| Cow::Owned(p.to_string())),
+        "envelope" => {
+            let names: Vec<&str> = ev.env.kinds().map(|k| k.name()).collect();
+            (!names.is_empty()).then(|| Cow::Owned(names.join(",")))
+        }
         "latency_ms" => ev
             .latency_ms
             .map(|v| Cow::Owned(crate::aggregate::latency::round3(v).to_string())),
@@ -137,7 +148,7 @@ fn canonical<'e>(ev: &'e LogEvent<'_>, key: &str) -> Option<Option<Cow<'e, str>>
 
 fn json_doc(ev: &LogEvent<'_>, raw: &[u8]) -> Option<serde_json::Value> {
     matches!(ev.format, Some(Format::Json | Format::NginxJson))
-        .then(|| serde_json::from_slice(raw).ok())
+        .then(|| serde_json::from_slice(ev.inner.unwrap_or(raw)).ok())
         .flatten()
 }
 

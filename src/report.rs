@@ -74,8 +74,13 @@ pub struct PatternStats {
 pub struct InputReport {
     pub path: String,
     pub formats: BTreeMap<&'static str, u64>,
+    /// Parsed records per envelope kind they came in (`docker`, `cri`, ...); empty for bare
+    /// lines.
+    pub envelopes: BTreeMap<&'static str, u64>,
     pub lines: u64,
     pub parsed: u64,
+    /// Physical lines joined into the record before them (envelope fragments).
+    pub continuation: u64,
     pub unparsed: u64,
     pub blank: u64,
     pub untimed: u64,
@@ -89,6 +94,7 @@ pub struct InputReport {
 pub struct Totals {
     pub lines: u64,
     pub parsed: u64,
+    pub continuation: u64,
     pub unparsed: u64,
     pub blank: u64,
     pub untimed: u64,
@@ -295,6 +301,7 @@ impl Report {
         for (i, f) in p.files.iter().enumerate() {
             totals.lines += f.lines;
             totals.parsed += f.parsed;
+            totals.continuation += f.continuation;
             totals.unparsed += f.unparsed;
             totals.blank += f.blank;
             totals.untimed += f.untimed;
@@ -305,8 +312,14 @@ impl Report {
                     .filter(|fm| f.formats[**fm as usize] > 0)
                     .map(|fm| (fm.name(), f.formats[*fm as usize]))
                     .collect(),
+                envelopes: crate::parse::envelope::Kind::ALL
+                    .iter()
+                    .filter(|k| f.envelopes[**k as usize] > 0)
+                    .map(|k| (k.name(), f.envelopes[*k as usize]))
+                    .collect(),
                 lines: f.lines,
                 parsed: f.parsed,
+                continuation: f.continuation,
                 unparsed: f.unparsed,
                 blank: f.blank,
                 untimed: f.untimed,

@@ -117,14 +117,20 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
 }
 
 /// Reads a stream in newline-aligned batches of about `target` bytes each, carrying the
-/// partial last line into the next batch. The final line may lack a newline.
+/// partial last line into the next batch. The final line may lack a newline. Like
+/// `chunk::split`, a batch never ends between two lines that `joins` ties into one record.
 pub struct Batches {
     reader: Box<dyn Read + Send>,
     carry: Vec<u8>,
     target: usize,
     done: bool,
+    joins: fn(&[u8], &[u8]) -> bool,
     pub offset: u64,
 }
+
+/// A batch grows past its target to keep a record whole up to this size, then is cut at a
+/// newline regardless: a runaway run of fragments must not hold the whole stream.
+const MAX_BATCH: usize = 256 << 20;
 
 impl Batches {
     pub fn new(reader: Box<dyn Read + Send>, target: usize) -> Batches {
@@ -133,8 +139,33 @@ impl Batches {
             carry: Vec::new(),
             target: target.max(4096),
             done: false,
+            joins: chunk::lines_only,
             offset: 0,
         }
+    }
+
+    /// Records are the runs of lines `joins` ties together.
+    pub fn joining(mut self, joins: fn(&[u8], &[u8]) -> bool) -> Batches {
+        self.joins = joins;
+        self
+    }
+
+    /// Where to end a batch in `buf` (just after a newline at or past `from`): the last
+    /// newline whose lines on either side do not join, the line after it complete.
+    fn cut(&self, buf: &[u8], from: usize) -> Option<usize> {
+        let mut newlines = memchr::memrchr_iter(b'\n', &buf[from..]).map(|i| from + i);
+        let mut after = newlines.next()?;
+        if buf.len() > MAX_BATCH {
+            return Some(after + 1);
+        }
+        for nl in newlines.take(64) {
+            let prev_start = memchr::memrchr(b'\n', &buf[..nl]).map_or(0, |p| p + 1);
+            if !(self.joins)(&buf[prev_start..nl], &buf[nl + 1..after]) {
+                return Some(nl + 1);
+            }
+            after = nl;
+        }
+        None
     }
 
     /// Next batch and its byte offset in the stream; `Ok(None)` at the end. On a read error
@@ -148,14 +179,15 @@ impl Batches {
         loop {
             if buf.len() >= self.target {
                 // Only new bytes are searched, so one huge line costs linear time.
-                if let Some(i) = memchr::memrchr(b'\n', &buf[scanned..]) {
-                    let cut = scanned + i + 1;
+                if let Some(cut) = self.cut(&buf, scanned) {
                     self.carry = buf.split_off(cut);
                     let off = self.offset;
                     self.offset += buf.len() as u64;
                     return Ok(Some((off, buf)));
                 }
-                scanned = buf.len();
+                // The last newline stays in view: once the line after it is complete, the
+                // cut may be there.
+                scanned = memchr::memrchr(b'\n', &buf[scanned..]).map_or(buf.len(), |i| scanned + i);
             }
             let start = buf.len();
             buf.resize(start + self.target.max(64 * 1024), 0);
@@ -229,6 +261,24 @@ mod tests {
         let mut all = Vec::new();
         while let Some((off, chunk)) = b.next_batch().unwrap() {
             assert_eq!(off as usize, all.len());
+            all.extend_from_slice(&chunk);
+        }
+        assert_eq!(all, text);
+    }
+
+    #[test]
+    fn batches_keep_joined_lines_together() {
+        // Lines ending in `+` continue into the next; the runs straddle many batch cuts.
+        let text: Vec<u8> = (0..3000)
+            .flat_map(|i| format!("line {i}{}\n", if i % 7 < 5 { "+" } else { "" }).into_bytes())
+            .collect();
+        let mut b = Batches::new(Box::new(io::Cursor::new(text.clone())), 4096)
+            .joining(|prev, _| prev.ends_with(b"+"));
+        let mut all = Vec::new();
+        while let Some((off, chunk)) = b.next_batch().unwrap() {
+            assert_eq!(off as usize, all.len());
+            let last = chunk[..chunk.len() - 1].rsplit(|&c| c == b'\n').next().unwrap();
+            assert!(!last.ends_with(b"+") || all.len() + chunk.len() == text.len());
             all.extend_from_slice(&chunk);
         }
         assert_eq!(all, text);

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::escape::term;
-use crate::event::{Correlation, Event};
+use crate::event::{Correlation, EnvInfo, Event};
 use crate::parse::time::format_utc;
 use crate::parse::{Format, Level, Micros};
 
@@ -41,6 +41,9 @@ struct JsonEvent<'a> {
     format: Option<&'static str>,
     file: &'a str,
     line: u64,
+    /// What the envelopes said, for lines that came in any.
+    #[serde(skip_serializing_if = "EnvInfo::is_empty")]
+    envelope: &'a EnvInfo,
     correlated: Option<&'a Correlation>,
     /// The original JSON object, for JSON lines.
     fields: Option<&'a RawValue>,
@@ -50,7 +53,7 @@ struct JsonEvent<'a> {
 
 /// One JSON object per line; `trace` names the id the line was traced for.
 pub fn json(e: &Event, path: &str, trace: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
-    let text = std::str::from_utf8(&e.raw).ok();
+    let text = std::str::from_utf8(e.own()).ok();
     let fields: Option<&RawValue> = match (e.format, text) {
         (Some(Format::Json | Format::NginxJson), Some(t)) => serde_json::from_str(t.trim()).ok(),
         _ => None,
@@ -72,6 +75,7 @@ pub fn json(e: &Event, path: &str, trace: Option<&str>, out: &mut dyn Write) -> 
         format: e.format.map(Format::name),
         file: path,
         line: e.line,
+        envelope: &e.env,
         correlated: e.correlated.as_ref(),
         fields,
         raw: fields.is_none().then(|| e.text()),
@@ -152,6 +156,21 @@ fn key_fields(e: &Event) -> String {
     if let Some(u) = &e.upstream {
         parts.push(format!("upstream={u}"));
     }
+    // Where an enveloped line came from, when several sources share a timeline.
+    let env = &e.env;
+    for (k, v) in [
+        ("pod", &env.pod),
+        ("container", &env.container),
+        ("host", &env.host),
+        ("unit", &env.unit),
+    ] {
+        if let Some(v) = v {
+            parts.push(format!("{k}={v}"));
+        }
+    }
+    if env.stream == Some("stderr") {
+        parts.push("stderr".to_string());
+    }
     parts.join(" ")
 }
 
@@ -167,7 +186,7 @@ fn multiline_values(e: &Event) -> Vec<String> {
     }
     let mut out = Vec::new();
     if matches!(e.format, Some(Format::Json | Format::NginxJson))
-        && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&e.raw)
+        && let Ok(v) = serde_json::from_slice::<serde_json::Value>(e.own())
     {
         walk(&v, &mut out);
     }

@@ -49,10 +49,9 @@ impl Render for Markdown {
             2,
         )?;
         for i in &r.inputs {
-            let formats: Vec<String> = i.formats.iter().map(|(k, v)| format!("{k}: {v}")).collect();
             let f = match &i.error {
                 Some(e) => format!("**error:** {}", md(e)),
-                None => formats.join(", "),
+                None => md(&super::formats_cell(i, ": ", ", ")),
             };
             row(
                 out,

@@ -40,6 +40,19 @@ pub fn short_time(t: &str) -> String {
     t.get(..19).unwrap_or(t).replace('T', " ")
 }
 
+/// An input's formats (`json:668 text:3`), then the envelopes they came in
+/// (`in docker:671`); `kv` joins a name to its count, `sep` the pairs.
+pub fn formats_cell(i: &crate::report::InputReport, kv: &str, sep: &str) -> String {
+    let pairs = |m: &std::collections::BTreeMap<&str, u64>| -> Vec<String> {
+        m.iter().map(|(k, v)| format!("{k}{kv}{v}")).collect()
+    };
+    let mut s = pairs(&i.formats).join(sep);
+    if !i.envelopes.is_empty() {
+        s.push_str(&format!(" in {}", pairs(&i.envelopes).join(sep)));
+    }
+    s
+}
+
 pub fn ms(v: f64) -> String {
     if v >= 100.0 {
         format!("{v:.0}")

@@ -93,21 +93,29 @@ impl Render for TableRender {
         self.triage(r, out)?;
 
         self.heading(out, "INPUTS")?;
-        let mut t = self.table(&[
-            "file", "formats", "lines", "parsed", "unparsed", "blank", "untimed", "bytes", "first",
-            "last",
-        ]);
+        // Joined fragments get a column only when some input has them.
+        let joined = r.totals.continuation > 0;
+        let mut head = vec!["file", "formats", "lines", "parsed"];
+        if joined {
+            head.push("joined");
+        }
+        head.extend(["unparsed", "blank", "untimed", "bytes", "first", "last"]);
+        let mut t = self.table(&head);
         for i in &r.inputs {
-            let formats: Vec<String> = i.formats.iter().map(|(k, v)| format!("{k}:{v}")).collect();
-            t.add_row(vec![
+            let mut row = vec![
                 Cell::new(term(&i.path)),
                 Cell::new(if let Some(e) = &i.error {
                     format!("ERROR {}", term(e))
                 } else {
-                    formats.join(" ")
+                    super::formats_cell(i, ":", " ")
                 }),
                 right(i.lines),
                 right(i.parsed),
+            ];
+            if joined {
+                row.push(right(i.continuation));
+            }
+            row.extend([
                 self.num(i.unparsed, true),
                 right(i.blank),
                 right(i.untimed),
@@ -115,9 +123,10 @@ impl Render for TableRender {
                 Cell::new(opt_time(&i.first)),
                 Cell::new(opt_time(&i.last)),
             ]);
+            t.add_row(row);
         }
         let tt = &r.totals;
-        t.add_row(vec![
+        let mut row = vec![
             self.bold("total"),
             Cell::new(if tt.filtered > 0 {
                 format!("{} outside --since/--until", tt.filtered)
@@ -126,6 +135,11 @@ impl Render for TableRender {
             }),
             right(tt.lines),
             right(tt.parsed),
+        ];
+        if joined {
+            row.push(right(tt.continuation));
+        }
+        row.extend([
             self.num(tt.unparsed, true),
             right(tt.blank),
             right(tt.untimed),
@@ -133,6 +147,7 @@ impl Render for TableRender {
             Cell::new(""),
             Cell::new(""),
         ]);
+        t.add_row(row);
         writeln!(out, "{t}")?;
 
         self.heading(out, "LEVELS AND STATUS")?;
