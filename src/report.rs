@@ -191,6 +191,10 @@ pub enum Outcome {
     Timeout,
     UpstreamClosed,
     Unfinished,
+    /// Nothing tells how it ended: the app's lines of it carry no completion and its source
+    /// never logs one (a logger without status or latency fields), and no access log has it.
+    /// Not a failure.
+    Unknown,
 }
 
 impl Outcome {
@@ -201,7 +205,13 @@ impl Outcome {
             Outcome::Timeout => "timeout",
             Outcome::UpstreamClosed => "upstream_closed",
             Outcome::Unfinished => "unfinished",
+            Outcome::Unknown => "unknown",
         }
+    }
+
+    /// Ended badly (every outcome but `ok` and `unknown`).
+    pub fn failed(self) -> bool {
+        !matches!(self, Outcome::Ok | Outcome::Unknown)
     }
 }
 
@@ -212,14 +222,69 @@ pub struct Outcomes {
     pub timeout: u64,
     pub upstream_closed: u64,
     pub unfinished: u64,
+    pub unknown: u64,
+}
+
+impl Outcomes {
+    pub fn add(&mut self, o: Outcome) {
+        match o {
+            Outcome::Ok => self.ok += 1,
+            Outcome::Error => self.error += 1,
+            Outcome::Timeout => self.timeout += 1,
+            Outcome::UpstreamClosed => self.upstream_closed += 1,
+            Outcome::Unfinished => self.unfinished += 1,
+            Outcome::Unknown => self.unknown += 1,
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.ok + self.failed() + self.unknown
+    }
+
+    pub fn failed(&self) -> u64 {
+        self.error + self.timeout + self.upstream_closed + self.unfinished
+    }
+}
+
+/// Which sources (an input and a format in it) log completions, a status or a latency on
+/// some request's app line: there a request without one is `unfinished`; elsewhere its
+/// outcome is `unknown`.
+#[derive(Clone, Debug, Default)]
+pub struct Completions(Vec<u8>);
+
+impl Completions {
+    pub fn of(p: &Partial) -> Completions {
+        Completions(p.files.iter().map(|f| f.completes).collect())
+    }
+
+    /// From per-input format masks (bit `Format as u8`).
+    pub fn from_masks(masks: Vec<u8>) -> Completions {
+        Completions(masks)
+    }
+
+    /// Whether source `src` (`ReqAgg::app_src`) logs completions.
+    pub fn logs(&self, src: u32) -> bool {
+        src != u32::MAX
+            && self
+                .0
+                .get((src >> 3) as usize)
+                .is_some_and(|m| m & (1 << (src & 7)) != 0)
+    }
+
+    /// Whether any source logs completions.
+    pub fn any(&self) -> bool {
+        self.0.iter().any(|m| *m != 0)
+    }
 }
 
 #[derive(Serialize, Debug, Default)]
 pub struct RequestsReport {
     pub total: u64,
+    /// Requests with an error line, an error type or a 5xx.
     pub with_errors: u64,
-    /// Requests whose app lines never include a completion line (status or latency); null
-    /// when no app line anywhere carries one, since then nothing can be called unfinished.
+    /// Requests the app saw whose app lines never include a completion line (status or
+    /// latency), counted where their source logs completions for others (whatever nginx
+    /// answered); null when no source logs any, since then nothing can be called unfinished.
     pub unfinished: Option<u64>,
     pub outcomes: Outcomes,
     pub slowest: Vec<SlowRequest>,
@@ -262,21 +327,29 @@ pub(crate) fn ts(t: i64) -> Option<String> {
     (t != i64::MAX && t != i64::MIN).then(|| format_utc(t))
 }
 
-pub fn outcome(r: &ReqAgg) -> Outcome {
+pub fn outcome(r: &ReqAgg, c: &Completions) -> Outcome {
     let app_seen = r.flags & APP_SEEN != 0;
     let app_done = r.flags & APP_DONE != 0;
     let nginx_seen = r.flags & NGINX_SEEN != 0;
+    let unanswered = app_seen && !app_done && !nginx_seen;
     if r.nginx_status == 504 {
         Outcome::Timeout
     } else if r.nginx_status == 502 && app_seen && !app_done {
         Outcome::UpstreamClosed
-    } else if app_seen && !app_done && !nginx_seen {
+    } else if unanswered && c.logs(r.app_src) {
         Outcome::Unfinished
-    } else if r.errors > 0 || r.error_type != NONE || r.app_status.max(r.nginx_status) >= 500 {
+    } else if with_errors(r) {
         Outcome::Error
+    } else if unanswered {
+        Outcome::Unknown
     } else {
         Outcome::Ok
     }
+}
+
+/// A request with an error line, an error type or a 5xx: what `requests.with_errors` counts.
+pub fn with_errors(r: &ReqAgg) -> bool {
+    r.errors > 0 || r.error_type != NONE || r.app_status.max(r.nginx_status) >= 500
 }
 
 /// A logged latency (negative: none) in ms, rounded to 1 µs.
@@ -290,6 +363,7 @@ impl Report {
         if !p.requests.is_finished() {
             p.requests.finish(&p.names);
         }
+        p.count_requests_latency();
         let names = std::mem::take(&mut p.names);
         let name = |id: u32| names.name(id).to_string();
 
@@ -614,28 +688,19 @@ struct Tally {
     total: u64,
     with_errors: u64,
     outcomes: Outcomes,
-    any_app_done: bool,
-    unfinished: u64,
+    any_completes: bool,
+    /// The app saw them and never finished them, where its source logs completions.
+    never_finished: u64,
 }
 
 impl Tally {
-    fn add(&mut self, r: &ReqAgg) {
+    fn add(&mut self, r: &ReqAgg, c: &Completions) {
         self.total += 1;
-        let o = outcome(r);
-        match o {
-            Outcome::Ok => self.outcomes.ok += 1,
-            Outcome::Error => self.outcomes.error += 1,
-            Outcome::Timeout => self.outcomes.timeout += 1,
-            Outcome::UpstreamClosed => self.outcomes.upstream_closed += 1,
-            Outcome::Unfinished => self.outcomes.unfinished += 1,
-        }
-        if o != Outcome::Ok {
-            self.with_errors += 1;
-        }
-        self.any_app_done |= r.flags & APP_DONE != 0;
-        if r.flags & APP_SEEN != 0 && r.flags & APP_DONE == 0 {
-            self.unfinished += 1;
-        }
+        self.outcomes.add(outcome(r, c));
+        self.with_errors += with_errors(r) as u64;
+        let logs = c.logs(r.app_src);
+        self.any_completes |= logs;
+        self.never_finished += (logs && r.flags & APP_SEEN != 0 && r.flags & APP_DONE == 0) as u64;
     }
 }
 
@@ -651,8 +716,9 @@ pub struct RetiredRequests {
 const RETIRED_SLOWEST: usize = 256;
 
 impl RetiredRequests {
-    pub fn add(&mut self, key: crate::aggregate::requests::ReqKey, r: &ReqAgg) {
-        self.tally.add(r);
+    /// Counts a request dropped from memory, its outcome judged by what is known now.
+    pub fn add(&mut self, key: crate::aggregate::requests::ReqKey, r: &ReqAgg, c: &Completions) {
+        self.tally.add(r, c);
         let d = r.app_ms.max(r.nginx_ms);
         if d >= 0.0 {
             self.slowest.push((d, key, *r));
@@ -675,6 +741,7 @@ fn requests_report(
     top: usize,
     retired: Option<&RetiredRequests>,
 ) -> RequestsReport {
+    let completes = Completions::of(p);
     let mut tally = retired.map_or_else(Tally::default, |r| r.tally.clone());
     let mut slow: Vec<(f32, crate::aggregate::requests::ReqKey, &ReqAgg)> = retired
         .map(|r| {
@@ -686,7 +753,7 @@ fn requests_report(
         .unwrap_or_default();
     let mut floor = f32::NEG_INFINITY;
     for (key, r) in p.requests.iter() {
-        tally.add(r);
+        tally.add(r, &completes);
         let d = r.app_ms.max(r.nginx_ms);
         // Below the current top N's slowest-kept duration a request cannot enter it; equal
         // durations still can (ties go by id).
@@ -703,7 +770,7 @@ fn requests_report(
     let mut out = RequestsReport {
         total: tally.total,
         with_errors: tally.with_errors,
-        unfinished: tally.any_app_done.then_some(tally.unfinished),
+        unfinished: (tally.any_completes || completes.any()).then_some(tally.never_finished),
         outcomes: tally.outcomes,
         slowest: Vec::new(),
     };
@@ -717,7 +784,7 @@ fn requests_report(
             app_ms: opt_ms(r.app_ms),
             nginx_ms: opt_ms(r.nginx_ms),
             status: [r.nginx_status, r.app_status].into_iter().find(|s| *s > 0),
-            outcome: outcome(r),
+            outcome: outcome(r, &completes),
             first: ts(r.first),
             lines: r.lines as u64,
         })
@@ -745,14 +812,32 @@ fn headline(r: &Report) -> String {
             short(&tr.end).replace('T', " "),
             human_duration(tr.seconds)
         )),
-        None => parts.push("no timestamps".to_string()),
+        None => parts.push("no timestamps: counts only".to_string()),
     }
     if r.requests.total > 0 {
-        let share = 100.0 * r.requests.with_errors as f64 / r.requests.total as f64;
-        parts.push(format!(
-            "{} requests, {:.1}% failed",
-            r.requests.total, share
-        ));
+        let o = &r.requests.outcomes;
+        let known = r.requests.total - o.unknown;
+        let failed = o.failed();
+        let share = |n: u64, of: u64| 100.0 * n as f64 / of.max(1) as f64;
+        parts.push(if o.unknown == 0 {
+            format!(
+                "{} requests, {:.1}% failed",
+                r.requests.total,
+                share(failed, known)
+            )
+        } else if known == 0 {
+            format!(
+                "{} requests, none with a known outcome (no completion lines)",
+                r.requests.total
+            )
+        } else {
+            format!(
+                "{} requests, {failed} of {known} with a known outcome failed ({:.1}%), {} unknown",
+                r.requests.total,
+                share(failed, known),
+                o.unknown
+            )
+        });
     } else {
         let errs = r.levels.ERROR + r.levels.FATAL;
         let share = if r.totals.parsed > 0 {

@@ -11,7 +11,8 @@ use crate::aggregate::Partial;
 use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::latency::round3;
 use crate::aggregate::requests::{ReqAgg, ReqKey};
-use crate::report::{EndpointCount, Outcome, Outcomes, opt_ms, outcome, ts};
+use crate::report::{Completions, EndpointCount, Outcome, Outcomes, opt_ms, outcome, ts};
+use crate::triage::evaluate::{LateAnswer, answered_late};
 
 /// Version of the `requests --format json` document (docs/requests-schema.md).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -102,11 +103,16 @@ pub struct Row<'a> {
     pub last_message: Option<&'a str>,
 }
 
-/// Stuck requests that stopped after the same app message.
+/// Stuck requests that stopped after the same app message (or that the app answered after
+/// nginx had given up on them).
 #[derive(Serialize, Debug)]
 pub struct LastWords {
-    /// Masked template of the last app message; null when the app logged nothing for them.
+    /// Masked template of the last app message; null when the app logged nothing for them,
+    /// and for the group of late answers.
     pub message: Option<String>,
+    /// Set for the requests the app answered after nginx had given up (504, 502): where they
+    /// "stopped" is not the question.
+    pub late: Option<LateAnswer>,
     pub count: u64,
     /// Stuck outcomes among them (`timeout`, `upstream_closed`, `unfinished`), zeros left out.
     pub outcomes: BTreeMap<&'static str, u64>,
@@ -141,6 +147,7 @@ pub struct Listing<'a> {
     pub last_words: Vec<LastWords>,
     rows: Vec<(ReqKey, &'a ReqAgg)>,
     names: &'a Interner,
+    completes: Completions,
 }
 
 fn nonzero(s: u16) -> Option<u16> {
@@ -157,6 +164,7 @@ impl<'a> Listing<'a> {
         timezone: &str,
     ) -> Listing<'a> {
         let names = &p.names;
+        let completes = Completions::of(p);
         let mut total = 0;
         let mut outcomes = Outcomes::default();
         let mut rows = Vec::new();
@@ -165,7 +173,7 @@ impl<'a> Listing<'a> {
         let mut endpoint_ok: Vec<Option<bool>> = Vec::new();
         for (key, r) in p.requests.iter() {
             total += 1;
-            let o = outcome(r);
+            let o = outcome(r, &completes);
             if !q.outcomes.is_empty() && !q.outcomes.contains(&o) {
                 continue;
             }
@@ -186,15 +194,10 @@ impl<'a> Listing<'a> {
                     continue;
                 }
             }
-            match o {
-                Outcome::Ok => outcomes.ok += 1,
-                Outcome::Error => outcomes.error += 1,
-                Outcome::Timeout => outcomes.timeout += 1,
-                Outcome::UpstreamClosed => outcomes.upstream_closed += 1,
-                Outcome::Unfinished => outcomes.unfinished += 1,
-            }
+            outcomes.add(o);
             if is_stuck(o) {
-                groups.entry(r.last_msg).or_default().add(&key, r, o);
+                let group = if answered_late(r) { LATE } else { r.last_msg };
+                groups.entry(group).or_default().add(&key, r, o);
             }
             rows.push((key, r));
         }
@@ -231,6 +234,7 @@ impl<'a> Listing<'a> {
             last_words,
             rows,
             names,
+            completes,
         }
     }
 
@@ -269,7 +273,7 @@ impl<'a> Listing<'a> {
             lines: r.lines as u64,
             errors: r.errors as u64,
             error_type: self.name(r.error_type),
-            outcome: outcome(r),
+            outcome: outcome(r, &self.completes),
             last_message: self.name(r.last_msg),
         }
     }
@@ -295,7 +299,11 @@ fn sort(rows: &mut Vec<(ReqKey, &ReqAgg)>, key: SortKey, top: Option<usize>) {
     crate::engine::par_sort(rows, cmp);
 }
 
+/// The group key of late answers among the last-words groups (no interned id is this).
+const LATE: u32 = u32::MAX - 1;
+
 struct Group {
+    late: LateAnswer,
     count: u64,
     outcomes: BTreeMap<&'static str, u64>,
     endpoints: BTreeMap<u32, u64>,
@@ -307,6 +315,7 @@ struct Group {
 impl Default for Group {
     fn default() -> Self {
         Group {
+            late: LateAnswer::default(),
             count: 0,
             outcomes: BTreeMap::new(),
             endpoints: BTreeMap::new(),
@@ -320,6 +329,7 @@ impl Default for Group {
 impl Group {
     fn add(&mut self, key: &ReqKey, r: &ReqAgg, o: Outcome) {
         self.count += 1;
+        self.late.add(r);
         *self.outcomes.entry(o.name()).or_default() += 1;
         if r.endpoint != NONE {
             *self.endpoints.entry(r.endpoint).or_default() += 1;
@@ -350,7 +360,8 @@ impl Group {
         });
         endpoints.truncate(ENDPOINTS_PER_GROUP);
         LastWords {
-            message: (msg != NONE).then(|| names.name(msg).to_string()),
+            message: (msg != NONE && msg != LATE).then(|| names.name(msg).to_string()),
+            late: (msg == LATE).then_some(self.late),
             count: self.count,
             outcomes: self.outcomes,
             endpoints,

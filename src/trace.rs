@@ -7,11 +7,12 @@ use serde::Serialize;
 
 use crate::aggregate::endpoint;
 use crate::aggregate::intern::{Interner, NONE};
+use crate::aggregate::requests::position;
 use crate::aggregate::requests::{ReqAgg, Touch};
 use crate::event::{Correlation, Event};
 use crate::parse::time::format_utc;
 use crate::parse::{Format, Level, Micros};
-use crate::report::{Outcome, outcome};
+use crate::report::{Completions, Outcome, outcome};
 
 /// The error log stamps whole seconds: an error line's instant is somewhere in that second.
 const SECOND: Micros = 1_000_000;
@@ -116,13 +117,15 @@ pub struct TraceSummary {
 
 /// Builds the trace of `id` from the lines carrying it (`own`) and the nginx lines that may
 /// correlate (`errors`: error-log lines; `access`: access records of every request that
-/// shares a client and request line with this one, this one's included).
+/// shares a client and request line with this one, this one's included). `completes` says
+/// which inputs log completions, as `report` judges outcomes.
 pub fn build(
     id: &str,
     mut own: Vec<Event>,
     errors: &[Event],
     access: &[AccessKey],
     paths: &[String],
+    completes: &Completions,
 ) -> Trace {
     let mut names = Interner::default();
     let mut agg = ReqAgg::default();
@@ -146,7 +149,8 @@ pub fn build(
                 error_type,
                 is_error: ev.level.is_some_and(|l| l >= Level::Error),
                 msg: NONE,
-                pos: 0,
+                pos: position(ev.file, ev.offset),
+                format: ev.format.map_or(0, |f| f as u8),
             },
             &names,
         );
@@ -238,7 +242,7 @@ pub fn build(
             status,
             app_ms: ms(agg.app_ms),
             nginx_ms: ms(agg.nginx_ms),
-            outcome: outcome(&agg),
+            outcome: outcome(&agg, completes),
             first: first.map(format_utc),
             last: last.map(format_utc),
             files: files

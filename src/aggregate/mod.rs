@@ -44,6 +44,10 @@ pub struct FileStats {
     pub formats: [u64; Format::COUNT],
     /// Parsed records per envelope kind they came in.
     pub envelopes: [u64; Kind::COUNT],
+    /// Formats (bit `Format as u8`) in which an app line of a request carried a status or a
+    /// latency: this input logs completions, so a request without one is unfinished, not of
+    /// unknown outcome.
+    pub completes: u8,
     pub first: i64,
     pub last: i64,
 }
@@ -60,6 +64,7 @@ impl Default for FileStats {
             bytes: 0,
             formats: [0; Format::COUNT],
             envelopes: [0; Kind::COUNT],
+            completes: 0,
             first: i64::MAX,
             last: i64::MIN,
         }
@@ -81,6 +86,7 @@ impl Merge for FileStats {
         for i in 0..Kind::COUNT {
             self.envelopes[i] += o.envelopes[i];
         }
+        self.completes |= o.completes;
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
     }
@@ -468,16 +474,15 @@ impl Partial {
         if let Some(s) = ev.status {
             *self.status[si].entry(s).or_default() += 1;
         }
-        if let Some(ms) = ev.latency_ms {
-            let ep = if endpoint == NONE {
-                self.names.intern("-")
-            } else {
-                endpoint
-            };
-            self.latency[si]
-                .entry(ep)
-                .or_default()
-                .push(ms as f32, latency::EXACT_CAP);
+        // An app line of a request: its latency counts once per request, when finished.
+        let of_request = src == Source::App && ev.request_id.is_some();
+        if of_request && (ev.status.is_some() || ev.latency_ms.is_some()) {
+            let f = ev.format.map_or(0, |f| f as u8);
+            self.files[at.file as usize].completes |= 1 << f;
+        }
+        let view_ms = ev.latency_ms.filter(|_| !of_request);
+        if let Some(ms) = view_ms {
+            self.count_latency(si, endpoint, ms);
         }
         let is_error = ev.level.is_some_and(|l| l >= Level::Error);
         // The nginx parser classes only [error] and worse, so every type counts here.
@@ -516,6 +521,7 @@ impl Partial {
             level: ev.level,
             status: ev.status,
             latency_ms: ev.latency_ms,
+            view_ms,
             endpoint,
             health,
             error_type,
@@ -545,9 +551,62 @@ impl Partial {
                 is_error,
                 msg,
                 pos: requests::position(at.file, at.offset),
+                format: ev.format.map_or(0, |f| f as u8),
             };
             self.requests.entry(rid).touch(&touch, &self.names);
         }
+    }
+}
+
+impl Partial {
+    /// One latency in the per-endpoint views of source `si`.
+    fn count_latency(&mut self, si: usize, endpoint: u32, ms: f64) {
+        let ep = if endpoint == NONE {
+            self.names.intern("-")
+        } else {
+            endpoint
+        };
+        self.latency[si]
+            .entry(ep)
+            .or_default()
+            .push(ms as f32, latency::EXACT_CAP);
+    }
+
+    /// Counts a finished request's app latency (its completion line's) in the latency views
+    /// and the window of that line, once. Every request goes through here exactly once: at
+    /// the end of `report`, or when `watch` drops it from memory.
+    pub fn count_request_latency(&mut self, r: &requests::ReqAgg) {
+        if r.app_ms < 0.0 {
+            return;
+        }
+        let ms = r.app_ms as f64;
+        let health = r.endpoint != NONE && self.is_health(r.endpoint);
+        self.count_latency(Source::App as usize, r.endpoint, ms);
+        if r.app_at != i64::MIN && !self.filtered_out(r.app_at) {
+            let (cap, triaging) = (self.windows.cap, self.rules.is_some());
+            self.windows.at(r.app_at).add_latency(
+                Source::App as usize,
+                r.endpoint,
+                health,
+                ms,
+                cap,
+                triaging,
+            );
+        }
+    }
+
+    fn filtered_out(&self, t: i64) -> bool {
+        self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t >= u)
+    }
+
+    /// Counts every request's app latency (`count_request_latency`); call once, after the
+    /// last merge and before the windows are read.
+    pub fn count_requests_latency(&mut self) {
+        let requests = std::mem::take(&mut self.requests);
+        for (_, r) in requests.iter() {
+            self.count_request_latency(r);
+        }
+        self.requests = requests;
     }
 }
 

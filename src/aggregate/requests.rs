@@ -16,8 +16,11 @@ const ENDPOINT_FROM_NGINX: u8 = 8;
 pub struct ReqAgg {
     pub first: i64,
     pub last: i64,
-    /// Largest latency reported by each side, ms; negative when none.
+    /// The app's latency of the request, ms (negative: none): from its completion line, the
+    /// last line with a status and a latency, else its last line with a latency. Counted
+    /// once per request in the report's latency, not once per line.
     pub app_ms: f32,
+    /// Largest latency nginx reported, ms; negative when none.
     pub nginx_ms: f32,
     pub lines: u32,
     pub endpoint: u32,
@@ -32,7 +35,17 @@ pub struct ReqAgg {
     pub last_msg: u32,
     pub last_at: i64,
     pub last_pos: u64,
+    /// What chose `app_ms`: `STATUS_RANK` for a line with a status, or'd with its position.
+    pub app_rank: u64,
+    /// The time of that line (`i64::MIN` when untimed): where the latency counts.
+    pub app_at: i64,
+    /// Where the app's lines come from, `file << 3 | format` (the least such; `u32::MAX` before
+    /// any): whether that source logs completions decides `unfinished` against `unknown`.
+    pub app_src: u32,
 }
+
+/// Ranks a completion line (one with a status) above every line without one.
+pub const STATUS_RANK: u64 = 1 << 63;
 
 impl Default for ReqAgg {
     fn default() -> Self {
@@ -51,6 +64,9 @@ impl Default for ReqAgg {
             last_msg: NONE,
             last_at: i64::MIN,
             last_pos: 0,
+            app_rank: 0,
+            app_at: i64::MIN,
+            app_src: u32::MAX,
         }
     }
 }
@@ -68,6 +84,8 @@ pub struct Touch {
     pub msg: u32,
     /// File index << 40 | byte offset of the line.
     pub pos: u64,
+    /// The line's format (`Format as u8`), for where the app's lines come from.
+    pub format: u8,
 }
 
 /// A line's position for `Touch::pos`: files up to 1 TiB, a million files.
@@ -96,13 +114,28 @@ impl ReqAgg {
             if t.status.is_some() || t.latency_ms.is_some() {
                 self.flags |= APP_DONE;
             }
-            self.app_ms = self.app_ms.max(lat);
+            if lat >= 0.0 {
+                let rank = t.pos | if t.status.is_some() { STATUS_RANK } else { 0 };
+                self.take_latency(lat, rank, t.ts.unwrap_or(i64::MIN));
+            }
             self.app_status = self.app_status.max(t.status.unwrap_or(0));
+            let src = ((t.pos >> 40) as u32) << 3 | t.format as u32;
+            self.app_src = self.app_src.min(src);
         }
         self.take_endpoint(t.endpoint, t.nginx, names);
         self.error_type = pick_name(self.error_type, t.error_type, names);
         if !t.nginx && t.msg != NONE {
             self.take_last(t.msg, t.ts.unwrap_or(i64::MIN), t.pos);
+        }
+    }
+
+    /// Keeps the latency of the best-ranked line (a completion line, then the latest by
+    /// position): a total order, so the choice never depends on how the input was split.
+    fn take_latency(&mut self, ms: f32, rank: u64, at: i64) {
+        if self.app_ms < 0.0 || rank >= self.app_rank {
+            self.app_ms = ms;
+            self.app_rank = rank;
+            self.app_at = at;
         }
     }
 
@@ -137,7 +170,10 @@ impl ReqAgg {
     fn merge_with(&mut self, o: &ReqAgg, names: &Interner) {
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
-        self.app_ms = self.app_ms.max(o.app_ms);
+        if o.app_ms >= 0.0 {
+            self.take_latency(o.app_ms, o.app_rank, o.app_at);
+        }
+        self.app_src = self.app_src.min(o.app_src);
         self.nginx_ms = self.nginx_ms.max(o.nginx_ms);
         self.lines = self.lines.saturating_add(o.lines);
         self.errors = self.errors.saturating_add(o.errors);
@@ -662,6 +698,7 @@ mod tests {
                 is_error: false,
                 msg: NONE,
                 pos: 0,
+                format: 0,
             };
             r.entry(id).touch(&t, &names);
         }
@@ -722,6 +759,7 @@ mod tests {
             is_error: false,
             msg: NONE,
             pos: 0,
+            format: 0,
         };
         let t2 = Touch {
             ts: Some(9),
@@ -733,6 +771,7 @@ mod tests {
             is_error: false,
             msg: NONE,
             pos: 0,
+            format: 0,
         };
         let (mut x, mut y) = (ReqAgg::default(), ReqAgg::default());
         x.touch(&t1, &names);
@@ -768,6 +807,7 @@ mod tests {
             is_error: false,
             msg,
             pos,
+            format: 0,
         };
         // Same millisecond: the later position wins, whichever partial saw which line.
         let a = line(Some(7), false, started, position(0, 100));

@@ -126,7 +126,12 @@ pub struct WinLine {
     pub src: usize,
     pub level: Option<Level>,
     pub status: Option<u16>,
+    /// The line's latency, as custom rules' `p95_above` of matching lines sees it.
     pub latency_ms: Option<f64>,
+    /// The latency this line adds to the window's latency views now: its own for lines
+    /// without a request id and for nginx; `None` for an app line of a request, whose
+    /// latency counts once per request when the request is finished.
+    pub view_ms: Option<f64>,
     /// Interned endpoint, `NONE` without a path.
     pub endpoint: u32,
     pub health: bool,
@@ -153,20 +158,14 @@ impl WinAgg {
         if l.status.is_some_and(|s| s >= 500) {
             self.status_5xx[l.src] += 1;
         }
-        if let (Some(ms), false) = (l.latency_ms, l.health) {
-            self.latency[l.src].push(ms as f32, cap);
+        if let Some(ms) = l.view_ms {
+            self.add_latency(l.src, l.endpoint, l.health, ms, cap, l.triaging);
         }
         if !l.triaging {
             return;
         }
         self.leveled += l.level.is_some() as u64;
         self.responses[l.src] += l.status.is_some() as u64;
-        if let (Some(ms), false, true) = (l.latency_ms, l.health, l.endpoint != NONE) {
-            self.ep_latency
-                .entry((l.src as u8, l.endpoint))
-                .or_default()
-                .push(ms as f32, cap);
-        }
         for &marked in &l.hits {
             let slot = marked & !CUSTOM_SLOT;
             *self.hits.entry(slot).or_default() += 1;
@@ -176,6 +175,31 @@ impl WinAgg {
                     .or_default()
                     .push(ms as f32, cap);
             }
+        }
+    }
+}
+
+impl WinAgg {
+    /// One latency in the window's views (health checks kept out); per endpoint too when
+    /// triaging.
+    pub fn add_latency(
+        &mut self,
+        src: usize,
+        endpoint: u32,
+        health: bool,
+        ms: f64,
+        cap: usize,
+        triaging: bool,
+    ) {
+        if health {
+            return;
+        }
+        self.latency[src].push(ms as f32, cap);
+        if triaging && endpoint != NONE {
+            self.ep_latency
+                .entry((src as u8, endpoint))
+                .or_default()
+                .push(ms as f32, cap);
         }
     }
 }

@@ -18,6 +18,7 @@ use crate::input::chunk;
 use crate::parse::envelope::joins;
 use crate::parse::{Format, Micros, ParseCache, Parsed, Parser};
 use crate::render::events::{self, Style};
+use crate::report::Completions;
 use crate::trace::{self, AccessKey, Trace};
 
 /// What the correlation pass keeps.
@@ -157,6 +158,7 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
         drop(read_errors);
     }
 
+    let completes = completions(&opened, &own, &parser);
     let mut traces: Vec<Trace> = Vec::new();
     for (id, lines) in cfg.ids.iter().zip(own) {
         if lines.is_empty() {
@@ -165,7 +167,14 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             })?;
             continue;
         }
-        traces.push(trace::build(id, lines, &nginx_errors, &access, &paths));
+        traces.push(trace::build(
+            id,
+            lines,
+            &nginx_errors,
+            &access,
+            &paths,
+            &completes,
+        ));
     }
     let style = Style { color: ic.color };
     for (n, t) in traces.iter().enumerate() {
@@ -215,6 +224,44 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     } else {
         Outcome::Success
     })
+}
+
+/// Which inputs log completions (a status or latency on some request's app line), judged
+/// from the first `COMPLETION_SAMPLE` bytes of each input that holds a traced app line.
+fn completions(
+    opened: &[crate::input::Opened],
+    own: &[Vec<Event>],
+    parser: &Parser,
+) -> Completions {
+    const COMPLETION_SAMPLE: usize = 4 << 20;
+    let mut masks = vec![0u8; opened.len()];
+    let mut files: Vec<u32> = own
+        .iter()
+        .flatten()
+        .filter(|e| e.source() == crate::parse::Source::App)
+        .map(|e| e.file)
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    let mut cache = ParseCache::default();
+    let mut text = Vec::new();
+    for f in files {
+        let Some(data) = opened[f as usize].data.bytes() else {
+            continue;
+        };
+        let head = &data[..data.len().min(COMPLETION_SAMPLE)];
+        let head = &head[..memchr::memrchr(b'\n', head).map_or(head.len(), |i| i + 1)];
+        chunk::for_each_record(head, joins, |_, rec, _| {
+            if let Parsed::Event(ev) = parser.parse(f, rec, &mut cache, &mut text)
+                && ev.source() == crate::parse::Source::App
+                && ev.request_id.is_some()
+                && (ev.status.is_some() || ev.latency_ms.is_some())
+            {
+                masks[f as usize] |= 1 << ev.format.map_or(0, |x| x as u8);
+            }
+        });
+    }
+    Completions::from_masks(masks)
 }
 
 /// Whether the first 64 KiB of input `file` hold an nginx error-log line.

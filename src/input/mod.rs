@@ -187,7 +187,8 @@ impl Batches {
                 }
                 // The last newline stays in view: once the line after it is complete, the
                 // cut may be there.
-                scanned = memchr::memrchr(b'\n', &buf[scanned..]).map_or(buf.len(), |i| scanned + i);
+                scanned =
+                    memchr::memrchr(b'\n', &buf[scanned..]).map_or(buf.len(), |i| scanned + i);
             }
             let start = buf.len();
             buf.resize(start + self.target.max(64 * 1024), 0);
@@ -277,7 +278,10 @@ mod tests {
         let mut all = Vec::new();
         while let Some((off, chunk)) = b.next_batch().unwrap() {
             assert_eq!(off as usize, all.len());
-            let last = chunk[..chunk.len() - 1].rsplit(|&c| c == b'\n').next().unwrap();
+            let last = chunk[..chunk.len() - 1]
+                .rsplit(|&c| c == b'\n')
+                .next()
+                .unwrap();
             assert!(!last.ends_with(b"+") || all.len() + chunk.len() == text.len());
             all.extend_from_slice(&chunk);
         }

@@ -111,6 +111,8 @@ pub struct Leaf {
 /// Node flags marking nginx JSON access records (`log_format ... escape=json`).
 pub const PROXY_ADDR: u8 = 1;
 pub const PROXY_HINT: u8 = 2;
+/// Marks a journald entry (`journalctl -o json`), whose keys come in any order.
+pub const JOURNAL: u8 = 4;
 
 #[derive(Default, Debug, Clone)]
 pub struct Node {
@@ -450,6 +452,7 @@ impl FieldSpec {
             add_at(&mut s, &mut rank, p, Upstream);
         }
         s.flag(&["remote_addr"], PROXY_ADDR);
+        s.flag(&["__REALTIME_TIMESTAMP"], JOURNAL);
         for p in [
             "request_time",
             "upstream_status",

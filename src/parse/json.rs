@@ -254,6 +254,7 @@ pub fn parse<'a>(
     if !pick_into(line, spec, &mut cache.scan, &mut p) {
         return None;
     }
+    cache.json_flags = p.flags;
     let mut ev = LogEvent {
         format: Some(
             if p.flags & (PROXY_ADDR | PROXY_HINT) == PROXY_ADDR | PROXY_HINT {

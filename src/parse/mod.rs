@@ -187,6 +187,9 @@ impl LogEvent<'_> {
 pub struct ParseCache {
     pub zone: ZoneCache,
     pub scan: ScanCache,
+    /// The node flags (`fields::JOURNAL`, ...) of the last JSON object parsed: the scan that
+    /// reads a line's fields also says what kind of record it is, for free.
+    pub json_flags: u8,
 }
 
 /// Outcome of looking at one line. Not boxed: one is built per line on the hot path.
@@ -262,21 +265,51 @@ impl Parser {
             year: self.file(file).and_then(|f| f.year).unwrap_or(self.year),
         };
         let mut env = Envelope::default();
-        let text: &'a [u8] = match envelope::outer(line, &mut env, buf, &ctx, &mut cache.zone) {
-            envelope::Outer::Bare => line,
+        let (text, spare) = match envelope::outer(line, &mut env, buf, &ctx, &mut cache.zone) {
+            envelope::Outer::Bare => (line, Some(buf)),
             envelope::Outer::Buf => {
                 let decoded: &'a Vec<u8> = buf;
-                decoded
+                (&decoded[..], None)
             }
         };
-        let text = envelope::peel(text, &mut env, &ctx, &mut cache.zone);
+        let parsed = self.inner(text, &mut env, &ctx, cache);
+        // journald's keys come in any order: the JSON scan of the line says it is an entry.
+        if let Some(spare) = spare
+            && env.kinds == 0
+            && cache.json_flags & fields::JOURNAL != 0
+            && matches!(parsed, Parsed::Event(_))
+            && envelope::journald::unwrap(line, &mut env, spare).is_some()
+        {
+            let decoded: &'a Vec<u8> = spare;
+            return self.inner(decoded, &mut env, &ctx, cache);
+        }
+        parsed
+    }
+
+    /// Peels the envelopes that only frame `text`, detects and parses the program's text,
+    /// and lets the envelope fill in what the text lacks.
+    fn inner<'a>(
+        &self,
+        text: &'a [u8],
+        env: &mut Envelope<'a>,
+        ctx: &envelope::Ctx<'_>,
+        cache: &mut ParseCache,
+    ) -> Parsed<'a> {
+        let text = envelope::peel(text, env, ctx, &mut cache.zone);
         let text = text.strip_suffix(b"\r").unwrap_or(text);
-        let Some(start) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
+        let start = text.iter().position(|b| !b.is_ascii_whitespace());
+        if start.is_none() && env.kinds == 0 {
             return Parsed::Blank;
-        };
-        let body = &text[start..];
+        }
+        let body = &text[start.unwrap_or(text.len())..];
         cache.zone.naive_local = None;
-        let parsed = self.detect(body, ctx.zone, cache);
+        cache.json_flags = 0;
+        // An envelope with no text (journalctl's null for a long field) still says when.
+        let parsed = if body.is_empty() {
+            None
+        } else {
+            self.detect(body, ctx.zone, cache)
+        };
         if env.kinds == 0 {
             return match parsed {
                 Some(mut e) => {
@@ -293,7 +326,7 @@ impl Parser {
             }
             None => LogEvent {
                 format: Some(Format::Text),
-                msg: Some(match std::str::from_utf8(body) {
+                msg: (!body.is_empty()).then(|| match std::str::from_utf8(body) {
                     Ok(s) => Cow::Borrowed(s.trim_end()),
                     Err(_) => Cow::Owned(String::from_utf8_lossy(body).trim_end().to_owned()),
                 }),
@@ -306,7 +339,7 @@ impl Parser {
         }
         e.level = e.level.or(env.level);
         e.inner = Some(body);
-        e.env = env;
+        e.env = std::mem::take(env);
         Parsed::Event(e)
     }
 

@@ -62,15 +62,19 @@ fn summary(l: &Listing<'_>) -> String {
         "; outcomes: ok {}, error {}, timeout {}, upstream_closed {}, unfinished {}",
         o.ok, o.error, o.timeout, o.upstream_closed, o.unfinished
     ));
+    if o.unknown > 0 {
+        s.push_str(&format!(", unknown {}", o.unknown));
+    }
     s
 }
 
 /// One plain-language line per group: "14 requests stopped after `calling ...`".
 pub fn last_words_line(g: &LastWords) -> String {
     let noun = if g.count == 1 { "request" } else { "requests" };
-    let what = match &g.message {
-        Some(m) => format!("{} {noun} stopped after \"{}\"", g.count, term(m)),
-        None => format!("{} {noun} with no app line at all", g.count),
+    let what = match (&g.late, &g.message) {
+        (Some(late), _) => late.describe(g.count),
+        (None, Some(m)) => format!("{} {noun} stopped after \"{}\"", g.count, term(m)),
+        (None, None) => format!("{} {noun} with no app line at all", g.count),
     };
     let outcomes: Vec<String> = g.outcomes.iter().map(|(k, v)| format!("{k} {v}")).collect();
     let endpoints: Vec<String> = g

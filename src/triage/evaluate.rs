@@ -14,12 +14,12 @@ use super::rules::{Condition, Kind, Rule, RuleSet, Severity};
 use crate::aggregate::Partial;
 use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::latency::round3;
-use crate::aggregate::requests::{APP_SEEN, ReqAgg};
+use crate::aggregate::requests::{APP_DONE, APP_SEEN, ReqAgg};
 use crate::aggregate::triage::{Evidence, SAMPLES_PER_FLAG};
 use crate::aggregate::windows::WinAgg;
 use crate::parse::Source;
 use crate::parse::time::format_utc;
-use crate::report::{Outcome, outcome};
+use crate::report::{Completions, Outcome, outcome};
 
 /// Below this p95 (ms) a latency rise is noise, however many times the baseline it is.
 const LATENCY_FLOOR_MS: f64 = 100.0;
@@ -41,12 +41,93 @@ pub struct SampleLine {
     pub text: String,
 }
 
-/// What the app logged for the requests behind an nginx flag: their last app message.
+/// What the app logged for the requests behind an nginx flag: their last app message, or
+/// that the app did answer them after nginx had given up.
 #[derive(Serialize, Debug, Clone)]
 pub struct AppSide {
-    /// Masked last app message; null when the app logged nothing for them.
+    /// Masked last app message; null when the app logged nothing for them (or answered).
     pub last_message: Option<String>,
     pub requests: u64,
+    /// Set when the app answered these requests after nginx had given up on them.
+    pub late: Option<LateAnswer>,
+    /// The app's source never logs completions (a status or latency), so its last line says
+    /// nothing of where a request stopped.
+    pub ends_unlogged: bool,
+}
+
+/// Requests the app finished after nginx had answered 504 or 502 for them.
+#[derive(Serialize, Debug, Clone, Default)]
+pub struct LateAnswer {
+    /// How long nginx waited: the shortest among them, ms.
+    pub nginx_ms: Option<f64>,
+    /// How long the app took: the longest among them, ms.
+    pub app_ms: Option<f64>,
+    /// The app's status: the highest among them.
+    pub app_status: Option<u16>,
+}
+
+impl LateAnswer {
+    pub fn add(&mut self, r: &ReqAgg) {
+        let v = |x: f32| (x >= 0.0).then(|| crate::aggregate::latency::round3(x as f64));
+        if let Some(n) = v(r.nginx_ms) {
+            self.nginx_ms = Some(self.nginx_ms.map_or(n, |m| m.min(n)));
+        }
+        if let Some(a) = v(r.app_ms) {
+            self.app_ms = Some(self.app_ms.map_or(a, |m| m.max(a)));
+        }
+        if r.app_status > 0 {
+            self.app_status = self.app_status.max(Some(r.app_status));
+        }
+    }
+
+    /// `nginx gave up after 1.0 s; the app answered 200 after 2.5 s`, for `n` requests.
+    pub fn describe(&self, n: u64) -> String {
+        let secs = |ms: Option<f64>| ms.map_or("an unknown time".to_string(), human_ms);
+        let status = self.app_status.map_or(String::new(), |s| format!(" {s}"));
+        if n == 1 {
+            format!(
+                "nginx gave up after {}; the app answered{status} after {}",
+                secs(self.nginx_ms),
+                secs(self.app_ms)
+            )
+        } else {
+            format!(
+                "{n} answered after nginx gave up (nginx after {}, the app{status} after up to {})",
+                secs(self.nginx_ms),
+                secs(self.app_ms)
+            )
+        }
+    }
+}
+
+/// `2.5 s` from a second up, `250 ms` below.
+pub fn human_ms(ms: f64) -> String {
+    if ms >= 1000.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else {
+        format!("{} ms", crate::aggregate::latency::round3(ms))
+    }
+}
+
+/// Whether the app answered a request nginx had already given up on (504, or 502 while the
+/// app kept going): where such a request "stopped" is not the question.
+pub fn answered_late(r: &ReqAgg) -> bool {
+    r.flags & APP_DONE != 0 && matches!(r.nginx_status, 502 | 504)
+}
+
+impl AppSide {
+    /// The plain-language evidence: `3 stopped after "calling provider"`.
+    pub fn describe(&self) -> String {
+        match (&self.late, &self.last_message) {
+            (Some(l), _) => l.describe(self.requests),
+            (None, Some(m)) if self.ends_unlogged => format!(
+                "{} last logged \"{m}\" (the app logs no completions)",
+                self.requests
+            ),
+            (None, Some(m)) => format!("{} stopped after \"{m}\"", self.requests),
+            (None, None) => format!("{} with no app line", self.requests),
+        }
+    }
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -230,40 +311,74 @@ fn pct(x: f64) -> String {
 
 /// Requests behind an nginx class, grouped by their last app message.
 fn app_side(class: &str, p: &Partial, names: &Interner) -> Vec<AppSide> {
+    let completes = Completions::of(p);
     let wanted = |r: &ReqAgg| match class {
         "upstream_timed_out" => r.nginx_status == 504,
-        "upstream_prematurely_closed" | "upstream_reset" => outcome(r) == Outcome::UpstreamClosed,
+        "upstream_prematurely_closed" | "upstream_reset" => {
+            outcome(r, &completes) == Outcome::UpstreamClosed
+        }
         "upstream_connect_refused" | "no_live_upstreams" => {
             r.nginx_status == 502 && r.flags & APP_SEEN == 0
         }
         _ => false,
     };
-    let mut groups: BTreeMap<Option<&str>, u64> = BTreeMap::new();
+    let mut groups: Words = BTreeMap::new();
+    let (mut late, mut n_late) = (LateAnswer::default(), 0);
     for (_, r) in p.requests.iter() {
-        if wanted(r) {
-            let msg = (r.last_msg != NONE).then(|| names.name(r.last_msg));
-            *groups.entry(msg).or_default() += 1;
+        if !wanted(r) {
+            continue;
         }
+        if answered_late(r) {
+            late.add(r);
+            n_late += 1;
+            continue;
+        }
+        *groups.entry(last_words(r, names, &completes)).or_default() += 1;
     }
-    side_list(groups)
+    let mut v = side_list(groups);
+    if n_late > 0 {
+        v.push(AppSide {
+            last_message: None,
+            requests: n_late,
+            late: Some(late),
+            ends_unlogged: false,
+        });
+        sort_sides(&mut v);
+    }
+    v
+}
+
+/// Requests counted by (whether their source logs no completions, last app message).
+type Words<'n> = BTreeMap<(bool, Option<&'n str>), u64>;
+
+fn last_words<'n>(r: &ReqAgg, names: &'n Interner, c: &Completions) -> (bool, Option<&'n str>) {
+    let msg = (r.last_msg != NONE).then(|| names.name(r.last_msg));
+    (r.flags & APP_SEEN != 0 && !c.logs(r.app_src), msg)
 }
 
 /// Requests grouped by last app message, largest groups first, cut to `TOP_NAMES`.
-fn side_list(groups: BTreeMap<Option<&str>, u64>) -> Vec<AppSide> {
+fn side_list(groups: Words<'_>) -> Vec<AppSide> {
     let mut v: Vec<AppSide> = groups
         .into_iter()
-        .map(|(m, n)| AppSide {
+        .map(|((unlogged, m), n)| AppSide {
             last_message: m.map(str::to_string),
             requests: n,
+            late: None,
+            ends_unlogged: unlogged,
         })
         .collect();
+    sort_sides(&mut v);
+    v
+}
+
+fn sort_sides(v: &mut Vec<AppSide>) {
     v.sort_by(|a, b| {
         b.requests
             .cmp(&a.requests)
+            .then_with(|| a.late.is_some().cmp(&b.late.is_some()))
             .then_with(|| a.last_message.cmp(&b.last_message))
     });
     v.truncate(TOP_NAMES);
-    v
 }
 
 /// A window rule that fired: which rule, in which windows, about what.
@@ -492,17 +607,24 @@ pub fn evaluate(
                 let mut firing = Firing::new();
                 let mut endpoints: FxHashMap<u32, u64> = FxHashMap::default();
                 let mut ids: Vec<(i64, String)> = Vec::new();
-                let mut words: BTreeMap<Option<&str>, u64> = BTreeMap::new();
+                let mut words: Words = BTreeMap::new();
+                let completes = Completions::of(p);
                 for (key, req) in p.requests.iter() {
-                    let o = outcome(req);
+                    let o = outcome(req, &completes);
                     if !matches!(
                         o,
                         Outcome::Timeout | Outcome::UpstreamClosed | Outcome::Unfinished
                     ) {
                         continue;
                     }
-                    // Requests the app never saw are nginx's story (refused, no live upstreams).
-                    if req.flags & APP_SEEN == 0 || req.first == i64::MAX {
+                    // Requests the app never saw are nginx's story (refused, no live upstreams);
+                    // those it answered after nginx gave up did not hang in the app, and where
+                    // the app never logs an end, nothing says it hung.
+                    if req.flags & APP_SEEN == 0
+                        || req.first == i64::MAX
+                        || answered_late(req)
+                        || !completes.logs(req.app_src)
+                    {
                         continue;
                     }
                     let i = wins.partition_point(|(s, _)| *s + width <= req.first);
@@ -512,8 +634,7 @@ pub fn evaluate(
                     *firing.entry(i).or_default() += 1;
                     *endpoints.entry(req.endpoint).or_default() += 1;
                     ids.push((req.first, key.render()));
-                    let msg = (req.last_msg != NONE).then(|| names.name(req.last_msg));
-                    *words.entry(msg).or_default() += 1;
+                    *words.entry(last_words(req, names, &completes)).or_default() += 1;
                 }
                 firing.retain(|_, n| *n >= pr.min_count);
                 if firing.is_empty() {

@@ -230,6 +230,7 @@ fn summary(inc: &Incident, fired: &[(usize, Flag, Firing)], span_us: i64) -> Str
                     Some(m) => {
                         s.push_str(&format!(", {} of them stopped after \"{}\"", w.requests, m))
                     }
+                    None if w.late.is_some() => s.push_str(&format!(", {}", w.describe())),
                     None => s.push_str(&format!(", {} with no app line", w.requests)),
                 }
             }

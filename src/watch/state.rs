@@ -99,9 +99,23 @@ struct Flight {
     app_done: bool,
     /// Counted as hung in its window.
     hung: bool,
+    /// Where its app lines come from (`file << 3 | format`, as `ReqAgg::app_src`): only where
+    /// the app logs completions can a request hang.
+    app_src: u32,
+    /// Its app latency is in a live window (from its first completion line).
+    latency_counted: bool,
     /// Its latest app message (masked, interned), `NONE` before one.
     last_words: u32,
     last_words_at: Micros,
+}
+
+/// What a line of a request means for the live windows.
+#[derive(Default)]
+struct Tracked {
+    /// nginx gave up on it after the app had seen it: its last app message.
+    hung: Option<u32>,
+    /// The app latency this line brings to its window (the request's first completion).
+    latency_ms: Option<f64>,
 }
 
 /// A record still waiting for its next line: an envelope fragment (Docker, CRI `P`).
@@ -154,42 +168,60 @@ pub struct Watcher {
     judged_window: Micros,
 }
 
-/// Updates request `key` with a line at time `t`; returns its last app message when this line
-/// shows nginx gave up on it after the app had seen it (as `report`'s outcomes: a 504, or a
-/// 502 before the app finished).
+/// Updates request `key` with a line at time `t` from source `src` (`file << 3 | format`).
+/// A request hangs, as `report`'s outcomes say, when nginx gives up on it (a 504, or a 502
+/// before the app finished) after the app had seen it, where the app logs completions
+/// (`logs_ends`, as known by then). Its app latency is counted live from its first completion
+/// line (`report` counts the last, once the request is over).
 fn track(
     in_flight: &mut FxHashMap<u64, Flight>,
     key: u64,
     t: Micros,
     line: &WinLine,
-) -> Option<u32> {
+    src: u32,
+    logs_ends: impl Fn(u32) -> bool,
+) -> Tracked {
     let f = in_flight.entry(key).or_insert(Flight {
         last: t,
         done: false,
         app_seen: false,
         app_done: false,
         hung: false,
+        app_src: u32::MAX,
+        latency_counted: false,
         last_words: NONE,
         last_words_at: Micros::MIN,
     });
     f.last = f.last.max(t);
     let answered = line.status.is_some() || line.latency_ms.is_some();
     f.done |= answered;
+    let mut out = Tracked::default();
     if line.src == Source::App as usize {
         f.app_seen = true;
         f.app_done |= answered;
+        f.app_src = f.app_src.min(src);
         if line.template != NONE && t >= f.last_words_at {
             f.last_words = line.template;
             f.last_words_at = t;
         }
-        return None;
+        if line.view_ms.is_none() && line.status.is_some() && !f.latency_counted {
+            out.latency_ms = line.latency_ms;
+            f.latency_counted = out.latency_ms.is_some();
+        }
+        return out;
     }
-    let status = line.status?;
-    if f.app_seen && !f.hung && (status == 504 || (status == 502 && !f.app_done)) {
+    let Some(status) = line.status else {
+        return out;
+    };
+    if f.app_seen
+        && logs_ends(f.app_src)
+        && !f.hung
+        && (status == 504 || (status == 502 && !f.app_done))
+    {
         f.hung = true;
-        return Some(f.last_words);
+        out.hung = Some(f.last_words);
     }
-    None
+    out
 }
 
 impl Watcher {
@@ -287,8 +319,9 @@ impl Watcher {
         let parsed = self
             .parser
             .parse(file, raw, &mut self.scratch.parse, &mut self.text);
-        let (mut window, mut at, mut request) = (None, None, None);
+        let (mut window, mut at, mut request, mut format) = (None, None, None, 0u8);
         if let Parsed::Event(ev) = &parsed {
+            format = ev.format.map_or(0, |f| f as u8);
             // Lines without a time go where the stream is now: at the newest event time, or
             // before any line carried a time, at their arrival.
             self.timed |= ev.ts.is_some();
@@ -319,8 +352,24 @@ impl Watcher {
         let Some(line) = self.scratch.window_line() else {
             return;
         };
-        let hung = request
-            .and_then(|key| track(&mut self.in_flight, key, at.unwrap_or(Micros::MIN), line));
+        let files = &self.summary.files;
+        let logs_ends = |src: u32| {
+            src != u32::MAX
+                && files
+                    .get((src >> 3) as usize)
+                    .is_some_and(|f| f.completes & (1 << (src & 7)) != 0)
+        };
+        let src = file << 3 | format as u32;
+        let tracked = request.map_or_else(Tracked::default, |key| {
+            track(
+                &mut self.in_flight,
+                key,
+                at.unwrap_or(Micros::MIN),
+                line,
+                src,
+                logs_ends,
+            )
+        });
         // First of its type and source in the summary: a new error type.
         let src = if line.src == Source::App as usize {
             Source::App
@@ -337,10 +386,21 @@ impl Watcher {
         if let Some(start) = window {
             let w = self.wins.entry(start).or_default();
             w.agg.add(line, STREAM_WINDOW_CAP);
+            if let Some(ms) = tracked.latency_ms {
+                let l = line;
+                w.agg.add_latency(
+                    l.src,
+                    l.endpoint,
+                    l.health,
+                    ms,
+                    STREAM_WINDOW_CAP,
+                    l.triaging,
+                );
+            }
             if line.error_type != NONE {
                 *w.error_types.entry(line.error_type).or_default() += 1;
             }
-            if let Some(words) = hung {
+            if let Some(words) = tracked.hung {
                 w.hung += 1;
                 *w.hung_words.entry(words).or_default() += 1;
             }
@@ -483,9 +543,18 @@ impl Watcher {
             self.last_retire = watermark;
             let retired = &mut self.retired;
             let names = &self.summary.names;
+            let completes = crate::report::Completions::of(&self.summary);
+            let mut gone = Vec::new();
             self.summary
                 .requests
-                .retire(watermark - ttl, names, |k, r| retired.add(k, r));
+                .retire(watermark - ttl, names, |k, r| {
+                    retired.add(k, r, &completes);
+                    gone.push(*r);
+                });
+            // Their latency counts now, as `report` counts every request's once.
+            for r in &gone {
+                self.summary.count_request_latency(r);
+            }
         }
     }
 
@@ -820,8 +889,13 @@ mod tests {
         };
         let r = crate::report::Report::build(w.summary, &ctx);
         assert_eq!(r.requests.total, 51);
-        // None of them logged an end (status or latency): all unfinished, retired or not.
-        assert_eq!(r.requests.outcomes.unfinished, 51);
-        assert_eq!(r.requests.with_errors, 51);
+        // None of them logged an end (status or latency), and this source never logs one:
+        // nothing is unfinished. The 50 with an error line failed, retired or not; the other's
+        // outcome is unknown.
+        assert_eq!(r.requests.outcomes.unfinished, 0);
+        assert_eq!(r.requests.outcomes.error, 50);
+        assert_eq!(r.requests.outcomes.unknown, 1);
+        assert_eq!(r.requests.with_errors, 50);
+        assert_eq!(r.requests.unfinished, None);
     }
 }

@@ -1,7 +1,8 @@
 //! `journalctl -o json`: one JSON object per entry, `__REALTIME_TIMESTAMP` in microseconds as
 //! a string, `PRIORITY` "0"-"7", `MESSAGE` as a string or, when it holds non-printable or
 //! invalid UTF-8 bytes, an array of byte values; a field with several values is an array
-//! of them. Must not parse the program's text.
+//! of them; a field over 4096 bytes is `null` unless journalctl ran with `--all`. Must not
+//! parse the program's text.
 
 use std::borrow::Cow;
 
@@ -11,12 +12,6 @@ use serde_json::value::RawValue;
 use super::super::Level;
 use super::super::jstr;
 use super::{Envelope, Kind};
-
-/// journalctl writes the cursor first, then the realtime stamp.
-#[inline]
-pub fn is_journald(line: &[u8]) -> bool {
-    line.starts_with(br#"{"__CURSOR":"#) || line.starts_with(br#"{"__REALTIME_TIMESTAMP":"#)
-}
 
 #[derive(Deserialize)]
 struct Entry<'a> {
@@ -61,15 +56,19 @@ fn text(v: Option<&RawValue>) -> Option<Cow<'_, str>> {
     String::from_utf8(out).ok().map(Cow::Owned)
 }
 
-/// Decodes the entry's `MESSAGE` into `buf` and its fields into `env`.
+/// Decodes the entry's `MESSAGE` into `buf` and its fields into `env`. Entries are told from
+/// other JSON by the `__REALTIME_TIMESTAMP` key (`fields::JOURNAL`), wherever it stands.
 pub fn unwrap<'a>(line: &'a [u8], env: &mut Envelope<'a>, buf: &mut Vec<u8>) -> Option<()> {
     let e: Entry<'a> = serde_json::from_slice(line).ok()?;
-    let msg = e.message?.get().as_bytes();
-    match msg.first()? {
-        b'"' => {
+    // journalctl writes fields over 4096 bytes as null unless given --all (serde reads that
+    // as no value): the entry still says when, where and how severe.
+    let msg = e.message.map_or(&b""[..], |m| m.get().as_bytes());
+    match msg.first() {
+        None => {}
+        Some(b'"') => {
             jstr::decode(msg, 0, buf)?;
         }
-        b'[' => {
+        Some(b'[') => {
             // Bytes, or several values (the first is the message).
             if let Ok(bytes) = serde_json::from_slice::<Vec<u8>>(msg) {
                 buf.extend_from_slice(&bytes);
@@ -77,7 +76,7 @@ pub fn unwrap<'a>(line: &'a [u8], env: &mut Envelope<'a>, buf: &mut Vec<u8>) -> 
                 buf.extend_from_slice(text(e.message)?.as_bytes());
             }
         }
-        _ => return None,
+        Some(_) => return None,
     }
     let realtime: u64 = text(e.realtime)?.parse().ok()?;
     env.mark(Kind::Journald);

@@ -140,8 +140,8 @@ pub enum Outer {
 /// Nested envelopes peeled at most this deep: `[pod/...] <time> <syslog line>` is three.
 const MAX_DEPTH: usize = 4;
 
-/// The outer envelopes that decode or join (Docker json-file and journald JSON decode a JSON
-/// string; CRI fragments join), into `buf`. `record` may span several physical lines when
+/// The outer envelopes that decode or join (Docker json-file decodes a JSON string, CRI
+/// fragments join) into `buf`; journald entries are told by their JSON scan instead. `record` may span several physical lines when
 /// `joins` joined fragments into it.
 pub fn outer<'a>(
     record: &'a [u8],
@@ -154,12 +154,6 @@ pub fn outer<'a>(
     match record.first() {
         Some(b'{') if docker::is_docker(record) => {
             if docker::unwrap(record, env, buf, ctx, cache).is_some() {
-                return Outer::Buf;
-            }
-            *env = Envelope::default();
-        }
-        Some(b'{') if journald::is_journald(record) => {
-            if journald::unwrap(record, env, buf).is_some() {
                 return Outer::Buf;
             }
             *env = Envelope::default();

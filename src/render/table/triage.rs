@@ -133,10 +133,7 @@ pub fn evidence(f: &Flag) -> String {
             .app_side
             .iter()
             .take(3)
-            .map(|a| match &a.last_message {
-                Some(m) => format!("{} stopped after \"{}\"", a.requests, term(m)),
-                None => format!("{} with no app line", a.requests),
-            })
+            .map(|a| term(&a.describe()).into_owned())
             .collect();
         lines.push(format!("app side: {}", v.join(", ")));
     }
