@@ -33,10 +33,6 @@ impl EnvInfo {
             pid: env.pid,
         }
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.kinds.is_empty()
-    }
 }
 
 /// How a line without the request id was tied to a traced request.
@@ -59,7 +55,8 @@ pub struct Event {
     pub raw: Vec<u8>,
     /// The program's own text inside the envelopes, when there were any.
     pub inner: Option<Vec<u8>>,
-    pub env: EnvInfo,
+    /// What the envelopes said; `None` for a bare line (boxed: most lines have none).
+    pub env: Option<Box<EnvInfo>>,
     pub format: Option<Format>,
     pub ts: Option<Micros>,
     pub level: Option<Level>,
@@ -91,7 +88,7 @@ impl Event {
             offset,
             raw: raw.to_vec(),
             inner: ev.inner.map(<[u8]>::to_vec),
-            env: EnvInfo::of(&ev.env),
+            env: (ev.env.kinds != 0).then(|| Box::new(EnvInfo::of(&ev.env))),
             format: ev.format,
             ts: ev.ts,
             level: ev.level,

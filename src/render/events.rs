@@ -42,8 +42,8 @@ struct JsonEvent<'a> {
     file: &'a str,
     line: u64,
     /// What the envelopes said, for lines that came in any.
-    #[serde(skip_serializing_if = "EnvInfo::is_empty")]
-    envelope: &'a EnvInfo,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    envelope: Option<&'a EnvInfo>,
     correlated: Option<&'a Correlation>,
     /// The original JSON object, for JSON lines.
     fields: Option<&'a RawValue>,
@@ -75,7 +75,7 @@ pub fn json(e: &Event, path: &str, trace: Option<&str>, out: &mut dyn Write) -> 
         format: e.format.map(Format::name),
         file: path,
         line: e.line,
-        envelope: &e.env,
+        envelope: e.env.as_deref(),
         correlated: e.correlated.as_ref(),
         fields,
         raw: fields.is_none().then(|| e.text()),
@@ -157,19 +157,20 @@ fn key_fields(e: &Event) -> String {
         parts.push(format!("upstream={u}"));
     }
     // Where an enveloped line came from, when several sources share a timeline.
-    let env = &e.env;
-    for (k, v) in [
-        ("pod", &env.pod),
-        ("container", &env.container),
-        ("host", &env.host),
-        ("unit", &env.unit),
-    ] {
-        if let Some(v) = v {
-            parts.push(format!("{k}={v}"));
+    if let Some(env) = &e.env {
+        for (k, v) in [
+            ("pod", &env.pod),
+            ("container", &env.container),
+            ("host", &env.host),
+            ("unit", &env.unit),
+        ] {
+            if let Some(v) = v {
+                parts.push(format!("{k}={v}"));
+            }
         }
-    }
-    if env.stream == Some("stderr") {
-        parts.push("stderr".to_string());
+        if env.stream == Some("stderr") {
+            parts.push("stderr".to_string());
+        }
     }
     parts.join(" ")
 }
