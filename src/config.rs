@@ -26,6 +26,8 @@ pub struct InputConfig {
     pub inputs: Vec<InputSpec>,
     pub zone: Zone,
     pub zone_name: String,
+    /// `--tz` was given: it wins over anything the logs suggest.
+    pub zone_explicit: bool,
     pub threads: usize,
     pub chunk_size: usize,
     pub fields: FieldSpec,
@@ -172,6 +174,7 @@ pub fn input(args: &InputArgs) -> Result<InputConfig, UsageError> {
 /// `input`, with the files given separately (trace takes its ids out of the positionals).
 fn input_from(args: &InputArgs, files: &[std::path::PathBuf]) -> Result<InputConfig, UsageError> {
     let (zone, zone_name) = resolve_zone(args.tz.as_deref())?;
+    let zone_explicit = args.tz.is_some();
     let threads = match args.threads {
         Some(0) => return Err(usage("--threads: must be at least 1")),
         Some(n) => n,
@@ -223,6 +226,7 @@ fn input_from(args: &InputArgs, files: &[std::path::PathBuf]) -> Result<InputCon
         inputs,
         zone,
         zone_name,
+        zone_explicit,
         threads,
         chunk_size,
         fields: field_spec(&args.fields)?,
@@ -465,6 +469,8 @@ pub fn requests(args: &RequestsArgs) -> Result<RequestsConfig, UsageError> {
 pub struct WatchConfig {
     pub zone: Zone,
     pub zone_name: String,
+    /// `--tz` was given: no inference from the stream.
+    pub zone_explicit: bool,
     pub fields: FieldSpec,
     /// Empty: stdin.
     pub follow: Vec<std::path::PathBuf>,
@@ -602,6 +608,7 @@ pub fn watch(args: &crate::cli::WatchArgs) -> Result<WatchConfig, UsageError> {
     Ok(WatchConfig {
         zone,
         zone_name,
+        zone_explicit: args.tz.is_some(),
         fields: field_spec(&args.fields)?,
         follow: args.follow.clone(),
         from_start: args.from_start,

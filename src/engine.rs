@@ -196,6 +196,46 @@ pub fn aggregate(
     })
 }
 
+/// Zone evidence (`aggregate::zones`) from the given pieces of input (input index, bytes),
+/// parsed in parallel and merged in order: what commands that do not aggregate use.
+pub fn zone_evidence(
+    pieces: &[(u32, &[u8])],
+    nfiles: usize,
+    parser: &Parser,
+    tune: Tuning,
+) -> crate::aggregate::zones::ZoneEvidence {
+    use crate::aggregate::zones::ZoneEvidence;
+    let jobs: Vec<(u32, &[u8])> = pieces
+        .iter()
+        .flat_map(|&(f, data)| {
+            chunk::split(data, tune.chunk_size, joins)
+                .into_iter()
+                .map(move |r| (f, &data[r]))
+        })
+        .collect();
+    pool(tune.threads).install(|| {
+        jobs.par_iter()
+            .map(|&(file, data)| {
+                let mut z = ZoneEvidence::new(nfiles);
+                let mut cache = crate::parse::ParseCache::default();
+                let mut text = Vec::new();
+                chunk::for_each_record(data, joins, |_, rec, _| {
+                    if let Parsed::Event(ev) = parser.parse(file, rec, &mut cache, &mut text) {
+                        z.observe(file, &ev);
+                    }
+                });
+                z
+            })
+            .reduce(
+                || ZoneEvidence::new(nfiles),
+                |mut a, b| {
+                    a.merge(b);
+                    a
+                },
+            )
+    })
+}
+
 /// The newest timestamp in in-memory inputs (for relative `--since`/`--until`).
 pub fn newest(inputs: &[Opened], parser: &Parser, tune: Tuning) -> Option<Micros> {
     let jobs = memory_jobs(inputs, tune.chunk_size);

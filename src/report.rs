@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::aggregate::intern::NONE;
 use crate::aggregate::latency::{self, LatencySummary, round3};
 use crate::aggregate::requests::{APP_DONE, APP_SEEN, NGINX_SEEN, ReqAgg};
+use crate::aggregate::zones::Reading;
 use crate::aggregate::{Partial, endpoint};
 use crate::engine;
 use crate::parse::time::format_utc;
@@ -88,6 +89,9 @@ pub struct InputReport {
     pub first: Option<String>,
     pub last: Option<String>,
     pub error: Option<String>,
+    /// How the input's stamps without a zone were read, and why; absent when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<Reading>,
 }
 
 #[derive(Serialize, Debug, Default)]
@@ -319,6 +323,8 @@ pub struct Context<'a> {
     pub paths: &'a [String],
     pub errors: &'a [Option<String>],
     pub timezone: &'a str,
+    /// Per input, how its naive stamps were read (empty: none known).
+    pub zones: &'a [Option<Reading>],
     pub top: usize,
 }
 
@@ -401,6 +407,7 @@ impl Report {
                 first: ts(f.first),
                 last: ts(f.last),
                 error: ctx.errors.get(i).cloned().flatten(),
+                timezone: ctx.zones.get(i).cloned().flatten(),
             });
         }
 

@@ -11,6 +11,7 @@ use crate::aggregate::Partial;
 use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::latency::round3;
 use crate::aggregate::requests::{ReqAgg, ReqKey};
+use crate::aggregate::zones::Reading;
 use crate::report::{Completions, EndpointCount, Outcome, Outcomes, opt_ms, outcome, ts};
 use crate::triage::evaluate::{LateAnswer, answered_late};
 
@@ -129,9 +130,14 @@ pub struct InputLines {
     pub path: String,
     pub lines: u64,
     pub parsed: u64,
+    /// Physical lines joined into the record before them (envelope fragments).
+    pub continuation: u64,
     pub unparsed: u64,
     pub blank: u64,
     pub error: Option<String>,
+    /// How the input's stamps without a zone were read; absent when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<Reading>,
 }
 
 /// The whole answer. Rows stay references into the partial until rendered, so listing
@@ -162,6 +168,7 @@ impl<'a> Listing<'a> {
         paths: &[String],
         errors: &[Option<String>],
         timezone: &str,
+        zones: &[Option<Reading>],
     ) -> Listing<'a> {
         let names = &p.names;
         let completes = Completions::of(p);
@@ -220,9 +227,11 @@ impl<'a> Listing<'a> {
                 path: paths[i].clone(),
                 lines: f.lines,
                 parsed: f.parsed,
+                continuation: f.continuation,
                 unparsed: f.unparsed,
                 blank: f.blank,
                 error: errors.get(i).cloned().flatten(),
+                timezone: zones.get(i).cloned().flatten(),
             })
             .collect();
         Listing {

@@ -1,5 +1,7 @@
 //! Any split into chunks and any thread count give byte-identical reports, for mapped and
-//! streamed input alike: partials merge associatively and finalize sorts everything.
+//! streamed input alike: partials merge associatively and finalize sorts everything. The
+//! corpus holds envelopes whose fragments join across any cut, and naive stamps whose zone
+//! evidence must not depend on the split either.
 
 use logtriage::aggregate::AggOptions;
 use logtriage::engine::{self, Tuning};
@@ -78,6 +80,55 @@ fn corpus(seed: u64, lines: usize) -> Vec<u8> {
                 (t / 60) % 60,
                 t % 60
             ),
+            // Envelopes: a Docker entry split into fragments (joined into one record), CRI
+            // `P`/`F` parts, kubectl's prefix, a journald entry and a syslog line, each around
+            // an untimed app line.
+            10 if r % 7 < 5 => {
+                let app = format!(
+                    r#"{{"level":"error","msg":"wrapped {}","request_id":"{id}","status":{}}}"#,
+                    "x".repeat((r % 300) as usize),
+                    [200, 500][(r % 2) as usize]
+                );
+                let stamp = format!("2025-05-06T04:{:02}:{:02}.25Z", (t / 60) % 60, t % 60);
+                let parts: Vec<&str> = {
+                    let cut = (app.len() / 3).max(1);
+                    vec![&app[..cut], &app[cut..2 * cut], &app[2 * cut..]]
+                };
+                match r % 7 {
+                    0 => parts
+                        .iter()
+                        .enumerate()
+                        .map(|(k, p)| {
+                            let log = if k == 2 {
+                                format!("{p}\n")
+                            } else {
+                                p.to_string()
+                            };
+                            format!(
+                                r#"{{"log":{},"stream":"stderr","time":"{stamp}"}}"#,
+                                serde_json::to_string(&log).unwrap()
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    1 => format!(
+                        "{stamp} stdout P {}\n{stamp} stdout P {}\n{stamp} stdout F {}",
+                        parts[0], parts[1], parts[2]
+                    ),
+                    2 => format!("[pod/api-{}/app] {stamp} {app}", r % 3),
+                    3 => format!(
+                        r#"{{"__CURSOR":"c{i}","__REALTIME_TIMESTAMP":"{t}250000","PRIORITY":"3","_SYSTEMD_UNIT":"api.service","MESSAGE":{}}}"#,
+                        serde_json::to_string(&app).unwrap()
+                    ),
+                    _ => format!(
+                        "May  6 04:{:02}:{:02} web-{} api[{}]: {app}",
+                        (t / 60) % 60,
+                        t % 60,
+                        r % 2,
+                        r % 9
+                    ),
+                }
+            }
             _ => format!(
                 r#"{{"asctime":"2025-05-06 04:{:02}:{:02},000","levelname":"INFO","message":"request started","request_id":"{id}","method":"GET","path":"{ep}"}}"#,
                 (t / 60) % 60,
@@ -102,14 +153,19 @@ fn report(files: &[Vec<u8>], threads: usize, chunk: usize, stream: bool) -> Stri
             } else {
                 Data::Buffer(d.clone())
             },
+            modified: None,
         })
         .collect();
     let parser = Parser::new(FieldSpec::defaults(), Zone::parse("UTC").unwrap());
+    // Year-less syslog stamps are placed by each input's dated lines, read off its head.
+    let contexts = logtriage::cmd::file_contexts(&mut opened, &parser);
+    let parser = parser.with_files(contexts);
     // Triage on, as `report` runs it: flags, incidents and patterns must not depend on the split.
     let rules = std::sync::Arc::new(logtriage::triage::rules::RuleSet::default());
     let opts = AggOptions {
         last_words: true,
         rules: Some(rules.clone()),
+        zone_evidence: true,
         ..AggOptions::default()
     };
     let (p, errors) = engine::aggregate(
@@ -123,6 +179,12 @@ fn report(files: &[Vec<u8>], threads: usize, chunk: usize, stream: bool) -> Stri
         &|_| {},
     );
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
+    let local = logtriage::cmd::Local {
+        zone: &parser.zone,
+        name: "UTC",
+        explicit: false,
+    };
+    let zones = logtriage::cmd::readings(&local, &p.files, p.zones.as_deref(), &paths);
     let r = Report::build(
         p,
         &Context {
@@ -131,6 +193,7 @@ fn report(files: &[Vec<u8>], threads: usize, chunk: usize, stream: bool) -> Stri
             paths: &paths,
             errors: &errors,
             timezone: "UTC",
+            zones: &zones,
             top: 10,
         },
     );
@@ -143,9 +206,16 @@ fn whole_report_is_balanced_and_sane() {
     let v: serde_json::Value = serde_json::from_str(&report(&files, 1, usize::MAX, false)).unwrap();
     for input in v["inputs"].as_array().unwrap() {
         let g = |k: &str| input[k].as_u64().unwrap();
-        assert_eq!(g("lines"), g("parsed") + g("unparsed") + g("blank"));
+        assert_eq!(
+            g("lines"),
+            g("parsed") + g("continuation") + g("unparsed") + g("blank")
+        );
+        assert!(g("continuation") > 0);
+        assert!(
+            input["envelopes"].as_object().unwrap().len() >= 5,
+            "{input}"
+        );
     }
-    assert_eq!(v["inputs"][0]["lines"], 3001);
     assert!(v["requests"]["total"].as_u64().unwrap() > 50);
     assert!(v["windows"].as_array().unwrap().len() > 10);
 }

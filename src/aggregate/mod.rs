@@ -8,6 +8,7 @@ pub mod latency;
 pub mod requests;
 pub mod triage;
 pub mod windows;
+pub mod zones;
 
 use rustc_hash::FxHashMap;
 
@@ -40,6 +41,8 @@ pub struct FileStats {
     pub unparsed: u64,
     pub blank: u64,
     pub untimed: u64,
+    /// Parsed lines whose stamp carried no zone (read in the input's zone).
+    pub naive: u64,
     pub bytes: u64,
     pub formats: [u64; Format::COUNT],
     /// Parsed records per envelope kind they came in.
@@ -61,6 +64,7 @@ impl Default for FileStats {
             unparsed: 0,
             blank: 0,
             untimed: 0,
+            naive: 0,
             bytes: 0,
             formats: [0; Format::COUNT],
             envelopes: [0; Kind::COUNT],
@@ -79,6 +83,7 @@ impl Merge for FileStats {
         self.unparsed += o.unparsed;
         self.blank += o.blank;
         self.untimed += o.untimed;
+        self.naive += o.naive;
         self.bytes += o.bytes;
         for i in 0..Format::COUNT {
             self.formats[i] += o.formats[i];
@@ -165,6 +170,8 @@ pub struct AggOptions {
     /// Latency values a window keeps exactly before its histogram; `None`: as many as an
     /// endpoint (`latency::EXACT_CAP`). Endless streams set it low to bound memory.
     pub window_cap: Option<usize>,
+    /// Gather evidence for the offset of inputs with naive stamps (no `--tz`).
+    pub zone_evidence: bool,
 }
 
 /// Raw messages remembered per partial before the memo is cleared: bounds its memory when
@@ -219,6 +226,8 @@ pub struct Partial {
     restart_memo: Vec<[u8; 2]>,
     since: Option<i64>,
     until: Option<i64>,
+    /// Evidence for the zones of naive stamps, when asked for.
+    pub zones: Option<Box<zones::ZoneEvidence>>,
 }
 
 impl Partial {
@@ -245,6 +254,9 @@ impl Partial {
             restart_memo: Vec::new(),
             since: opts.since,
             until: opts.until,
+            zones: opts
+                .zone_evidence
+                .then(|| Box::new(zones::ZoneEvidence::new(nfiles))),
         }
     }
 
@@ -290,6 +302,11 @@ impl Partial {
                 for k in ev.env.kinds() {
                     fs.envelopes[k as usize] += 1;
                 }
+                if let Some(z) = self.zones.as_deref_mut() {
+                    z.observe(file, &ev);
+                }
+                let fs = &mut self.files[file as usize];
+                fs.naive += ev.ts_local.is_some() as u64;
                 match ev.ts {
                     Some(t) => {
                         fs.first = fs.first.min(t);
@@ -663,6 +680,11 @@ impl Merge for Partial {
         self.requests.merge(o.requests, &map);
         self.triage
             .merge_remapped(std::mem::take(&mut o.triage), &map);
+        match (self.zones.as_deref_mut(), o.zones) {
+            (Some(mine), Some(theirs)) => mine.merge(*theirs),
+            (None, theirs) => self.zones = theirs,
+            _ => {}
+        }
     }
 }
 

@@ -10,11 +10,12 @@ pub mod watch;
 
 use std::io::{self, Write};
 
+use crate::aggregate::zones::{self, InputFacts, Reading, ZoneEvidence};
 use crate::aggregate::{AggOptions, Partial};
 use crate::config::{Bound, InputConfig};
 use crate::engine::{self, Tuning};
-use crate::input::{self, Data, Opened};
-use crate::parse::{Micros, Parser};
+use crate::input::{self, Data, InputSpec, Opened};
+use crate::parse::{FileCtx, Micros, Parser, Zone};
 use crate::progress::Progress;
 
 /// Opens every input; one that cannot be opened is reported on `diag`, recorded, and stands
@@ -36,6 +37,7 @@ pub fn open_inputs(
                 opened.push(Opened {
                     name: spec.display(),
                     data: Data::Buffer(Vec::new()),
+                    modified: None,
                 });
                 errors.push(Some(e));
             }
@@ -100,32 +102,137 @@ pub fn time_bounds(
     Ok((resolve(ic.since), resolve(ic.until)))
 }
 
-/// Every input, aggregated: the merged partial, the input names and, per input, the error
-/// that stopped reading it (also written to `diag`).
+/// Every input, aggregated: the merged partial, the input names, per input the error that
+/// stopped reading it (also written to `diag`) and how its naive stamps were read.
 pub struct Aggregated {
     pub partial: Partial,
     pub paths: Vec<String>,
     pub errors: Vec<Option<String>>,
+    pub zones: Vec<Option<Reading>>,
 }
 
 /// Opens every input, resolves `--since`/`--until` into `opts`, aggregates in parallel with
-/// a progress bar. The lines before a read error still count.
+/// a progress bar. The lines before a read error still count. Without `--tz`, the pass also
+/// gathers evidence for the zone of naive stamps; when it places an input elsewhere than the
+/// local zone, the files are read again with that input in its zone (a second pass is the
+/// price of not being told; `--tz` skips it). Relative `--since`/`--until` are resolved
+/// before that, against the newest line as first read.
 pub fn aggregate(
     ic: &InputConfig,
     mut opts: AggOptions,
     diag: &mut dyn Write,
 ) -> io::Result<Aggregated> {
     let (mut opened, mut errors) = open_inputs(ic, diag)?;
-    let parser = Parser::new(ic.fields.clone(), ic.zone.clone());
+    let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
+    let mut parser = Parser::new(ic.fields.clone(), ic.zone.clone());
+    let contexts = file_contexts(&mut opened, &parser);
+    parser = parser.with_files(contexts.clone());
+    opts.zone_evidence = !ic.zone_explicit;
     (opts.since, opts.until) = time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
+    // Standard input can be read once: it is aggregated on its own (after the files, as the
+    // engine takes streams anyway), so the files can be read again without it.
+    let stdin = ic.inputs.iter().position(|s| *s == InputSpec::Stdin);
+    let stdin_part = match stdin {
+        Some(i) => {
+            let mut alone: Vec<Opened> = opened
+                .iter()
+                .map(|o| Opened {
+                    name: o.name.clone(),
+                    data: Data::Buffer(Vec::new()),
+                    modified: o.modified,
+                })
+                .collect();
+            alone[i].data = std::mem::replace(&mut opened[i].data, Data::Buffer(Vec::new()));
+            Some(aggregate_once(
+                ic,
+                &mut alone,
+                &mut errors,
+                &parser,
+                &opts,
+                diag,
+            )?)
+        }
+        None => None,
+    };
+    let mut partial = aggregate_once(ic, &mut opened, &mut errors, &parser, &opts, diag)?;
+    let mut files = partial.files.clone();
+    let mut evidence = partial.zones.as_deref().cloned();
+    if let Some(sp) = &stdin_part {
+        for (mine, theirs) in files.iter_mut().zip(&sp.files) {
+            crate::aggregate::Merge::merge(mine, theirs.clone());
+        }
+        if let (Some(e), Some(s)) = (evidence.as_mut(), sp.zones.as_deref()) {
+            e.merge(s.clone());
+        }
+    }
+    let local = Local {
+        zone: &ic.zone,
+        name: &ic.zone_name,
+        explicit: ic.zone_explicit,
+    };
+    let mut zones = readings(&local, &files, evidence.as_ref(), &paths);
+    let mut reread = contexts;
+    let mut again = false;
+    for (i, z) in zones.iter_mut().enumerate() {
+        let Some(o) = z.as_ref().and_then(|r| r.reread) else {
+            continue;
+        };
+        let z = z.as_mut().expect("a reading");
+        if Some(i) == stdin {
+            z.note.push_str(&format!(
+                "; standard input cannot be read twice, so it was read as {}: pass --tz {} for its right times",
+                ic.zone_name,
+                &Zone::offset_name(o)[3..]
+            ));
+            z.how = "assumed";
+            z.zone = ic.zone_name.clone();
+            continue;
+        }
+        reread[i].zone = Zone::fixed(o);
+        again = true;
+    }
+    if again {
+        let (reopened, _) = open_inputs(ic, &mut io::sink())?;
+        opened = reopened;
+        if let Some(i) = stdin {
+            opened[i].data = Data::Buffer(Vec::new());
+        }
+        parser = parser.with_files(reread);
+        opts.zone_evidence = false;
+        partial = aggregate_once(ic, &mut opened, &mut errors, &parser, &opts, diag)?;
+    }
+    if let Some(sp) = stdin_part {
+        crate::aggregate::Merge::merge(&mut partial, sp);
+    }
+    for z in zones.iter().flatten() {
+        if z.note.contains("cannot be placed consistently") {
+            writeln!(diag, "logtriage: warning: {}", z.note)?;
+        }
+    }
+    Ok(Aggregated {
+        partial,
+        paths,
+        errors,
+        zones,
+    })
+}
+
+/// One pass over the inputs.
+fn aggregate_once(
+    ic: &InputConfig,
+    opened: &mut [Opened],
+    errors: &mut [Option<String>],
+    parser: &Parser,
+    opts: &AggOptions,
+    diag: &mut dyn Write,
+) -> io::Result<Partial> {
     let total: u64 = opened
         .iter()
         .filter_map(|o| o.data.bytes().map(|b| b.len() as u64))
         .sum();
     let progress = Progress::new(ic.progress, total);
-    let (partial, read_errors) = engine::aggregate(&mut opened, &parser, &opts, tuning(ic), &|n| {
-        progress.add(n)
-    });
+    let (partial, read_errors) =
+        engine::aggregate(opened, parser, opts, tuning(ic), &|n| progress.add(n));
     progress.finish();
     for (i, e) in read_errors.into_iter().enumerate() {
         if let Some(e) = e {
@@ -133,9 +240,147 @@ pub fn aggregate(
             errors[i] = Some(e);
         }
     }
-    Ok(Aggregated {
-        partial,
-        paths: opened.iter().map(|o| o.name.clone()).collect(),
-        errors,
-    })
+    Ok(partial)
+}
+
+/// Bytes at the head of each input searched for a dated line, to place year-less stamps.
+const YEAR_SAMPLE: usize = 1 << 20;
+
+/// What the parser needs to know of each input: the date its year-less stamps (RFC 3164
+/// syslog) are placed near, from the newest dated line in its first MiB, else its mtime.
+pub fn file_contexts(opened: &mut [Opened], parser: &Parser) -> Vec<FileCtx> {
+    use crate::parse::envelope::{Kind, joins};
+    use crate::parse::{ParseCache, Parsed, YearRef};
+    let mut cache = ParseCache::default();
+    let mut text = Vec::new();
+    opened
+        .iter_mut()
+        .enumerate()
+        .map(|(i, o)| {
+            let head = o.head(YEAR_SAMPLE);
+            let whole = if head.len() == YEAR_SAMPLE {
+                memchr::memrchr(b'\n', &head).map_or(0, |p| p + 1)
+            } else {
+                head.len()
+            };
+            let mut newest = None;
+            input::chunk::for_each_record(&head[..whole], joins, |_, rec, _| {
+                if let Parsed::Event(ev) = parser.parse(i as u32, rec, &mut cache, &mut text)
+                    && !(ev.env.has(Kind::Syslog) && ev.ts == ev.env.ts)
+                {
+                    newest = newest.max(ev.ts);
+                }
+            });
+            FileCtx {
+                zone: None,
+                year: newest
+                    .and_then(YearRef::near)
+                    .or_else(|| o.modified.and_then(YearRef::of)),
+            }
+        })
+        .collect()
+}
+
+/// Bytes at the head of each input that `trace` and `filter` read for zone evidence.
+const ZONE_SAMPLE: usize = 64 << 20;
+
+/// For the commands that do not aggregate (`trace`, `filter`): without `--tz`, the zone of
+/// each input's naive stamps from the evidence in its first `ZONE_SAMPLE` bytes; the parser
+/// that reads them so, and the readings (notes go to `diag`).
+pub fn zones_for_lines(
+    ic: &InputConfig,
+    opened: &mut [Opened],
+    parser: Parser,
+    diag: &mut dyn Write,
+) -> io::Result<(Parser, Vec<Option<Reading>>)> {
+    let mut contexts = file_contexts(opened, &parser);
+    let parser = parser.with_files(contexts.clone());
+    if ic.zone_explicit {
+        return Ok((parser, Vec::new()));
+    }
+    let heads: Vec<Vec<u8>> = opened
+        .iter_mut()
+        .map(|o| match o.data.bytes() {
+            Some(_) => Vec::new(),
+            None => o.head(ZONE_SAMPLE),
+        })
+        .collect();
+    let pieces: Vec<(u32, &[u8])> = opened
+        .iter()
+        .zip(&heads)
+        .enumerate()
+        .map(|(i, (o, h))| {
+            let data = o.data.bytes().unwrap_or(h);
+            let cut = data.len().min(ZONE_SAMPLE);
+            let cut = if cut < data.len() {
+                memchr::memrchr(b'\n', &data[..cut]).map_or(0, |p| p + 1)
+            } else {
+                cut
+            };
+            (i as u32, &data[..cut])
+        })
+        .collect();
+    let ev = engine::zone_evidence(&pieces, opened.len(), &parser, tuning(ic));
+    let local = Local {
+        zone: &ic.zone,
+        name: &ic.zone_name,
+        explicit: false,
+    };
+    let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
+    let zones: Vec<Option<Reading>> = (0..opened.len())
+        .map(|i| {
+            let facts = InputFacts {
+                path: &paths[i],
+                naive: ev.naive[i],
+                first: ev.first[i],
+            };
+            zones::decide(Some(&ev), i as u32, &facts, local.zone, local.name, false)
+        })
+        .collect();
+    for (i, z) in zones.iter().enumerate() {
+        let Some(z) = z else { continue };
+        if let Some(o) = z.reread {
+            contexts[i].zone = Zone::fixed(o);
+        }
+        if z.how == "inferred" || z.note.contains("cannot be placed consistently") {
+            writeln!(diag, "logtriage: note: {}", z.note)?;
+        }
+    }
+    Ok((parser.with_files(contexts), zones))
+}
+
+/// The zone naive stamps are read in unless the evidence says otherwise.
+pub struct Local<'a> {
+    pub zone: &'a Zone,
+    pub name: &'a str,
+    /// Given with `--tz`: it wins.
+    pub explicit: bool,
+}
+
+/// How each input's naive stamps were read (`None`: it has none).
+pub fn readings(
+    local: &Local<'_>,
+    files: &[crate::aggregate::FileStats],
+    evidence: Option<&ZoneEvidence>,
+    paths: &[String],
+) -> Vec<Option<Reading>> {
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let facts = InputFacts {
+                path: &paths[i],
+                naive: f.naive,
+                first: f.first,
+            };
+            zones::decide(
+                evidence,
+                i as u32,
+                &facts,
+                local.zone,
+                local.name,
+                local.explicit,
+            )
+        })
+        .collect()
 }

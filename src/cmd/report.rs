@@ -27,6 +27,7 @@ pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, Outcom
         partial,
         paths,
         errors,
+        zones,
     } = super::aggregate(ic, opts, diag)?;
     let ctx = Context {
         rules: cfg.rules.as_deref(),
@@ -34,6 +35,7 @@ pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, Outcom
         paths: &paths,
         errors: &errors,
         timezone: &ic.zone_name,
+        zones: &zones,
         top: cfg.top,
     };
     let report = engine::install(ic.threads, || Report::build(partial, &ctx));

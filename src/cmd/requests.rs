@@ -23,9 +23,10 @@ pub fn run(cfg: &RequestsConfig, out: &mut dyn Write, diag: &mut dyn Write) -> R
         partial,
         paths,
         errors,
+        zones,
     } = super::aggregate(ic, opts, diag)?;
     let listing = engine::install(ic.threads, || {
-        Listing::build(&partial, &cfg.query, &paths, &errors, &ic.zone_name)
+        Listing::build(&partial, &cfg.query, &paths, &errors, &ic.zone_name, &zones)
     });
     match cfg.format {
         RequestsFormat::Table => render::table(&listing, ic.color, out)?,

@@ -59,6 +59,7 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     // Two passes over the input: streams are read into memory once.
     super::slurp_streams(&mut opened, &mut errors, diag)?;
     let parser = Parser::new(ic.fields.clone(), ic.zone.clone());
+    let (parser, _) = super::zones_for_lines(ic, &mut opened, parser, diag)?;
     let (since, until) = super::time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
     let in_range = |ts: Option<Micros>| {
         since.is_none_or(|s| ts.is_some_and(|t| t >= s))

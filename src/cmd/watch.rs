@@ -82,6 +82,7 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
         last_words: true,
         rules: Some(cfg.rules.clone()),
         window_cap: Some(crate::aggregate::latency::STREAM_WINDOW_CAP),
+        zone_evidence: !cfg.zone_explicit,
     };
     let mut w = Watcher::new(cfg.params.clone(), parser, names.len(), &opts);
     let mut errors: Vec<Option<String>> = vec![None; names.len()];
@@ -155,12 +156,19 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     }
     let counters = w.counters.clone();
     let retired = std::mem::take(&mut w.retired);
+    let local = super::Local {
+        zone: &cfg.zone,
+        name: &cfg.zone_name,
+        explicit: cfg.zone_explicit,
+    };
+    let zones = super::readings(&local, &w.summary.files, w.summary.zones.as_deref(), &names);
     let ctx = Context {
         rules: Some(&cfg.rules),
         retired: Some(&retired),
         paths: &names,
         errors: &errors,
         timezone: &cfg.zone_name,
+        zones: &zones,
         top: cfg.top,
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

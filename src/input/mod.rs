@@ -52,6 +52,49 @@ impl Data {
 pub struct Opened {
     pub name: String,
     pub data: Data,
+    /// When the file was last written (µs since the epoch); `None` for stdin. Year-less
+    /// stamps are placed before it.
+    pub modified: Option<i64>,
+}
+
+impl Opened {
+    /// A copy of the first `n` bytes (fewer at the end of the input), read without consuming
+    /// a stream: what was read is put back in front of it.
+    pub fn head(&mut self, n: usize) -> Vec<u8> {
+        if let Data::Stream(_) = self.data {
+            let Data::Stream(mut r) = std::mem::replace(&mut self.data, Data::Buffer(Vec::new()))
+            else {
+                unreachable!()
+            };
+            let mut buf = Vec::with_capacity(n.min(1 << 20));
+            // A read error here surfaces again when the stream is read for real.
+            let _ = (&mut r).take(n as u64).read_to_end(&mut buf);
+            let copy = buf.clone();
+            self.data = Data::Stream(Box::new(Prefixed {
+                head: io::Cursor::new(buf),
+                rest: r,
+            }));
+            return copy;
+        }
+        let b = self.data.bytes().unwrap_or(&[]);
+        b[..b.len().min(n)].to_vec()
+    }
+}
+
+/// A stream with bytes already read off its front put back.
+struct Prefixed {
+    head: io::Cursor<Vec<u8>>,
+    rest: Box<dyn Read + Send>,
+}
+
+impl Read for Prefixed {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.head.read(buf)?;
+        if n > 0 || buf.is_empty() {
+            return Ok(n);
+        }
+        self.rest.read(buf)
+    }
 }
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -84,6 +127,7 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
             return Ok(Opened {
                 name,
                 data: Data::Stream(data),
+                modified: None,
             });
         }
         InputSpec::Path(p) => p,
@@ -94,11 +138,17 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
         return Err(format!("{name}: is a directory"));
     }
     let file = File::open(path).map_err(fail)?;
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_micros() as i64);
     if meta.is_file() && use_mmap {
         if meta.len() == 0 {
             return Ok(Opened {
                 name,
                 data: Data::Buffer(Vec::new()),
+                modified,
             });
         }
         let map = mmap::map(&file).map_err(fail)?;
@@ -106,6 +156,7 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
             return Ok(Opened {
                 name,
                 data: Data::Mapped(map),
+                modified,
             });
         }
     }
@@ -113,6 +164,7 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
     Ok(Opened {
         name,
         data: Data::Stream(data),
+        modified,
     })
 }
 

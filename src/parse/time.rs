@@ -28,6 +28,29 @@ impl Zone {
         t.parse::<Tz>().ok().map(Zone::Named)
     }
 
+    /// Offset in seconds east of UTC in force at instant `t`.
+    pub fn offset_at(&self, t: Micros) -> i32 {
+        match self {
+            Zone::Fixed(f) => f.local_minus_utc(),
+            Zone::Named(tz) => chrono::DateTime::from_timestamp_micros(t).map_or(0, |d| {
+                tz.offset_from_utc_datetime(&d.naive_utc())
+                    .fix()
+                    .local_minus_utc()
+            }),
+        }
+    }
+
+    /// `UTC+01:00`, `UTC-05:30`, `UTC+00:00`: how reports name a fixed offset.
+    pub fn offset_name(secs: i32) -> String {
+        let sign = if secs < 0 { '-' } else { '+' };
+        let a = secs.unsigned_abs();
+        format!("UTC{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
+    }
+
+    pub fn fixed(secs: i32) -> Option<Zone> {
+        FixedOffset::east_opt(secs).map(Zone::Fixed)
+    }
+
     /// Offset in seconds east of UTC that applies to a local (naive) time in this zone.
     /// An ambiguous local time (autumn DST fold) takes the earlier instant; a
     /// non-existent one (spring gap) takes the offset in force just before the gap.
@@ -307,18 +330,20 @@ pub fn parse_ts(s: &str, zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
 }
 
 /// The date year-less stamps (RFC 3164 syslog, journalctl's short output) are placed near:
-/// the input's modification time, or its newest dated line. A log line is written before
-/// its file was last modified, so a stamp takes the latest year that does not put it more
-/// than a day after this date.
+/// a dated line of the same input (the nearest year), else its modification time (a line
+/// is written before its file was last modified, so the latest year that does not put the
+/// stamp more than a day after it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct YearRef {
     pub year: i32,
     pub month: u32,
     pub day: u32,
+    /// A dated line, not a modification time: stamps may lie on either side of it.
+    pub nearest: bool,
 }
 
 impl YearRef {
-    /// The reference of an instant (its UTC date).
+    /// A modification time (or the clock): stamps lie before it.
     pub fn of(t: Micros) -> Option<YearRef> {
         use chrono::Datelike;
         let d = chrono::DateTime::from_timestamp_micros(t)?.date_naive();
@@ -326,10 +351,24 @@ impl YearRef {
             year: d.year(),
             month: d.month(),
             day: d.day(),
+            nearest: false,
         })
     }
 
+    /// A dated line of the input: stamps take the year nearest to it.
+    pub fn near(t: Micros) -> Option<YearRef> {
+        YearRef::of(t).map(|r| YearRef { nearest: true, ..r })
+    }
+
     pub fn year_for(&self, month: u32, day: u32) -> i32 {
+        if self.nearest {
+            let at = |y: i32| (y - self.year) * 372 + (month * 31 + day) as i32;
+            let me = (self.month * 31 + self.day) as i32;
+            return [self.year - 1, self.year, self.year + 1]
+                .into_iter()
+                .min_by_key(|&y| (at(y) - me).abs())
+                .unwrap_or(self.year);
+        }
         if (month, day) > (self.month, self.day + 1) {
             self.year - 1
         } else {

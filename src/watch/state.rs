@@ -885,6 +885,7 @@ mod tests {
             paths: &["<stdin>".to_string()],
             errors: &[None],
             timezone: "UTC",
+            zones: &[],
             top: 10,
         };
         let r = crate::report::Report::build(w.summary, &ctx);

@@ -11,6 +11,7 @@ fn parser(zone: &str) -> Parser {
             year: 2026,
             month: 12,
             day: 1,
+            nearest: false,
         }),
     }])
 }
@@ -211,6 +212,7 @@ fn syslog_forms() {
                 year: 2027,
                 month: 1,
                 day: 2,
+                nearest: false,
             }),
         }]);
     let mut buf = Vec::new();
