@@ -85,6 +85,9 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
         zone_evidence: !cfg.zone_explicit,
     };
     let mut w = Watcher::new(cfg.params.clone(), parser, names.len(), &opts);
+    if !cfg.zone_explicit {
+        w.infer(names.clone(), cfg.zone_name.clone());
+    }
     let mut errors: Vec<Option<String>> = vec![None; names.len()];
     let mut oversized = vec![0u64; names.len()];
     let mut view = render::Live::new(cfg.color, names.clone());

@@ -238,6 +238,15 @@ impl Parser {
         self
     }
 
+    /// Reads input `file`'s naive stamps in `zone` from now on.
+    pub fn set_zone(&mut self, file: u32, zone: Zone) {
+        let i = file as usize;
+        if self.files.len() <= i {
+            self.files.resize(i + 1, FileCtx::default());
+        }
+        self.files[i].zone = Some(zone);
+    }
+
     pub fn file(&self, file: u32) -> Option<&FileCtx> {
         self.files.get(file as usize)
     }

@@ -28,6 +28,14 @@ impl Zone {
         t.parse::<Tz>().ok().map(Zone::Named)
     }
 
+    /// Tells zones apart for the memos: equal keys, equal zones.
+    fn key(&self) -> u64 {
+        match self {
+            Zone::Fixed(f) => (1 << 32) | f.local_minus_utc() as u32 as u64,
+            Zone::Named(tz) => (2 << 32) | *tz as u32 as u64,
+        }
+    }
+
     /// Offset in seconds east of UTC in force at instant `t`.
     pub fn offset_at(&self, t: Micros) -> i32 {
         match self {
@@ -72,16 +80,19 @@ impl Zone {
 }
 
 /// Per-worker memos: the zone offset for the last local hour seen, and the instant of the
-/// last minute seen (its first 16 bytes and its offset). Log lines arrive in time order, so
-/// most stamps differ from the previous one only in seconds and fraction; both memos map
-/// their key to a result by a pure function, so they never change an answer.
+/// last minute seen (its first 16 bytes, its offset and the zone it was read in). Log lines
+/// arrive in time order, so most stamps differ from the previous one only in seconds and
+/// fraction; both memos map their key (the zone included: inputs of one worker may be read
+/// in different zones) to a result by a pure function, so they never change an answer.
 #[derive(Default)]
 pub struct ZoneCache {
     hour: i64,
+    hour_zone: u64,
     offset: i64,
     valid: bool,
     minute_key: u128,
     minute_offset: Option<i32>,
+    minute_zone: u64,
     minute_base: Micros,
     /// The minute's start as wall-clock digits read as UTC, for naive stamps.
     minute_local: Micros,
@@ -98,8 +109,10 @@ impl ZoneCache {
             return local_micros - f.local_minus_utc() as i64 * 1_000_000;
         }
         let hour = local_micros.div_euclid(3_600_000_000);
-        if !self.valid || self.hour != hour {
+        let zone_key = zone.key();
+        if !self.valid || self.hour != hour || self.hour_zone != zone_key {
             self.hour = hour;
+            self.hour_zone = zone_key;
             self.offset = zone.offset_for_local(naive);
             self.valid = true;
         }
@@ -223,7 +236,11 @@ fn iso_like(b: &[u8], zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
     // The same date, hour, minute and offset as the last stamp: same minute start. Only
     // validated stamps enter the memo; a leap second (:60) always takes the slow path.
     let within = s as i64 * 1_000_000 + us as i64;
-    if known && s < 60 && cache.minute_offset == offset {
+    if known
+        && s < 60
+        && cache.minute_offset == offset
+        && (offset.is_some() || cache.minute_zone == zone.key())
+    {
         cache.naive_local = offset.is_none().then_some(cache.minute_local + within);
         return Some(cache.minute_base + within);
     }
@@ -237,6 +254,7 @@ fn iso_like(b: &[u8], zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
         cache.minute_offset = offset;
         cache.minute_base = t - within;
         cache.minute_local = cache.naive_local.map_or(0, |l| l - within);
+        cache.minute_zone = zone.key();
         cache.minute_valid = true;
     }
     Some(t)
@@ -551,6 +569,21 @@ mod tests {
                 assert_eq!(parse_ts(s, &berlin, &mut shared), p(s, &berlin), "{s}");
             }
         }
+    }
+
+    #[test]
+    fn the_minute_memo_knows_the_zone() {
+        // One worker reads inputs in different zones: the same stamp, another instant.
+        let mut c = ZoneCache::default();
+        let plus1 = Zone::parse("+01:00").unwrap();
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let tokyo = Zone::parse("Asia/Tokyo").unwrap();
+        let s = "2026-12-01 09:08:10,515";
+        let t = parse_ts(s, &utc(), &mut c).unwrap();
+        assert_eq!(parse_ts(s, &plus1, &mut c), Some(t - 3600 * 1_000_000));
+        assert_eq!(parse_ts(s, &berlin, &mut c), Some(t - 3600 * 1_000_000));
+        assert_eq!(parse_ts(s, &tokyo, &mut c), Some(t - 9 * 3600 * 1_000_000));
+        assert_eq!(parse_ts(s, &utc(), &mut c), Some(t));
     }
 
     #[test]

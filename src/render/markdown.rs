@@ -31,12 +31,24 @@ impl Render for Markdown {
     fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "## Incident log report\n")?;
         writeln!(out, "**{}**\n", md(&r.headline))?;
+        let notes = super::zone_notes(r);
         writeln!(
             out,
-            "Times in UTC. Naive timestamps read as `{}`. Window: {}. Latency in ms.\n",
+            "Times in UTC. Naive timestamps read as `{}`{}. Window: {}. Latency in ms.\n",
             md(&r.timezone_assumed),
+            if notes.is_empty() {
+                ""
+            } else {
+                " unless noted"
+            },
             human_duration(r.window_seconds as f64)
         )?;
+        for note in &notes {
+            writeln!(out, "- {}", md(note))?;
+        }
+        if !notes.is_empty() {
+            writeln!(out)?;
+        }
 
         triage::incidents(r, out)?;
 

@@ -53,6 +53,17 @@ pub fn formats_cell(i: &crate::report::InputReport, kv: &str, sep: &str) -> Stri
     s
 }
 
+/// How inputs' naive stamps were read, where it is news: inferred, checked, unchecked or
+/// inconsistent (not what `--tz` said).
+pub fn zone_notes(r: &crate::report::Report) -> Vec<&str> {
+    r.inputs
+        .iter()
+        .filter_map(|i| i.timezone.as_ref())
+        .filter(|z| z.how != "tz")
+        .map(|z| z.note.as_str())
+        .collect()
+}
+
 pub fn ms(v: f64) -> String {
     if v >= 100.0 {
         format!("{v:.0}")

@@ -83,13 +83,22 @@ impl Render for TableRender {
         } else {
             writeln!(out, "{}", term(&r.headline))?;
         }
+        let notes = super::zone_notes(r);
         writeln!(
             out,
-            "times in UTC; naive timestamps read as {}; window {}; latency in ms; the timeline shows {}'s 5xx and p95",
+            "times in UTC; naive timestamps read as {}{}; window {}; latency in ms; the timeline shows {}'s 5xx and p95",
             term(&r.timezone_assumed),
+            if notes.is_empty() {
+                ""
+            } else {
+                " unless noted"
+            },
             human_duration(r.window_seconds as f64),
             r.primary_source.name()
         )?;
+        for note in notes {
+            writeln!(out, "  {}", term(note))?;
+        }
         self.triage(r, out)?;
 
         self.heading(out, "INPUTS")?;

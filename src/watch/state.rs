@@ -70,12 +70,27 @@ pub struct WindowEvent {
     pub late_lines: u64,
 }
 
+/// An input's naive stamps are read in another zone from now on, as the evidence says.
+#[derive(Serialize, Debug, Clone)]
+pub struct ZoneEvent {
+    pub input: String,
+    /// The zone they are read in from now on (`UTC+01:00`).
+    pub zone: String,
+    pub note: String,
+}
+
 #[derive(Serialize, Debug, Clone)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum WatchEvent {
     Window(WindowEvent),
     Alert(AlertEvent),
+    Zone(ZoneEvent),
 }
+
+/// Agreeing evidence a stream needs before its naive stamps are read in another zone.
+const ZONE_EVIDENCE: u64 = 3;
+/// Naive lines between two looks at the zone evidence.
+const ZONE_EVERY: u64 = 16;
 
 /// Stream counters for the live view and the end.
 #[derive(Clone, Debug, Default)]
@@ -143,6 +158,13 @@ pub struct Watcher {
     /// Whether any line carried its own time: until one does, lines are stamped with their
     /// arrival time (a logger that writes no timestamps, piped through `tail -f`).
     timed: bool,
+    /// Inputs whose zone the evidence has decided.
+    zone_decided: Vec<usize>,
+    /// Zone inference (no `--tz`): the inputs' names and the local zone's, set by `infer`.
+    infer: Option<(Vec<String>, String)>,
+    /// Naive lines seen at the last inference, and events not yet handed out.
+    naive_at_inference: u64,
+    zone_events: Vec<WatchEvent>,
     /// Every line, as `report` would count it: the final summary.
     pub summary: Partial,
     pub wins: BTreeMap<Micros, LiveWin>,
@@ -234,6 +256,10 @@ impl Watcher {
             text: Vec::new(),
             pending: FxHashMap::default(),
             timed: false,
+            zone_decided: Vec::new(),
+            infer: None,
+            naive_at_inference: 0,
+            zone_events: Vec::new(),
             summary: Partial::new(nfiles, opts),
             wins: BTreeMap::new(),
             watermark: None,
@@ -349,6 +375,15 @@ impl Watcher {
         }
         self.summary
             .absorb(file, offset, raw, lines, parsed, &mut self.scratch);
+        if self.infer.is_some() {
+            let naive: u64 = self.summary.files.iter().map(|f| f.naive).sum();
+            if naive >= self.naive_at_inference + ZONE_EVERY
+                && self.zone_decided.len() < self.summary.files.len()
+            {
+                self.naive_at_inference = naive;
+                self.infer_zones();
+            }
+        }
         let Some(line) = self.scratch.window_line() else {
             return;
         };
@@ -414,7 +449,7 @@ impl Watcher {
     /// requests. `now` is the wall clock (µs): it ends waiting fragments, and on a stream
     /// stamped by arrival it is the watermark (arrival is never late).
     pub fn tick(&mut self, now: Micros) -> Vec<WatchEvent> {
-        let mut out = Vec::new();
+        let mut out = std::mem::take(&mut self.zone_events);
         self.flush_idle(now);
         if !self.timed && self.watermark.is_some() {
             self.watermark = self.watermark.max(Some(now));
@@ -434,8 +469,8 @@ impl Watcher {
 
     /// The end of the stream: every window closes, alerts are judged a last time.
     pub fn finish(&mut self) -> Vec<WatchEvent> {
-        let mut out = Vec::new();
         self.flush_idle(Micros::MAX);
+        let mut out = std::mem::take(&mut self.zone_events);
         self.close_until(Micros::MAX, &mut out);
         self.judge(&mut out);
         out
@@ -554,6 +589,65 @@ impl Watcher {
             // Their latency counts now, as `report` counts every request's once.
             for r in &gone {
                 self.summary.count_request_latency(r);
+            }
+        }
+    }
+
+    /// Without `--tz`: infer the zone of the inputs' naive stamps as lines come in
+    /// (`infer_zones`, every `ZONE_EVERY` naive lines until decided).
+    pub fn infer(&mut self, names: Vec<String>, local_name: String) {
+        self.infer = Some((names, local_name));
+    }
+
+    /// Reads an input's naive stamps in the offset the evidence so far gives, once it has
+    /// `ZONE_EVIDENCE` consistent pieces of it that disagree with the local zone. Decided
+    /// once per input; the lines before stay where they were placed.
+    fn infer_zones(&mut self) {
+        let Some((names, local_name)) = self.infer.take() else {
+            return;
+        };
+        let mut out = Vec::new();
+        self.decide_zones(&names, &local_name, &mut out);
+        self.zone_events.extend(out);
+        self.infer = Some((names, local_name));
+    }
+
+    fn decide_zones(&mut self, names: &[String], local_name: &str, out: &mut Vec<WatchEvent>) {
+        let Some(ev) = self.summary.zones.as_deref() else {
+            return;
+        };
+        for (i, name) in names.iter().enumerate() {
+            if self.zone_decided.contains(&i) || ev.naive.get(i).is_none_or(|n| *n == 0) {
+                continue;
+            }
+            let facts = crate::aggregate::zones::InputFacts {
+                path: name,
+                naive: ev.naive[i],
+                first: ev.first[i],
+            };
+            let Some(r) = crate::aggregate::zones::decide(
+                Some(ev),
+                i as u32,
+                &facts,
+                &self.parser.zone,
+                local_name,
+                false,
+            ) else {
+                continue;
+            };
+            if r.ids_agreeing + r.matched_error_lines < ZONE_EVIDENCE
+                || r.note.contains("cannot be placed")
+            {
+                continue;
+            }
+            self.zone_decided.push(i);
+            if let (Some(o), Some(z)) = (r.reread, r.reread.and_then(crate::parse::Zone::fixed)) {
+                self.parser.set_zone(i as u32, z);
+                out.push(WatchEvent::Zone(ZoneEvent {
+                    input: name.clone(),
+                    zone: crate::parse::Zone::offset_name(o),
+                    note: format!("{}; lines from here on", r.note),
+                }));
             }
         }
     }
