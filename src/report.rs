@@ -38,6 +38,9 @@ pub struct Report {
     pub status: BySource<BTreeMap<String, u64>>,
     pub error_types: Vec<ErrorType>,
     pub latency: BySource<LatencySide>,
+    /// Per source of enveloped lines (pod, unit, host, container), most lines first; empty
+    /// when no input names its sources.
+    pub sources: Vec<SourceReport>,
     pub windows: Vec<Window>,
     pub requests: RequestsReport,
     /// Incidents first: flagged windows merged (docs/report-schema.md).
@@ -163,6 +166,19 @@ pub struct EndpointLatency {
     pub health: bool,
     #[serde(flatten)]
     pub summary: LatencySummary,
+}
+
+#[derive(Serialize, Debug)]
+pub struct SourceReport {
+    /// `pod NAMESPACE/POD/CONTAINER`, `unit HOST/UNIT`, `host HOST/PROGRAM`, `container ID`.
+    pub source: String,
+    pub lines: u64,
+    /// Lines at ERROR or worse.
+    pub errors: u64,
+    pub status_5xx: u64,
+    /// p95 latency, ms, of its completion lines (and lines without a request id).
+    pub p95: Option<f64>,
+    pub latency: Option<LatencySummary>,
 }
 
 #[derive(Serialize, Debug)]
@@ -550,6 +566,7 @@ impl Report {
             app: side(0, app_eps),
             nginx: side(1, nginx_eps),
         };
+        let sources = sources_report(&mut p, &names, ctx.top);
 
         let mut fired_in: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for f in &judged.flags {
@@ -627,6 +644,7 @@ impl Report {
             status,
             error_types,
             latency,
+            sources,
             windows,
             requests,
             incidents: judged.incidents,
@@ -651,6 +669,33 @@ impl Report {
                     .then_with(|| b.start.cmp(&a.start))
             })
     }
+}
+
+/// The sources with the most lines, each with its latency summary.
+fn sources_report(
+    p: &mut Partial,
+    names: &crate::aggregate::intern::Interner,
+    top: usize,
+) -> Vec<SourceReport> {
+    let mut v: Vec<SourceReport> = p
+        .sources
+        .by_name
+        .drain()
+        .map(|(id, mut s)| {
+            let latency = s.latency.summarize();
+            SourceReport {
+                source: names.name(id).to_string(),
+                lines: s.lines,
+                errors: s.errors,
+                status_5xx: s.status_5xx,
+                p95: latency.as_ref().map(|l| l.p95),
+                latency,
+            }
+        })
+        .collect();
+    v.sort_by(|a, b| b.lines.cmp(&a.lines).then_with(|| a.source.cmp(&b.source)));
+    v.truncate(top);
+    v
 }
 
 /// The top error patterns, and how far clustering collapsed the messages.

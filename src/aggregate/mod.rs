@@ -6,6 +6,7 @@ pub mod endpoint;
 pub mod intern;
 pub mod latency;
 pub mod requests;
+pub mod sources;
 pub mod triage;
 pub mod windows;
 pub mod zones;
@@ -172,6 +173,8 @@ pub struct AggOptions {
     pub window_cap: Option<usize>,
     /// Gather evidence for the offset of inputs with naive stamps (no `--tz`).
     pub zone_evidence: bool,
+    /// Per input, the source its path names (`sources::from_path`), if any.
+    pub origins: std::sync::Arc<[Option<String>]>,
 }
 
 /// Raw messages remembered per partial before the memo is cleared: bounds its memory when
@@ -228,7 +231,15 @@ pub struct Partial {
     until: Option<i64>,
     /// Evidence for the zones of naive stamps, when asked for.
     pub zones: Option<Box<zones::ZoneEvidence>>,
+    /// Per source of enveloped lines.
+    pub sources: sources::Sources,
+    origins: std::sync::Arc<[Option<String>]>,
+    /// Per input, its origin's interned id (`NONE`: none; `UNSEEN`: not interned yet).
+    origin_ids: Vec<u32>,
 }
+
+/// `Partial::origin_ids` before an input's origin is interned.
+const UNSEEN: u32 = u32::MAX - 1;
 
 impl Partial {
     pub fn new(nfiles: usize, opts: &AggOptions) -> Partial {
@@ -257,7 +268,22 @@ impl Partial {
             zones: opts
                 .zone_evidence
                 .then(|| Box::new(zones::ZoneEvidence::new(nfiles))),
+            sources: sources::Sources::new(),
+            origins: opts.origins.clone(),
+            origin_ids: vec![UNSEEN; nfiles],
         }
+    }
+
+    /// The interned source input `file`'s path names, if any.
+    fn origin(&mut self, file: u32) -> Option<u32> {
+        let i = file as usize;
+        if self.origin_ids[i] == UNSEEN {
+            self.origin_ids[i] = match self.origins.get(i).and_then(|o| o.as_deref()) {
+                Some(name) => self.names.intern(name),
+                None => NONE,
+            };
+        }
+        (self.origin_ids[i] != NONE).then_some(self.origin_ids[i])
     }
 
     /// Accounts for one record of `file` at byte `offset`: a line without its newline, or
@@ -483,6 +509,8 @@ impl Partial {
         if let Some(l) = ev.level {
             self.levels[l as usize] += 1;
         }
+        let origin = self.origin(at.file);
+        self.sources.add(ev, origin, &mut self.names);
         let endpoint = match ev.path.as_deref() {
             Some(p) => self.endpoint_id(ev.method.as_deref(), p, scratch),
             None => NONE,
@@ -677,6 +705,7 @@ impl Merge for Partial {
                 .merge_remapped(agg, &map);
         }
         self.windows.merge_remapped(o.windows, &map);
+        self.sources.merge_remapped(o.sources, &map);
         self.requests.merge(o.requests, &map);
         self.triage
             .merge_remapped(std::mem::take(&mut o.triage), &map);

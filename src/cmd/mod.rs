@@ -128,6 +128,11 @@ pub fn aggregate(
     let contexts = file_contexts(&mut opened, &parser);
     parser = parser.with_files(contexts.clone());
     opts.zone_evidence = !ic.zone_explicit;
+    opts.origins = paths
+        .iter()
+        .map(|p| crate::aggregate::sources::from_path(p))
+        .collect::<Vec<_>>()
+        .into();
     (opts.since, opts.until) = time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
     // Standard input can be read once: it is aggregated on its own (after the files, as the
     // engine takes streams anyway), so the files can be read again without it.

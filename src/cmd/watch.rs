@@ -83,6 +83,11 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
         rules: Some(cfg.rules.clone()),
         window_cap: Some(crate::aggregate::latency::STREAM_WINDOW_CAP),
         zone_evidence: !cfg.zone_explicit,
+        origins: names
+            .iter()
+            .map(|n| crate::aggregate::sources::from_path(n))
+            .collect::<Vec<_>>()
+            .into(),
     };
     let mut w = Watcher::new(cfg.params.clone(), parser, names.len(), &opts);
     if !cfg.zone_explicit {

@@ -180,6 +180,23 @@ impl Render for Markdown {
             }
         }
 
+        if !r.sources.is_empty() {
+            writeln!(out, "\n### Sources\n")?;
+            header(out, &["source", "lines", "errors", "5xx", "p95 ms"], 1)?;
+            for src in &r.sources {
+                row(
+                    out,
+                    &[
+                        format!("`{}`", md(&src.source)),
+                        src.lines.to_string(),
+                        src.errors.to_string(),
+                        src.status_5xx.to_string(),
+                        src.p95.map(ms).unwrap_or_else(|| "-".into()),
+                    ],
+                )?;
+            }
+        }
+
         if !r.windows.is_empty() {
             writeln!(out, "\n### Timeline\n")?;
             let errs: Vec<Option<f64>> = r.windows.iter().map(|w| Some(w.errors as f64)).collect();

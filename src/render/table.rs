@@ -230,6 +230,21 @@ impl Render for TableRender {
             writeln!(out, "{}", self.latency_table(side))?;
         }
 
+        if !r.sources.is_empty() {
+            self.heading(out, "SOURCES (from the envelopes and log paths)")?;
+            let mut t = self.table(&["source", "lines", "errors", "5xx", "p95 ms"]);
+            for src in &r.sources {
+                t.add_row(vec![
+                    Cell::new(term(&src.source)),
+                    right(src.lines),
+                    self.num(src.errors, true),
+                    self.num(src.status_5xx, true),
+                    right(src.p95.map(ms).unwrap_or_else(|| "-".into())),
+                ]);
+            }
+            writeln!(out, "{t}")?;
+        }
+
         if !r.windows.is_empty() {
             self.heading(
                 out,
