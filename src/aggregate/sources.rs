@@ -55,16 +55,17 @@ pub fn from_path(path: &str) -> Option<String> {
     {
         return Some(format!("container {}", &stem[..12]));
     }
-    if n >= 2 && parts[n - 2] == "containers" {
-        if let Some(stem) = file.strip_suffix(".log") {
-            // POD_NAMESPACE_CONTAINER-ID: the id is 64 hex digits after the last dash.
-            let (rest, id) = stem.rsplit_once('-')?;
-            let mut f = rest.splitn(3, '_');
-            if id.len() == 64
-                && let (Some(pod), Some(ns), Some(container)) = (f.next(), f.next(), f.next())
-            {
-                return Some(format!("pod {ns}/{pod}/{container}"));
-            }
+    if n >= 2
+        && parts[n - 2] == "containers"
+        && let Some(stem) = file.strip_suffix(".log")
+    {
+        // POD_NAMESPACE_CONTAINER-ID: the id is 64 hex digits after the last dash.
+        let (rest, id) = stem.rsplit_once('-')?;
+        let mut f = rest.splitn(3, '_');
+        if id.len() == 64
+            && let (Some(pod), Some(ns), Some(container)) = (f.next(), f.next(), f.next())
+        {
+            return Some(format!("pod {ns}/{pod}/{container}"));
         }
     }
     None
