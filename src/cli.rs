@@ -77,6 +77,8 @@ pub enum OutcomeArg {
     Timeout,
     UpstreamClosed,
     Unfinished,
+    /// Nothing tells how it ended (its source logs no completions).
+    Unknown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -142,8 +144,10 @@ pub struct InputArgs {
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
 
-    /// Zone for timestamps that carry none (nginx error log, Python asctime): an IANA name
-    /// such as `Europe/Berlin`, or an offset such as `+08:00`. Default: TZ, else the system zone.
+    /// Zone for timestamps that carry none (nginx error log, Python asctime, syslog): an IANA
+    /// name such as `Europe/Berlin`, or an offset such as `+08:00`. Without it, each input's
+    /// zone is inferred from the other inputs (shared request ids, matching access lines),
+    /// else TZ, else the system zone is assumed.
     #[arg(long, value_name = "ZONE")]
     pub tz: Option<String>,
 

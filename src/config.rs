@@ -432,6 +432,7 @@ pub fn requests(args: &RequestsArgs) -> Result<RequestsConfig, UsageError> {
             OutcomeArg::Timeout => Outcome::Timeout,
             OutcomeArg::UpstreamClosed => Outcome::UpstreamClosed,
             OutcomeArg::Unfinished => Outcome::Unfinished,
+            OutcomeArg::Unknown => Outcome::Unknown,
         })
         .collect();
     outcomes.sort();

@@ -366,3 +366,51 @@ fn live_view_redraws_escapes_log_text_restores_the_cursor_and_ends_with_the_repo
     assert!(table.contains("Evil"), "{table}");
     assert!(!table.contains("\x1b[H"), "no redraw after the summary");
 }
+
+#[test]
+fn lines_without_time_are_stamped_on_arrival() {
+    use std::io::BufRead;
+    // The shop service's own lines: JSON without a timestamp, as `tail -f` would pipe them.
+    let raw = std::fs::read_to_string(root().join("testdata/deploy/shop/raw.log")).unwrap();
+    let app: Vec<String> = raw
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut child = spawn(&["watch", "-f", "json", "-w", "1s"]);
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let _ = tx.send((std::time::Instant::now(), line.unwrap()));
+        }
+    });
+    let mut stdin = child.stdin.take().unwrap();
+    let sent = std::time::Instant::now();
+    write_then_wait(&mut stdin, app[..20].iter().cloned(), 0);
+    let (at, line) = rx
+        .recv_timeout(Duration::from_secs(5))
+        .expect("a window while input flows");
+    let w: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(w["type"], "window", "{line}");
+    // A 1 s window closes at its end: within about a second of the lines.
+    assert!(at - sent < Duration::from_millis(2500), "{:?}", at - sent);
+    assert_eq!(w["lines"], 20);
+    write_then_wait(&mut stdin, app[20..].iter().cloned(), 0);
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let rest: Vec<(std::time::Instant, String)> = rx.iter().collect();
+    let summary: Value = serde_json::from_str(&rest.last().unwrap().1).unwrap();
+    // The summary is `report`'s: the lines are untimed there.
+    let totals = &summary["report"]["totals"];
+    assert_eq!(totals["untimed"].as_u64(), Some(app.len() as u64));
+    let windowed: u64 = rest
+        .iter()
+        .filter_map(|(_, l)| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| e["type"] == "window")
+        .map(|e| e["lines"].as_u64().unwrap())
+        .sum::<u64>()
+        + 20;
+    assert_eq!(windowed, app.len() as u64, "every line in a window");
+}
