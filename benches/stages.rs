@@ -76,7 +76,7 @@ fn aggregate(c: &mut Criterion) {
             let mut text = Vec::new();
             chunk::for_each_record(&data, joins, |off, l, n| {
                 let parsed = parser.parse(0, l, &mut s.parse, &mut text);
-                p.absorb(0, off as u64, l, n, parsed, &mut s);
+                p.absorb(0, off as u64, l, n, &parsed, &mut s);
             });
             p
         })

@@ -3,6 +3,7 @@
 # machine (the floor any line-oriented tool pays), plus logtriage's peak memory.
 #
 # Usage: bash benches/throughput.sh [SIZE]      SIZE of app.log: 1GiB (default), 200MB, 64MiB...
+# The app log is also measured inside Docker's json-file envelope (benches/wrap_docker.rs).
 # Env:   RUNS=5 (best of), SEED=42, LOGTRIAGE=target/release/logtriage (binary to measure)
 #
 # Installs nothing; writes only under target/ and a temp dir it removes. The corpus lives in
@@ -58,6 +59,17 @@ if [ "$have" != "$want" ] || [ "$missing" = 1 ]; then
   echo "generating $size corpus into $corpus ..." >&2
   "$gen" --out "$corpus" --size "$size" --seed "$seed" >&2
   echo "$want" > "$stamp"
+fi
+# The same app log as Docker's json-file driver stores it, regenerated with the corpus.
+docker="$corpus/app.docker.log"
+if [ ! -f "$docker" ] || [ "$docker" -ot "$stamp" ] || [ benches/wrap_docker.rs -nt "$docker" ]; then
+  wrap=target/release/examples/wrap_docker
+  if ! cargo build --release --quiet --example wrap_docker 2>/dev/null; then
+    wrap=target/release/wrap_docker-standalone
+    rustc --edition 2024 -C opt-level=3 -o "$wrap" benches/wrap_docker.rs
+  fi
+  echo "wrapping app.log in Docker's envelope into $docker ..." >&2
+  "$wrap" "$corpus/app.log" "$docker"
 fi
 
 # --- can this binary do the benchmark? ---------------------------------------------------------
@@ -164,6 +176,7 @@ measure() { # label files...
 for f in "${files[@]}"; do
   measure "$f" "$corpus/$f"
 done
+measure "app.log in docker" "$docker"
 # The real use: one report over the app log and both nginx logs (requests joined by id).
 measure "all three" "${files[@]/#/$corpus/}"
 

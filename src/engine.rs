@@ -30,13 +30,14 @@ fn absorb_chunk(p: &mut Partial, job: &Job<'_>, parser: &Parser, scratch: &mut S
     p.files[job.file as usize].bytes += job.data.len() as u64;
     let mut text = Vec::new();
     chunk::for_each_record(job.data, joins, |off, rec, lines| {
-        let parsed = parser.parse(job.file, rec, &mut scratch.parse, &mut text);
+        let mut parsed = crate::parse::Parsed::Blank;
+        parser.parse_into(job.file, rec, &mut scratch.parse, &mut text, &mut parsed);
         p.absorb(
             job.file,
             job.offset + off as u64,
             rec,
             lines,
-            parsed,
+            &parsed,
             scratch,
         );
     });
@@ -79,6 +80,35 @@ fn fold_jobs(
 fn finish(p: &mut Partial) {
     let (jobs, names) = p.finish_jobs();
     jobs.into_par_iter().for_each(|job| job.run(names));
+}
+
+/// Counts every request's app latency, once, in parallel over the request partitions: after
+/// the last merge (a request split over two partials must be whole first), on `threads`.
+pub fn count_latency(p: &mut Partial, threads: usize) {
+    if p.requests_latency_counted {
+        return;
+    }
+    let deltas: Vec<_> = pool(threads).install(|| {
+        finish(p);
+        let cx = p.delta_ctx();
+        let shards = p.requests.shards();
+        // A few groups per worker: each delta costs a merge of its windows.
+        let per = shards
+            .len()
+            .div_ceil(rayon::current_num_threads() * 4)
+            .max(1);
+        shards
+            .par_chunks(per)
+            .map(|group| {
+                let rows = group.iter().flat_map(|s| s.aggs());
+                crate::aggregate::request_latency::request_latency(&cx, rows)
+            })
+            .collect()
+    });
+    for d in deltas {
+        p.add_latency_delta(d);
+    }
+    p.requests_latency_counted = true;
 }
 
 /// `f` over every item, in parallel on the current pool, results in input order.

@@ -21,15 +21,15 @@ pub struct EnvInfo {
 
 impl EnvInfo {
     pub fn of(env: &Envelope<'_>) -> EnvInfo {
-        let own = |c: &Option<std::borrow::Cow<'_, str>>| c.as_deref().map(str::to_owned);
+        let own = |c: Option<&str>| c.map(str::to_owned);
         EnvInfo {
             kinds: env.kinds().map(|k| k.name()).collect(),
             stream: env.stream.map(|s| s.name()),
-            pod: own(&env.pod),
-            container: own(&env.container),
-            unit: own(&env.unit),
-            host: own(&env.host),
-            program: own(&env.ident),
+            pod: own(env.pod()),
+            container: own(env.container()),
+            unit: own(env.unit()),
+            host: own(env.host()),
+            program: own(env.ident()),
             pid: env.pid,
         }
     }

@@ -129,11 +129,11 @@ fn canonical<'e>(ev: &'e LogEvent<'_>, key: &str) -> Option<Option<Cow<'e, str>>
         "upstream" => s(&ev.upstream),
         "format" => ev.format.map(|f| Cow::Borrowed(f.name())),
         "stream" => ev.env.stream.map(|st| Cow::Borrowed(st.name())),
-        "pod" => s(&ev.env.pod),
-        "container" => s(&ev.env.container),
-        "unit" => s(&ev.env.unit),
-        "host" => s(&ev.env.host),
-        "program" => s(&ev.env.ident),
+        "pod" => ev.env.pod().map(Cow::Borrowed),
+        "container" => ev.env.container().map(Cow::Borrowed),
+        "unit" => ev.env.unit().map(Cow::Borrowed),
+        "host" => ev.env.host().map(Cow::Borrowed),
+        "program" => ev.env.ident().map(Cow::Borrowed),
         "pid" => ev.env.pid.map(|p| Cow::Owned(p.to_string())),
         "envelope" => {
             let names: Vec<&str> = ev.env.kinds().map(|k| k.name()).collect();

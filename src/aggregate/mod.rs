@@ -5,6 +5,7 @@
 pub mod endpoint;
 pub mod intern;
 pub mod latency;
+pub mod request_latency;
 pub mod requests;
 pub mod sources;
 pub mod triage;
@@ -229,6 +230,8 @@ pub struct Partial {
     restart_memo: Vec<[u8; 2]>,
     since: Option<i64>,
     until: Option<i64>,
+    /// Requests' app latencies are in the views (`request_latency`): counted once.
+    pub requests_latency_counted: bool,
     /// Evidence for the zones of naive stamps, when asked for.
     pub zones: Option<Box<zones::ZoneEvidence>>,
     /// Per source of enveloped lines.
@@ -265,6 +268,7 @@ impl Partial {
             restart_memo: Vec::new(),
             since: opts.since,
             until: opts.until,
+            requests_latency_counted: false,
             zones: opts
                 .zone_evidence
                 .then(|| Box::new(zones::ZoneEvidence::new(nfiles))),
@@ -294,7 +298,7 @@ impl Partial {
         offset: u64,
         raw: &[u8],
         lines: u32,
-        parsed: Parsed<'_>,
+        parsed: &Parsed<'_>,
         scratch: &mut Scratch,
     ) {
         scratch.line_is_event = false;
@@ -325,11 +329,13 @@ impl Partial {
                 if let Some(f) = ev.format {
                     fs.formats[f as usize] += 1;
                 }
-                for k in ev.env.kinds() {
-                    fs.envelopes[k as usize] += 1;
+                if ev.env.kinds != 0 {
+                    for k in ev.env.kinds() {
+                        fs.envelopes[k as usize] += 1;
+                    }
                 }
                 if let Some(z) = self.zones.as_deref_mut() {
-                    z.observe(file, &ev);
+                    z.observe(file, ev);
                 }
                 let fs = &mut self.files[file as usize];
                 fs.naive += ev.ts_local.is_some() as u64;
@@ -344,7 +350,7 @@ impl Partial {
                     }
                     None => fs.untimed += 1,
                 }
-                self.event(&ev, at, raw, scratch);
+                self.event(ev, at, raw, scratch);
             }
         }
     }
@@ -605,7 +611,7 @@ impl Partial {
 
 impl Partial {
     /// One latency in the per-endpoint views of source `si`.
-    fn count_latency(&mut self, si: usize, endpoint: u32, ms: f64) {
+    pub(crate) fn count_latency(&mut self, si: usize, endpoint: u32, ms: f64) {
         let ep = if endpoint == NONE {
             self.names.intern("-")
         } else {
@@ -615,43 +621,6 @@ impl Partial {
             .entry(ep)
             .or_default()
             .push(ms as f32, latency::EXACT_CAP);
-    }
-
-    /// Counts a finished request's app latency (its completion line's) in the latency views
-    /// and the window of that line, once. Every request goes through here exactly once: at
-    /// the end of `report`, or when `watch` drops it from memory.
-    pub fn count_request_latency(&mut self, r: &requests::ReqAgg) {
-        if r.app_ms < 0.0 {
-            return;
-        }
-        let ms = r.app_ms as f64;
-        let health = r.endpoint != NONE && self.is_health(r.endpoint);
-        self.count_latency(Source::App as usize, r.endpoint, ms);
-        if r.app_at != i64::MIN && !self.filtered_out(r.app_at) {
-            let (cap, triaging) = (self.windows.cap, self.rules.is_some());
-            self.windows.at(r.app_at).add_latency(
-                Source::App as usize,
-                r.endpoint,
-                health,
-                ms,
-                cap,
-                triaging,
-            );
-        }
-    }
-
-    fn filtered_out(&self, t: i64) -> bool {
-        self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t >= u)
-    }
-
-    /// Counts every request's app latency (`count_request_latency`); call once, after the
-    /// last merge and before the windows are read.
-    pub fn count_requests_latency(&mut self) {
-        let requests = std::mem::take(&mut self.requests);
-        for (_, r) in requests.iter() {
-            self.count_request_latency(r);
-        }
-        self.requests = requests;
     }
 }
 
@@ -663,6 +632,10 @@ fn upstream_host(u: &str) -> &str {
 
 impl Merge for Partial {
     fn merge(&mut self, mut o: Partial) {
+        debug_assert!(
+            !self.requests_latency_counted && !o.requests_latency_counted,
+            "a request split over two partials must be whole before its latency counts"
+        );
         // The other side's ids are remapped into ours; ours keep their meaning, and so does
         // the health memo.
         let map = self.names.absorb(&o.names);

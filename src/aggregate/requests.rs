@@ -442,6 +442,21 @@ impl PartJob<'_> {
     }
 }
 
+/// One partition of requests.
+pub enum Shard<'a> {
+    Wide(&'a [Segment<u128>]),
+    Text(&'a [Segment<Box<str>>]),
+}
+
+impl Shard<'_> {
+    pub fn aggs(&self) -> Box<dyn Iterator<Item = &ReqAgg> + '_> {
+        match self {
+            Shard::Wide(s) => Box::new(s.iter().flat_map(|g| g.rows.iter().map(|r| &r.1))),
+            Shard::Text(s) => Box::new(s.iter().flat_map(|g| g.rows.iter().map(|r| &r.1))),
+        }
+    }
+}
+
 /// Three tables rather than one of an enum key: a u128 key is 16 bytes, the enum 32.
 #[derive(Default, Debug, Clone)]
 pub struct Requests {
@@ -582,6 +597,17 @@ impl Requests {
                 }
             });
         }
+    }
+
+    /// The partitions, to work on their requests in parallel.
+    pub fn shards(&self) -> Vec<Shard<'_>> {
+        self.hex
+            .parts
+            .iter()
+            .chain(&self.uuid.parts)
+            .map(|p| Shard::Wide(p))
+            .chain(self.text.parts.iter().map(|p| Shard::Text(p)))
+            .collect()
     }
 
     /// Finished requests: partition by partition, in key order within each.

@@ -75,28 +75,31 @@ pub fn from_path(path: &str) -> Option<String> {
 /// host), else the host and program; `None` when the envelope names none of them.
 fn from_envelope(env: &Envelope<'_>, buf: &mut String) -> bool {
     buf.clear();
-    if let Some(pod) = &env.pod {
+    if env.names.is_none() {
+        return false;
+    }
+    if let Some(pod) = env.pod() {
         buf.push_str("pod ");
         buf.push_str(pod);
-        if let Some(c) = &env.container {
+        if let Some(c) = env.container() {
             buf.push('/');
             buf.push_str(c);
         }
-    } else if let Some(unit) = &env.unit {
+    } else if let Some(unit) = env.unit() {
         buf.push_str("unit ");
-        if let Some(h) = &env.host {
+        if let Some(h) = env.host() {
             buf.push_str(h);
             buf.push('/');
         }
         buf.push_str(unit);
-    } else if let Some(h) = &env.host {
+    } else if let Some(h) = env.host() {
         buf.push_str("host ");
         buf.push_str(h);
-        if let Some(p) = &env.ident {
+        if let Some(p) = env.ident() {
             buf.push('/');
             buf.push_str(p);
         }
-    } else if let Some(c) = &env.container {
+    } else if let Some(c) = env.container() {
         buf.push_str("container ");
         buf.push_str(c);
     }

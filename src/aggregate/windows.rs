@@ -220,6 +220,16 @@ impl Windows {
         Windows::with_cap(fixed_width, EXACT_CAP)
     }
 
+    /// No windows yet, bucketed as `self` is: for a part built apart and merged back.
+    pub fn empty_like(&self) -> Windows {
+        Windows {
+            width: self.width,
+            fixed: self.fixed,
+            cap: self.cap,
+            buckets: FxHashMap::default(),
+        }
+    }
+
     /// `new`, with window latency stores that keep `cap` values exactly.
     pub fn with_cap(fixed_width: Option<i64>, cap: usize) -> Windows {
         Windows {

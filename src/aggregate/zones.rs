@@ -29,6 +29,8 @@ const MAX_OFFSET: i64 = 14 * 3600;
 struct Sketch<V> {
     map: BTreeMap<u64, V>,
     cap: usize,
+    /// Once full, the largest key kept: anything above it is out, at the cost of a compare.
+    ceiling: u64,
 }
 
 impl<V: Default> Sketch<V> {
@@ -36,35 +38,60 @@ impl<V: Default> Sketch<V> {
         Sketch {
             map: BTreeMap::new(),
             cap,
+            ceiling: u64::MAX,
+        }
+    }
+
+    fn trim(&mut self) {
+        while self.map.len() > self.cap {
+            self.map.pop_last();
+        }
+        if self.map.len() == self.cap {
+            self.ceiling = self.map.last_key_value().map_or(u64::MAX, |(k, _)| *k);
         }
     }
 
     #[inline]
     fn entry(&mut self, key: u64) -> Option<&mut V> {
-        if self.map.len() >= self.cap && self.map.last_key_value().is_some_and(|(k, _)| key > *k) {
+        if key > self.ceiling {
             return None;
         }
         if let std::collections::btree_map::Entry::Vacant(e) = self.map.entry(key) {
             e.insert(V::default());
-            if self.map.len() > self.cap {
-                self.map.pop_last();
+            if self.map.len() >= self.cap {
+                self.trim();
             }
         }
         self.map.get_mut(&key)
     }
 
+    /// The union, cut to the `cap` smallest keys: one pass over both sorted maps, and a
+    /// bulk build of the result.
     fn merge(&mut self, o: Sketch<V>, mut join: impl FnMut(&mut V, V)) {
-        for (k, v) in o.map {
-            match self.map.get_mut(&k) {
-                Some(mine) => join(mine, v),
-                None => {
-                    self.map.insert(k, v);
+        if o.map.is_empty() {
+            return;
+        }
+        let mut a = std::mem::take(&mut self.map).into_iter().peekable();
+        let mut b = o.map.into_iter().peekable();
+        let mut out: Vec<(u64, V)> = Vec::with_capacity(self.cap.min(a.len() + b.len()));
+        while out.len() < self.cap {
+            let next = match (a.peek(), b.peek()) {
+                (Some((x, _)), Some((y, _))) if x == y => {
+                    let (k, mut v) = a.next().expect("peeked");
+                    join(&mut v, b.next().expect("peeked").1);
+                    (k, v)
                 }
-            }
+                (Some((x, _)), Some((y, _))) if x < y => a.next().expect("peeked"),
+                (Some(_), Some(_)) => b.next().expect("peeked"),
+                (Some(_), None) => a.next().expect("peeked"),
+                (None, Some(_)) => b.next().expect("peeked"),
+                (None, None) => break,
+            };
+            out.push(next);
         }
-        while self.map.len() > self.cap {
-            self.map.pop_last();
-        }
+        self.map = out.into_iter().collect();
+        self.ceiling = u64::MAX;
+        self.trim();
     }
 }
 
@@ -83,10 +110,16 @@ struct KeySeen {
     access: Vec<(i64, u16)>,
 }
 
-fn keep_earliest<T: Ord>(v: &mut Vec<T>) {
-    v.sort_unstable();
-    v.dedup();
-    v.truncate(PER_KEY);
+/// Adds `x` to the sorted `v` of at most `PER_KEY` earliest, without duplicates.
+#[inline]
+fn add_earliest<T: Ord>(v: &mut Vec<T>, x: T) {
+    if v.len() >= PER_KEY && v.last().is_some_and(|l| x >= *l) {
+        return;
+    }
+    if let Err(i) = v.binary_search(&x) {
+        v.insert(i, x);
+        v.truncate(PER_KEY);
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -157,16 +190,14 @@ impl ZoneEvidence {
             return;
         };
         match local {
-            Some(l) => {
-                seen.errors
-                    .push((file, l.div_euclid(SEC), ev.implied_status));
-                keep_earliest(&mut seen.errors);
-            }
-            None => {
-                seen.access
-                    .push((t.div_euclid(SEC), ev.status.unwrap_or(0)));
-                keep_earliest(&mut seen.access);
-            }
+            Some(l) => add_earliest(
+                &mut seen.errors,
+                (file, l.div_euclid(SEC), ev.implied_status),
+            ),
+            None => add_earliest(
+                &mut seen.access,
+                (t.div_euclid(SEC), ev.status.unwrap_or(0)),
+            ),
         }
     }
 }
@@ -192,10 +223,12 @@ impl ZoneEvidence {
             }
         });
         self.keys.merge(o.keys, |a, b| {
-            a.errors.extend(b.errors);
-            keep_earliest(&mut a.errors);
-            a.access.extend(b.access);
-            keep_earliest(&mut a.access);
+            for e in b.errors {
+                add_earliest(&mut a.errors, e);
+            }
+            for x in b.access {
+                add_earliest(&mut a.access, x);
+            }
         });
     }
 }

@@ -125,9 +125,12 @@ pub fn aggregate(
     let (mut opened, mut errors) = open_inputs(ic, diag)?;
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
     let mut parser = Parser::new(ic.fields.clone(), ic.zone.clone());
-    let contexts = file_contexts(&mut opened, &parser);
+    let (contexts, naive) = heads(&mut opened, &parser);
     parser = parser.with_files(contexts.clone());
-    opts.zone_evidence = !ic.zone_explicit;
+    // Evidence costs a little per line: gathered only when the inputs' heads show naive
+    // stamps and zoned ones to compare them with (an input whose naive lines come only
+    // later keeps the local zone, unchecked).
+    opts.zone_evidence = !ic.zone_explicit && naive;
     opts.origins = paths
         .iter()
         .map(|p| crate::aggregate::sources::from_path(p))
@@ -209,6 +212,7 @@ pub fn aggregate(
     if let Some(sp) = stdin_part {
         crate::aggregate::Merge::merge(&mut partial, sp);
     }
+    engine::count_latency(&mut partial, ic.threads);
     for z in zones.iter().flatten() {
         if z.note.contains("cannot be placed consistently") {
             writeln!(diag, "logtriage: warning: {}", z.note)?;
@@ -254,11 +258,18 @@ const YEAR_SAMPLE: usize = 1 << 20;
 /// What the parser needs to know of each input: the date its year-less stamps (RFC 3164
 /// syslog) are placed near, from the newest dated line in its first MiB, else its mtime.
 pub fn file_contexts(opened: &mut [Opened], parser: &Parser) -> Vec<FileCtx> {
+    heads(opened, parser).0
+}
+
+/// `file_contexts`, and whether the inputs' first MiB hold both stamps without a zone and
+/// stamps with one: only then is zone evidence worth gathering.
+pub fn heads(opened: &mut [Opened], parser: &Parser) -> (Vec<FileCtx>, bool) {
+    let (mut naive, mut zoned) = (false, false);
     use crate::parse::envelope::{Kind, joins};
     use crate::parse::{ParseCache, Parsed, YearRef};
     let mut cache = ParseCache::default();
     let mut text = Vec::new();
-    opened
+    let contexts = opened
         .iter_mut()
         .enumerate()
         .map(|(i, o)| {
@@ -270,10 +281,12 @@ pub fn file_contexts(opened: &mut [Opened], parser: &Parser) -> Vec<FileCtx> {
             };
             let mut newest = None;
             input::chunk::for_each_record(&head[..whole], joins, |_, rec, _| {
-                if let Parsed::Event(ev) = parser.parse(i as u32, rec, &mut cache, &mut text)
-                    && !(ev.env.has(Kind::Syslog) && ev.ts == ev.env.ts)
-                {
-                    newest = newest.max(ev.ts);
+                if let Parsed::Event(ev) = parser.parse(i as u32, rec, &mut cache, &mut text) {
+                    naive |= ev.ts_local.is_some();
+                    zoned |= ev.ts.is_some() && ev.ts_local.is_none();
+                    if !(ev.env.has(Kind::Syslog) && ev.ts == ev.env.ts) {
+                        newest = newest.max(ev.ts);
+                    }
                 }
             });
             FileCtx {
@@ -283,7 +296,8 @@ pub fn file_contexts(opened: &mut [Opened], parser: &Parser) -> Vec<FileCtx> {
                     .or_else(|| o.modified.and_then(YearRef::of)),
             }
         })
-        .collect()
+        .collect();
+    (contexts, naive && zoned)
 }
 
 /// Bytes at the head of each input that `trace` and `filter` read for zone evidence.

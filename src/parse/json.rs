@@ -250,21 +250,31 @@ pub fn parse<'a>(
     zone: &Zone,
     cache: &mut super::ParseCache,
 ) -> Option<LogEvent<'a>> {
+    let mut ev = LogEvent::default();
+    parse_into(line, spec, zone, cache, &mut ev).then_some(ev)
+}
+
+/// `parse` into a default event of the caller's, so the hot path moves nothing; false when
+/// the line is not one JSON object (the event is then left as it was).
+pub fn parse_into<'a>(
+    line: &'a [u8],
+    spec: &FieldSpec,
+    zone: &Zone,
+    cache: &mut super::ParseCache,
+    ev: &mut LogEvent<'a>,
+) -> bool {
     let mut p = Picked::default();
     if !pick_into(line, spec, &mut cache.scan, &mut p) {
-        return None;
+        return false;
     }
     cache.json_flags = p.flags;
-    let mut ev = LogEvent {
-        format: Some(
-            if p.flags & (PROXY_ADDR | PROXY_HINT) == PROXY_ADDR | PROXY_HINT {
-                Format::NginxJson
-            } else {
-                Format::Json
-            },
-        ),
-        ..LogEvent::default()
-    };
+    ev.format = Some(
+        if p.flags & (PROXY_ADDR | PROXY_HINT) == PROXY_ADDR | PROXY_HINT {
+            Format::NginxJson
+        } else {
+            Format::Json
+        },
+    );
     ev.ts = match p.get(Canonical::Ts) {
         Some(Raw::Str(s)) => time::parse_ts(s, zone, &mut cache.zone),
         Some(Raw::U(u)) => i64::try_from(*u).ok().and_then(time::epoch_i64),
@@ -300,7 +310,7 @@ pub fn parse<'a>(
     }
     ev.client = p.take_str(Canonical::Client);
     ev.upstream = p.take_str(Canonical::Upstream);
-    Some(ev)
+    true
 }
 
 fn status_of(r: &Raw) -> Option<u16> {

@@ -170,6 +170,19 @@ impl Classifier {
         zone: &Zone,
         cache: &mut ZoneCache,
     ) -> Option<LogEvent<'a>> {
+        let mut ev = LogEvent::default();
+        self.parse_into(line, zone, cache, &mut ev).map(|()| ev)
+    }
+
+    /// `parse` into a default event of the caller's (nothing moved on the hot path); `None`,
+    /// the event untouched, for anything else.
+    pub fn parse_into<'a>(
+        &self,
+        line: &'a str,
+        zone: &Zone,
+        cache: &mut ZoneCache,
+        ev: &mut LogEvent<'a>,
+    ) -> Option<()> {
         let b = line.as_bytes();
         let ts = time::parse_nginx_error_ts(b, zone, cache)?;
         let close = line[21..].find(']')? + 21;
@@ -202,15 +215,12 @@ impl Classifier {
         } else {
             (None, None)
         };
-        let mut ev = LogEvent {
-            format: Some(Format::NginxError),
-            ts: Some(ts),
-            level: Some(level),
-            msg: Some(Cow::Borrowed(msg)),
-            error_type: class,
-            implied_status: implied,
-            ..LogEvent::default()
-        };
+        ev.format = Some(Format::NginxError);
+        ev.ts = Some(ts);
+        ev.level = Some(level);
+        ev.msg = Some(Cow::Borrowed(msg));
+        ev.error_type = class;
+        ev.implied_status = implied;
         if !ctx.is_empty() {
             ev.client = self.field(ctx, &self.client, false).map(Cow::Borrowed);
             ev.upstream = self.field(ctx, &self.upstream, true).map(Cow::Borrowed);
@@ -221,7 +231,7 @@ impl Classifier {
                 ev.path = Some(Cow::Borrowed(t));
             }
         }
-        Some(ev)
+        Some(())
     }
 }
 

@@ -374,7 +374,7 @@ impl Watcher {
                 .map(|rid| rustc_hash::FxBuildHasher.hash_one(rid));
         }
         self.summary
-            .absorb(file, offset, raw, lines, parsed, &mut self.scratch);
+            .absorb(file, offset, raw, lines, &parsed, &mut self.scratch);
         if self.infer.is_some() {
             let naive: u64 = self.summary.files.iter().map(|f| f.naive).sum();
             if naive >= self.naive_at_inference + ZONE_EVERY
@@ -587,9 +587,7 @@ impl Watcher {
                     gone.push(*r);
                 });
             // Their latency counts now, as `report` counts every request's once.
-            for r in &gone {
-                self.summary.count_request_latency(r);
-            }
+            self.summary.count_request_latencies(gone.iter());
         }
     }
 

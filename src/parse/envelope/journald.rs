@@ -85,11 +85,12 @@ pub fn unwrap<'a>(line: &'a [u8], env: &mut Envelope<'a>, buf: &mut Vec<u8>) -> 
     env.level = text(e.priority)
         .and_then(|p| p.parse::<u8>().ok())
         .and_then(severity);
-    env.unit = text(e.unit).or_else(|| text(e.user_unit));
-    env.host = text(e.host);
-    env.ident = text(e.ident);
     env.pid = text(e.pid).and_then(|p| p.parse().ok());
-    env.container = text(e.container);
+    let names = env.names_mut();
+    names.unit = text(e.unit).or_else(|| text(e.user_unit));
+    names.host = text(e.host);
+    names.ident = text(e.ident);
+    names.container = text(e.container);
     if buf.ends_with(b"\n") {
         buf.pop();
     }

@@ -17,6 +17,13 @@ struct Head<'a> {
     text: usize,
 }
 
+/// Whether `b` starts like an RFC 3339 stamp (`2026-12-01T`...): four fixed bytes, before
+/// anything dearer.
+#[inline]
+pub fn iso_stamp(b: &[u8]) -> bool {
+    b.len() >= 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':'
+}
+
 fn looks_like_stamp(t: &[u8]) -> bool {
     t.len() >= 20 && t[4] == b'-' && t[7] == b'-' && t[10] == b'T' && t[13] == b':'
 }
@@ -143,7 +150,8 @@ pub fn prefix<'a>(line: &'a [u8], env: &mut Envelope<'a>) -> Option<&'a [u8]> {
         return None;
     }
     env.mark(Kind::KubectlPrefix);
-    env.pod = Some(Cow::Borrowed(pod));
-    env.container = Some(Cow::Borrowed(container));
+    let names = env.names_mut();
+    names.pod = Some(Cow::Borrowed(pod));
+    names.container = Some(Cow::Borrowed(container));
     Some(&rest[close + 2..])
 }

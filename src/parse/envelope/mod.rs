@@ -95,12 +95,50 @@ pub struct Envelope<'a> {
     pub level: Option<Level>,
     pub stream: Option<Stream>,
     pub pid: Option<u32>,
+    /// Where the line came from, when the envelope names it: boxed, since most records
+    /// (Docker, CRI) carry none and every parsed record carries an `Envelope`.
+    pub names: Option<Box<Names<'a>>>,
+}
+
+/// The names an envelope gives the line's source.
+#[derive(Clone, Debug, Default)]
+pub struct Names<'a> {
     pub pod: Option<Cow<'a, str>>,
     pub container: Option<Cow<'a, str>>,
     pub unit: Option<Cow<'a, str>>,
     pub host: Option<Cow<'a, str>>,
     /// The program's name as syslog and journald record it (`SYSLOG_IDENTIFIER`, the tag).
     pub ident: Option<Cow<'a, str>>,
+}
+
+impl<'a> Envelope<'a> {
+    /// The names, created on first write.
+    pub fn names_mut(&mut self) -> &mut Names<'a> {
+        self.names.get_or_insert_with(Box::default)
+    }
+
+    fn name<'s>(
+        &'s self,
+        f: impl Fn(&'s Names<'a>) -> &'s Option<Cow<'a, str>>,
+    ) -> Option<&'s str> {
+        self.names.as_deref().and_then(|n| f(n).as_deref())
+    }
+
+    pub fn pod(&self) -> Option<&str> {
+        self.name(|n| &n.pod)
+    }
+    pub fn container(&self) -> Option<&str> {
+        self.name(|n| &n.container)
+    }
+    pub fn unit(&self) -> Option<&str> {
+        self.name(|n| &n.unit)
+    }
+    pub fn host(&self) -> Option<&str> {
+        self.name(|n| &n.host)
+    }
+    pub fn ident(&self) -> Option<&str> {
+        self.name(|n| &n.ident)
+    }
 }
 
 impl Envelope<'_> {
@@ -158,7 +196,7 @@ pub fn outer<'a>(
             }
             *env = Envelope::default();
         }
-        Some(b'0'..=b'9') if memchr::memchr(b'\n', record).is_some() => {
+        Some(b'0'..=b'9') if kube::iso_stamp(record) && memchr::memchr(b'\n', record).is_some() => {
             if kube::join_cri(record, env, buf, ctx, cache).is_some() {
                 return Outer::Buf;
             }
@@ -180,7 +218,8 @@ pub fn peel<'a>(
 ) -> &'a [u8] {
     for _ in 0..MAX_DEPTH {
         let next = match text.first() {
-            Some(b'0'..=b'9') => kube::cri(text, env, ctx, cache)
+            // nginx's own stamps (`2026/12/01`, `127.0.0.1`) are told apart at fixed places.
+            Some(b'0'..=b'9') if kube::iso_stamp(text) => kube::cri(text, env, ctx, cache)
                 .or_else(|| syslog::iso(text, env, ctx, cache))
                 .or_else(|| kube::timestamps(text, env, ctx, cache)),
             Some(b'[') => kube::prefix(text, env),
@@ -206,7 +245,7 @@ pub fn joins(prev: &[u8], next: &[u8]) -> bool {
         Some(b'{') => {
             docker::fragment_stream(prev).is_some_and(|s| docker::stream_of(next) == Some(s))
         }
-        Some(b'0'..=b'9') => {
+        Some(b'0'..=b'9') if kube::iso_stamp(prev) => {
             kube::cri_partial_stream(prev).is_some_and(|s| kube::cri_stream(next) == Some(s))
         }
         _ => false,
@@ -219,7 +258,7 @@ pub fn joins(prev: &[u8], next: &[u8]) -> bool {
 pub fn may_continue(line: &[u8]) -> bool {
     match line.first() {
         Some(b'{') => docker::fragment_stream(line).is_some(),
-        Some(b'0'..=b'9') => kube::cri_partial_stream(line).is_some(),
+        Some(b'0'..=b'9') => kube::iso_stamp(line) && kube::cri_partial_stream(line).is_some(),
         _ => false,
     }
 }

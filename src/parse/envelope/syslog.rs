@@ -39,8 +39,10 @@ fn host_tag<'a>(b: &'a [u8], env: &mut Envelope<'a>) -> Option<&'a [u8]> {
     if name.is_empty() || name.contains(&b' ') {
         return None;
     }
-    env.host = Some(Cow::Borrowed(host));
-    env.ident = Some(Cow::Borrowed(std::str::from_utf8(name).ok()?));
+    let ident = std::str::from_utf8(name).ok()?;
+    let names = env.names_mut();
+    names.host = Some(Cow::Borrowed(host));
+    names.ident = Some(Cow::Borrowed(ident));
     env.pid = pid.and_then(|p| std::str::from_utf8(p).ok()?.parse().ok());
     let text = &rest[colon + 1..];
     Some(text.strip_prefix(b" ").unwrap_or(text))
@@ -114,12 +116,13 @@ pub fn rfc5424<'a>(
         let ts = time::parse_ts(std::str::from_utf8(t).ok()?, ctx.zone, cache)?;
         probe.time(ts, cache);
     }
-    probe.host = nil(host)
-        .and_then(|h| std::str::from_utf8(h).ok())
-        .map(Cow::Borrowed);
-    probe.ident = nil(app)
-        .and_then(|a| std::str::from_utf8(a).ok())
-        .map(Cow::Borrowed);
+    let host = nil(host).and_then(|h| std::str::from_utf8(h).ok());
+    let app = nil(app).and_then(|a| std::str::from_utf8(a).ok());
+    if host.is_some() || app.is_some() {
+        let names = probe.names_mut();
+        names.host = host.map(Cow::Borrowed);
+        names.ident = app.map(Cow::Borrowed);
+    }
     probe.pid = nil(procid).and_then(|p| std::str::from_utf8(p).ok()?.parse().ok());
     env.mark(Kind::Syslog5424);
     if probe.ts.is_some() {
@@ -157,8 +160,11 @@ fn structured_data(b: &[u8]) -> Option<&[u8]> {
 }
 
 fn take<'a>(env: &mut Envelope<'a>, probe: Envelope<'a>, sev: Option<u8>) {
-    env.host = probe.host.or(env.host.take());
-    env.ident = probe.ident.or(env.ident.take());
+    if let Some(p) = probe.names {
+        let names = env.names_mut();
+        names.host = p.host.or(names.host.take());
+        names.ident = p.ident.or(names.ident.take());
+    }
     env.pid = probe.pid.or(env.pid);
     if let Some(s) = sev.and_then(severity) {
         env.level = Some(s);

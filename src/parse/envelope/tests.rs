@@ -130,8 +130,8 @@ fn kubectl_prefix_and_timestamps_nest() {
             kinds(ev),
             vec![Kind::KubectlTimestamps, Kind::KubectlPrefix]
         );
-        assert_eq!(ev.env.pod.as_deref(), Some("shop-api-7d9f8b6c4-x2x9z"));
-        assert_eq!(ev.env.container.as_deref(), Some("api"));
+        assert_eq!(ev.env.pod(), Some("shop-api-7d9f8b6c4-x2x9z"));
+        assert_eq!(ev.env.container(), Some("api"));
         assert_eq!(ev.request_id.as_deref(), Some("a1b2"));
         assert!(ev.ts.is_some());
     });
@@ -158,9 +158,9 @@ fn journald_json_export() {
         assert_eq!(ev.ts, Some(1_796_107_540_123_456));
         // PRIORITY stands in for the missing level.
         assert_eq!(ev.level, Some(Level::Error));
-        assert_eq!(ev.env.unit.as_deref(), Some("shop-api.service"));
-        assert_eq!(ev.env.host.as_deref(), Some("web-1"));
-        assert_eq!(ev.env.ident.as_deref(), Some("uvicorn"));
+        assert_eq!(ev.env.unit(), Some("shop-api.service"));
+        assert_eq!(ev.env.host(), Some("web-1"));
+        assert_eq!(ev.env.ident(), Some("uvicorn"));
         assert_eq!(ev.env.pid, Some(412));
         assert_eq!(ev.request_id.as_deref(), Some("j1"));
     });
@@ -193,8 +193,8 @@ fn syslog_forms() {
                 ev.ts_local.map(format_utc).as_deref(),
                 Some("2026-12-01T07:45:40.000Z")
             );
-            assert_eq!(ev.env.host.as_deref(), Some("web-1"));
-            assert_eq!(ev.env.ident.as_deref(), Some("shop-api"));
+            assert_eq!(ev.env.host(), Some("web-1"));
+            assert_eq!(ev.env.ident(), Some("shop-api"));
             assert_eq!(ev.env.pid, Some(123));
             assert_eq!(ev.request_id.as_deref(), Some("a1b2"));
         },
@@ -243,7 +243,7 @@ fn syslog_forms() {
             assert_eq!(kinds(ev), vec![Kind::Syslog5424]);
             assert_eq!(ev.level, Some(Level::Error));
             assert_eq!(ev.msg.as_deref(), Some("hello there"));
-            assert_eq!(ev.env.ident.as_deref(), Some("shop-api"));
+            assert_eq!(ev.env.ident(), Some("shop-api"));
             assert_eq!(format_utc(ev.ts.unwrap()), "2026-12-01T06:45:40.500Z");
         },
     );
