@@ -35,8 +35,6 @@ pub struct ReqAgg {
     pub last_msg: u32,
     pub last_at: i64,
     pub last_pos: u64,
-    /// What chose `app_ms`: `STATUS_RANK` for a line with a status, or'd with its position.
-    pub app_rank: u64,
     /// The time of that line (`i64::MIN` when untimed): where the latency counts.
     pub app_at: i64,
     /// Where the app's lines come from, `file << 3 | format` (the least such; `u32::MAX` before
@@ -44,8 +42,8 @@ pub struct ReqAgg {
     pub app_src: u32,
 }
 
-/// Ranks a completion line (one with a status) above every line without one.
-pub const STATUS_RANK: u64 = 1 << 63;
+/// `app_ms` came from a line with a status: such a line outranks every line without one.
+const LATENCY_WITH_STATUS: u8 = 16;
 
 impl Default for ReqAgg {
     fn default() -> Self {
@@ -64,7 +62,6 @@ impl Default for ReqAgg {
             last_msg: NONE,
             last_at: i64::MIN,
             last_pos: 0,
-            app_rank: 0,
             app_at: i64::MIN,
             app_src: u32::MAX,
         }
@@ -115,8 +112,7 @@ impl ReqAgg {
                 self.flags |= APP_DONE;
             }
             if lat >= 0.0 {
-                let rank = t.pos | if t.status.is_some() { STATUS_RANK } else { 0 };
-                self.take_latency(lat, rank, t.ts.unwrap_or(i64::MIN));
+                self.take_latency(lat, t.status.is_some(), t.ts.unwrap_or(i64::MIN));
             }
             self.app_status = self.app_status.max(t.status.unwrap_or(0));
             let src = ((t.pos >> 40) as u32) << 3 | t.format as u32;
@@ -129,13 +125,23 @@ impl ReqAgg {
         }
     }
 
-    /// Keeps the latency of the best-ranked line (a completion line, then the latest by
-    /// position): a total order, so the choice never depends on how the input was split.
-    fn take_latency(&mut self, ms: f32, rank: u64, at: i64) {
-        if self.app_ms < 0.0 || rank >= self.app_rank {
+    /// Keeps the latency of the best line: one with a status over one without, then the
+    /// latest, then the largest. A total order on what is kept, so the choice never depends
+    /// on how the input was split.
+    fn take_latency(&mut self, ms: f32, with_status: bool, at: i64) {
+        let mine = (
+            self.flags & LATENCY_WITH_STATUS != 0,
+            self.app_at,
+            self.app_ms,
+        );
+        if self.app_ms < 0.0 || (with_status, at, ms) > mine {
             self.app_ms = ms;
-            self.app_rank = rank;
             self.app_at = at;
+            if with_status {
+                self.flags |= LATENCY_WITH_STATUS;
+            } else {
+                self.flags &= !LATENCY_WITH_STATUS;
+            }
         }
     }
 
@@ -171,7 +177,7 @@ impl ReqAgg {
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
         if o.app_ms >= 0.0 {
-            self.take_latency(o.app_ms, o.app_rank, o.app_at);
+            self.take_latency(o.app_ms, o.flags & LATENCY_WITH_STATUS != 0, o.app_at);
         }
         self.app_src = self.app_src.min(o.app_src);
         self.nginx_ms = self.nginx_ms.max(o.nginx_ms);

@@ -12,9 +12,9 @@ use std::hash::BuildHasher;
 use crate::parse::{Format, LogEvent};
 
 /// Request ids kept (the smallest hashes of all ids seen).
-const IDS: usize = 16_384;
+const IDS: usize = 4_096;
 /// nginx request keys kept.
-const KEYS: usize = 4_096;
+const KEYS: usize = 1_024;
 /// Lines kept per request key and side (the earliest).
 const PER_KEY: usize = 8;
 const SEC: i64 = 1_000_000;

@@ -309,7 +309,7 @@ impl Parser {
             year: fc.and_then(|f| f.year).unwrap_or(self.year),
         };
         let mut env = Envelope::default();
-        let (text, spare) = match envelope::outer(line, &mut env, buf, &ctx, &mut cache.zone) {
+        let (text, spare) = match envelope::outer(line, &mut env, buf) {
             envelope::Outer::Bare => (line, Some(buf)),
             envelope::Outer::Buf => {
                 let decoded: &'a Vec<u8> = buf;
@@ -371,6 +371,7 @@ impl Parser {
             return;
         }
         if e.ts.is_none() {
+            env.read_stamp(ctx, &mut cache.zone);
             e.ts = env.ts;
             e.ts_local = env.ts_local;
         }

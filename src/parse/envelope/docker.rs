@@ -4,11 +4,33 @@
 //! such a run of fragments of one stream, joined. Must not parse the program's text.
 
 use super::super::jstr;
-use super::super::time::{self, ZoneCache};
-use super::{Ctx, Envelope, Kind, MAX_JOINED, Stream};
+use super::{Envelope, Kind, MAX_JOINED, Stream};
 
 const PREFIX: &[u8] = br#"{"log":""#;
 const STREAM_KEY: &[u8] = br#"","stream":""#;
+
+/// Where the `log` string ends (the index of `","stream":"`). Read backwards from the end as
+/// Docker writes it, `...","stream":"stdout","time":"T"}`, with a search from the end for
+/// lines that carry `attrs` (`stream` follows `log`, and unescaped quotes cannot occur
+/// inside a string).
+#[inline]
+fn stream_key(line: &[u8]) -> Option<usize> {
+    const TIME: &[u8] = br#"","time":""#;
+    let end = line.strip_suffix(b"\r").unwrap_or(line);
+    if let Some(body) = end.strip_suffix(b"\"}")
+        && let Some(q) = memchr::memrchr(b'"', body)
+        && q >= TIME.len() - 1 + 6 + STREAM_KEY.len()
+        && &body[q + 1 - TIME.len()..=q] == TIME
+    {
+        let at = q + 1 - TIME.len() - 6 - STREAM_KEY.len();
+        if &line[at..at + STREAM_KEY.len()] == STREAM_KEY {
+            return Some(at);
+        }
+    }
+    static REV: std::sync::LazyLock<memchr::memmem::FinderRev<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::FinderRev::new(STREAM_KEY));
+    REV.rfind(line)
+}
 
 #[inline]
 pub fn is_docker(line: &[u8]) -> bool {
@@ -22,7 +44,7 @@ pub fn stream_of(line: &[u8]) -> Option<Stream> {
     if !is_docker(line) {
         return None;
     }
-    let p = memchr::memmem::rfind(line, STREAM_KEY)?;
+    let p = stream_key(line)?;
     let rest = &line[p + STREAM_KEY.len()..];
     Stream::parse(&rest[..memchr::memchr(b'"', rest)?])
 }
@@ -33,7 +55,7 @@ pub fn fragment_stream(line: &[u8]) -> Option<Stream> {
     if !is_docker(line) {
         return None;
     }
-    let p = memchr::memmem::rfind(line, STREAM_KEY)?;
+    let p = stream_key(line)?;
     // `log` ends at `p`: a complete entry ends with the escape `\n`, whose backslash is not
     // itself escaped (an odd run of backslashes before the `n`).
     let log = &line[PREFIX.len()..p];
@@ -54,15 +76,15 @@ pub fn fragment_stream(line: &[u8]) -> Option<Stream> {
 
 /// Decodes a record (one entry, or a run of fragments) into `buf`: the joined `log` without
 /// its final newline. The time is the first entry's.
-pub fn unwrap<'a>(
-    record: &'a [u8],
-    env: &mut Envelope<'a>,
-    buf: &mut Vec<u8>,
-    ctx: &Ctx<'_>,
-    cache: &mut ZoneCache,
-) -> Option<()> {
+pub fn unwrap<'a>(record: &'a [u8], env: &mut Envelope<'a>, buf: &mut Vec<u8>) -> Option<()> {
     let mut first = true;
-    for line in record.split(|&b| b == b'\n') {
+    // Mostly one line: the split only runs for joined fragments.
+    let lines: Box<dyn Iterator<Item = &[u8]>> = if memchr::memchr(b'\n', record).is_none() {
+        Box::new(std::iter::once(record))
+    } else {
+        Box::new(record.split(|&b| b == b'\n'))
+    };
+    for line in lines {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if !is_docker(line) {
             return None;
@@ -77,12 +99,9 @@ pub fn unwrap<'a>(
         if first {
             env.mark(Kind::Docker);
             env.stream = Some(stream);
-            if let Some(t) = time {
-                let s = std::str::from_utf8(t).ok()?;
-                if let Some(ts) = time::parse_ts(s, ctx.zone, cache) {
-                    env.time(ts, cache);
-                }
-            }
+            // Read only if the program's text has no time of its own.
+            env.ts = None;
+            env.stamp = time;
             first = false;
         }
     }
@@ -95,12 +114,19 @@ pub fn unwrap<'a>(
     Some(())
 }
 
-/// After the `log` string: the stream, and the time (the last key).
+/// After the `log` string: the stream, and the time (the last key, right after the stream
+/// unless `attrs` come between).
 fn tail(rest: &[u8]) -> Option<(Stream, Option<&[u8]>)> {
     let s = rest.strip_prefix(br#","stream":""#)?;
-    let stream = Stream::parse(&s[..memchr::memchr(b'"', s)?])?;
+    let close = memchr::memchr(b'"', s)?;
+    let stream = Stream::parse(&s[..close])?;
     const TIME: &[u8] = br#""time":""#;
-    let time = memchr::memmem::rfind(s, TIME).and_then(|p| {
+    let after = &s[close..];
+    let at = match after.strip_prefix(b"\",") {
+        Some(t) if t.starts_with(TIME) => Some(close + 2),
+        _ => memchr::memmem::rfind(s, TIME),
+    };
+    let time = at.and_then(|p| {
         let t = &s[p + TIME.len()..];
         memchr::memchr(b'"', t).map(|e| &t[..e])
     });

@@ -77,14 +77,11 @@ fn stamp(t: &[u8], env: &mut Envelope<'_>, ctx: &Ctx<'_>, cache: &mut ZoneCache)
 }
 
 /// One CRI line: its text.
-pub fn cri<'a>(
-    line: &'a [u8],
-    env: &mut Envelope<'a>,
-    ctx: &Ctx<'_>,
-    cache: &mut ZoneCache,
-) -> Option<&'a [u8]> {
+pub fn cri<'a>(line: &'a [u8], env: &mut Envelope<'a>) -> Option<&'a [u8]> {
     let h = head(line)?;
-    stamp(h.time, env, ctx, cache)?;
+    // Read only if the program's text has no time of its own.
+    env.ts = None;
+    env.stamp = Some(h.time);
     env.mark(Kind::Cri);
     env.stream = Some(h.stream);
     Some(&line[h.text..])
@@ -92,18 +89,13 @@ pub fn cri<'a>(
 
 /// A run of CRI fragments (several physical lines) joined into `buf`; the time is the first
 /// fragment's.
-pub fn join_cri<'a>(
-    record: &'a [u8],
-    env: &mut Envelope<'a>,
-    buf: &mut Vec<u8>,
-    ctx: &Ctx<'_>,
-    cache: &mut ZoneCache,
-) -> Option<()> {
+pub fn join_cri<'a>(record: &'a [u8], env: &mut Envelope<'a>, buf: &mut Vec<u8>) -> Option<()> {
     for (i, line) in record.split(|&b| b == b'\n').enumerate() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let h = head(line)?;
         if i == 0 {
-            stamp(h.time, env, ctx, cache)?;
+            env.ts = None;
+            env.stamp = Some(h.time);
             env.mark(Kind::Cri);
             env.stream = Some(h.stream);
         }

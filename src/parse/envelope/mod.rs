@@ -89,6 +89,8 @@ pub struct Envelope<'a> {
     pub kinds: u16,
     /// The innermost envelope time: the line's time when its own text has none.
     pub ts: Option<Micros>,
+    /// An envelope stamp not read yet (Docker's, CRI's): read only when the text has none.
+    pub stamp: Option<&'a [u8]>,
     /// That time as wall-clock digits read as UTC, when its stamp carried no zone.
     pub ts_local: Option<Micros>,
     /// journald's `PRIORITY` or syslog's severity: the level when the text has none.
@@ -157,6 +159,18 @@ impl Envelope<'_> {
     fn time(&mut self, ts: Micros, cache: &ZoneCache) {
         self.ts = Some(ts);
         self.ts_local = cache.naive_local;
+        self.stamp = None;
+    }
+
+    /// Reads a stamp left for later (`stamp`), now that the text turned out to have none.
+    pub fn read_stamp(&mut self, ctx: &Ctx<'_>, cache: &mut ZoneCache) {
+        if let Some(raw) = self.stamp.take()
+            && let Some(ts) = std::str::from_utf8(raw)
+                .ok()
+                .and_then(|s| super::time::parse_ts(s, ctx.zone, cache))
+        {
+            self.time(ts, cache);
+        }
     }
 }
 
@@ -179,25 +193,19 @@ pub enum Outer {
 const MAX_DEPTH: usize = 4;
 
 /// The outer envelopes that decode or join (Docker json-file decodes a JSON string, CRI
-/// fragments join) into `buf`; journald entries are told by their JSON scan instead. `record` may span several physical lines when
-/// `joins` joined fragments into it.
-pub fn outer<'a>(
-    record: &'a [u8],
-    env: &mut Envelope<'a>,
-    buf: &mut Vec<u8>,
-    ctx: &Ctx<'_>,
-    cache: &mut ZoneCache,
-) -> Outer {
+/// fragments join) into `buf`; journald entries are told by their JSON scan instead.
+/// `record` may span several physical lines when `joins` joined fragments into it.
+pub fn outer<'a>(record: &'a [u8], env: &mut Envelope<'a>, buf: &mut Vec<u8>) -> Outer {
     buf.clear();
     match record.first() {
         Some(b'{') if docker::is_docker(record) => {
-            if docker::unwrap(record, env, buf, ctx, cache).is_some() {
+            if docker::unwrap(record, env, buf).is_some() {
                 return Outer::Buf;
             }
             *env = Envelope::default();
         }
         Some(b'0'..=b'9') if kube::iso_stamp(record) && memchr::memchr(b'\n', record).is_some() => {
-            if kube::join_cri(record, env, buf, ctx, cache).is_some() {
+            if kube::join_cri(record, env, buf).is_some() {
                 return Outer::Buf;
             }
             *env = Envelope::default();
@@ -219,7 +227,7 @@ pub fn peel<'a>(
     for _ in 0..MAX_DEPTH {
         let next = match text.first() {
             // nginx's own stamps (`2026/12/01`, `127.0.0.1`) are told apart at fixed places.
-            Some(b'0'..=b'9') if kube::iso_stamp(text) => kube::cri(text, env, ctx, cache)
+            Some(b'0'..=b'9') if kube::iso_stamp(text) => kube::cri(text, env)
                 .or_else(|| syslog::iso(text, env, ctx, cache))
                 .or_else(|| kube::timestamps(text, env, ctx, cache)),
             Some(b'[') => kube::prefix(text, env),
