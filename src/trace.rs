@@ -107,6 +107,9 @@ pub struct TraceSummary {
     pub last: Option<String>,
     /// Files with at least one line in the timeline, in command-line order.
     pub files: Vec<String>,
+    /// Set when the app answered after nginx had given up on the request (504, 502): how
+    /// long each waited, as `report`'s flags say it.
+    pub late: Option<crate::triage::evaluate::LateAnswer>,
     /// Lines carrying the id.
     pub lines: usize,
     /// nginx error lines tied to the request by correlation.
@@ -243,6 +246,11 @@ pub fn build(
             app_ms: ms(agg.app_ms),
             nginx_ms: ms(agg.nginx_ms),
             outcome: outcome(&agg, completes),
+            late: crate::triage::evaluate::answered_late(&agg).then(|| {
+                let mut l = crate::triage::evaluate::LateAnswer::default();
+                l.add(&agg);
+                l
+            }),
             first: first.map(format_utc),
             last: last.map(format_utc),
             files: files

@@ -177,6 +177,15 @@ fn trace_and_filter_place_the_error_log_too() {
         serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
     // The 504's error line is tied to the request only when both are in one zone.
     assert_eq!(first["correlated"], 1, "{first}");
+    // nginx gave up after its 1 s timeout; the app answered later, and the trace says so.
+    assert_eq!(first["late"]["app_status"], slow["app_status"], "{first}");
+    let text = run("UTC", "trace", &[id], &CONSISTENT);
+    assert!(
+        String::from_utf8_lossy(&text.stdout)
+            .contains("nginx gave up after 1.0 s; the app answered 200 after 2.5 s"),
+        "{}",
+        String::from_utf8_lossy(&text.stdout)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("read as UTC+01:00"));
     // filter --merge interleaves the app's lines with nginx's where they happened.
     let out = run(

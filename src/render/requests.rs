@@ -99,6 +99,12 @@ pub fn table(l: &Listing<'_>, color: bool, out: &mut dyn Write) -> io::Result<()
         }
     };
     writeln!(out, "{}", summary(l))?;
+    // Where the evidence placed stamps without a zone, or could not check them.
+    for z in l.inputs.iter().filter_map(|i| i.timezone.as_ref()) {
+        if z.how != "tz" {
+            writeln!(out, "  {}", term(&z.note))?;
+        }
+    }
     if !l.is_empty() {
         let mut widths = HEADER.map(|h| h.width());
         for r in l.rows() {

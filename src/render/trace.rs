@@ -56,6 +56,9 @@ pub fn header(s: &TraceSummary, style: Style, out: &mut dyn Write) -> io::Result
         ms(s.app_ms),
         ms(s.nginx_ms)
     )?;
+    if let Some(late) = &s.late {
+        writeln!(out, "  {}", term(&late.describe(1)))?;
+    }
     let files: Vec<String> = s.files.iter().map(|f| term(f).into_owned()).collect();
     writeln!(out, "  files: {}", files.join(", "))?;
     writeln!(out)
