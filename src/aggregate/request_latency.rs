@@ -19,6 +19,19 @@ pub struct LatencyDelta {
     windows: Windows,
 }
 
+impl LatencyDelta {
+    /// Adds another delta of the same partial (the union of their requests).
+    pub fn merge(&mut self, o: LatencyDelta) {
+        for (ep, store) in o.endpoints {
+            self.endpoints
+                .entry(ep)
+                .or_default()
+                .merge(&store, EXACT_CAP);
+        }
+        self.windows.merge(o.windows);
+    }
+}
+
 /// What a delta needs of its partial, read-only, so deltas build on any thread.
 pub struct DeltaCtx<'p> {
     names: &'p Interner,
@@ -72,6 +85,14 @@ impl Partial {
         self.count_request_latencies(requests.iter().map(|(_, r)| r));
         self.requests = requests;
         self.requests_latency_counted = true;
+    }
+}
+
+/// No latencies yet, for the requests of `cx`'s partial.
+pub fn empty(cx: &DeltaCtx<'_>) -> LatencyDelta {
+    LatencyDelta {
+        endpoints: FxHashMap::default(),
+        windows: cx.windows.empty_like(),
     }
 }
 
