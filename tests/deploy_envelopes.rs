@@ -15,12 +15,7 @@ use common::root;
 const SHOP: &str = "testdata/deploy/shop";
 
 fn manifest() -> Value {
-    let p = root().join("testdata/deploy/manifest.json");
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
-
-fn shop(m: &Value) -> &Value {
-    &m["runs"]["shop"]
+    common::deploy_run("shop")
 }
 
 /// The captured lines in order: (seq, stream, text).
@@ -68,7 +63,7 @@ fn report(files: &[&str]) -> Value {
 /// Every envelope file of the run, with the envelope kind logtriage must name it by (the
 /// innermost, for kubectl's prefix around its timestamps).
 fn envelope_files(m: &Value) -> Vec<(String, &'static str)> {
-    shop(m)["files"]
+    m["files"]
         .as_object()
         .unwrap()
         .iter()
@@ -99,7 +94,7 @@ fn every_envelope_gives_back_the_captured_lines() {
     assert!(files.len() >= 12, "{files:?}");
     for (path, kind) in files {
         let name = path.strip_prefix(&format!("{SHOP}/")).unwrap();
-        let want = &shop(&m)["files"][name];
+        let want = &m["files"][name];
         let v = report(&[&path]);
         let input = &v["inputs"][0];
         let g = |k: &str| input[k].as_u64().unwrap();
@@ -138,11 +133,7 @@ fn every_envelope_gives_back_the_captured_lines() {
             "{name}"
         );
         // Every request: the 48 nginx sent on and the 27 probes, by their ids.
-        assert_eq!(
-            v["requests"]["total"],
-            shop(&m)["totals"]["requests"],
-            "{name}"
-        );
+        assert_eq!(v["requests"]["total"], m["totals"]["requests"], "{name}");
         // The envelope's times (whole seconds where it keeps no more).
         if timed {
             let first = want["first_utc"].as_str().unwrap();
@@ -158,13 +149,13 @@ fn every_envelope_gives_back_the_captured_lines() {
 #[test]
 fn docker_and_cri_keep_the_stream_and_join_the_16_kib_line() {
     let m = manifest();
-    let export = &shop(&m)["export"];
+    let export = &m["export"];
     let id = export["request_id"].as_str().unwrap();
-    let cri = shop(&m)["envelope_fields"]["cri"]["paths"][0]
+    let cri = m["envelope_fields"]["cri"]["paths"][0]
         .as_str()
         .unwrap()
         .to_string();
-    let docker = shop(&m)["envelope_fields"]["docker"]["path"]
+    let docker = m["envelope_fields"]["docker"]["path"]
         .as_str()
         .unwrap()
         .to_string();
@@ -173,7 +164,7 @@ fn docker_and_cri_keep_the_stream_and_join_the_16_kib_line() {
         (cri, export["cri_parts"].as_u64().unwrap()),
     ] {
         let path = format!("{SHOP}/{f}");
-        let want = &shop(&m)["files"][f.as_str()];
+        let want = &m["files"][f.as_str()];
         for (stream, n) in want["records_by_stream"].as_object().unwrap() {
             let out = run(
                 "filter",
@@ -205,7 +196,7 @@ fn docker_and_cri_keep_the_stream_and_join_the_16_kib_line() {
         let raw = run("filter", &["--request-id", id, "-f", "raw", &path]);
         let lines = String::from_utf8_lossy(&raw.stdout).lines().count() as u64;
         // Its physical lines are printed as they are in the file, fragments and all.
-        let app_lines = shop(&m)["scenarios"]["export"]["app_messages"]
+        let app_lines = m["scenarios"]["export"]["app_messages"]
             .as_array()
             .unwrap()
             .len() as u64;
@@ -216,7 +207,7 @@ fn docker_and_cri_keep_the_stream_and_join_the_16_kib_line() {
 #[test]
 fn envelope_fields_name_the_source() {
     let m = manifest();
-    let f = &shop(&m)["envelope_fields"];
+    let f = &m["envelope_fields"];
     let pod = format!(
         "pod {}/{}/{}",
         f["cri"]["namespace"].as_str().unwrap(),
@@ -224,7 +215,7 @@ fn envelope_fields_name_the_source() {
         f["cri"]["container"].as_str().unwrap()
     );
     let cri = format!("{SHOP}/{}", f["cri"]["paths"][1].as_str().unwrap());
-    let records = |name: &str| shop(&m)["files"][name]["records"].as_u64().unwrap();
+    let records = |name: &str| m["files"][name]["records"].as_u64().unwrap();
     let cases = [
         (cri, pod, records("kubectl-prefix.log")),
         (
@@ -312,16 +303,14 @@ fn journald_priority_is_the_level_only_when_the_line_has_none() {
     let j = json("report", &["-f", "json", &format!("{SHOP}/journal.json")]);
     assert_eq!(
         j["levels"]["INFO"].as_u64().unwrap() + warnings,
-        shop(&m)["files"]["journal.json"]["records"]
-            .as_u64()
-            .unwrap()
+        m["files"]["journal.json"]["records"].as_u64().unwrap()
     );
 }
 
 #[test]
 fn lines_without_timestamps_are_counted_not_timed() {
     let m = manifest();
-    let s = shop(&m);
+    let s = &m;
     let v = report(&[&format!("{SHOP}/raw.log")]);
     let headline = v["headline"].as_str().unwrap();
     assert!(
@@ -362,7 +351,7 @@ fn lines_without_timestamps_are_counted_not_timed() {
 #[test]
 fn nginx_tells_the_outcomes_the_app_does_not_log() {
     let m = manifest();
-    let s = shop(&m);
+    let s = &m;
     let docker = format!(
         "{SHOP}/{}",
         s["envelope_fields"]["docker"]["path"].as_str().unwrap()
@@ -402,7 +391,7 @@ fn year_less_stamps_take_the_year_before_the_files_mtime() {
     for name in ["syslog", "journal.short"] {
         let copy = dir.path().join(name);
         std::fs::copy(root().join(SHOP).join(name), &copy).unwrap();
-        let want = shop(&m)["files"][name]["first_utc"].as_str().unwrap();
+        let want = m["files"][name]["first_utc"].as_str().unwrap();
         // Written on 1 December, last modified in January: last year's December.
         let year: i32 = want[..4].parse().unwrap();
         for (mtime, y) in [

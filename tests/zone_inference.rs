@@ -14,12 +14,7 @@ use common::root;
 const BERLIN: &str = "testdata/deploy/berlin";
 
 fn manifest() -> Value {
-    let p = root().join("testdata/deploy/manifest.json");
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
-
-fn berlin(m: &Value) -> &Value {
-    &m["runs"]["berlin"]
+    common::deploy_run("berlin")
 }
 
 /// `logtriage SUB ARGS FILES` on a machine whose local zone is `local`.
@@ -52,7 +47,7 @@ const CONSISTENT: [&str; 3] = ["app.log", "nginx-access.log", "nginx-error.log"]
 /// The span of the run as the client saw it: first request sent to the last one's end.
 fn run_seconds(m: &Value) -> f64 {
     let mut sent: Vec<&str> = Vec::new();
-    for s in berlin(m)["scenarios"].as_object().unwrap().values() {
+    for s in m["scenarios"].as_object().unwrap().values() {
         for r in s["requests"].as_array().unwrap() {
             sent.push(r["sent_at"].as_str().unwrap());
         }
@@ -88,7 +83,7 @@ fn naive_stamps_are_placed_by_the_access_log() {
         assert!(z["note"].as_str().unwrap().contains(offset), "{f}");
     }
     // Every request id the app logged is in the access log, at the same offset.
-    let app_requests: u64 = berlin(&m)["scenarios"]
+    let app_requests: u64 = m["scenarios"]
         .as_object()
         .unwrap()
         .values()
@@ -99,7 +94,7 @@ fn naive_stamps_are_placed_by_the_access_log() {
     assert_eq!(app["request_ids"].as_u64(), Some(app_requests));
     assert_eq!(app["ids_agreeing"].as_u64(), Some(app_requests));
     // Each 504's error line met its access line in the same second.
-    let slow = berlin(&m)["scenarios"]["slow"]["count"].as_u64().unwrap();
+    let slow = m["scenarios"]["slow"]["count"].as_u64().unwrap();
     assert_eq!(
         reading(&v, "nginx-error.log")["matched_error_lines"].as_u64(),
         Some(slow)
@@ -140,7 +135,7 @@ fn tz_wins_and_the_right_local_zone_is_confirmed() {
 #[test]
 fn a_file_written_in_two_zones_is_named() {
     let m = manifest();
-    let tz = &berlin(&m)["tzchange"];
+    let tz = &m["tzchange"];
     let (v, stderr) = report("UTC", &[], &["tzchange-app.log", "nginx-access.log"]);
     let z = reading(&v, "tzchange-app.log");
     let per_zone = tz["request_ids_by_zone"].as_object().unwrap();
@@ -165,7 +160,7 @@ fn a_file_written_in_two_zones_is_named() {
 #[test]
 fn trace_and_filter_place_the_error_log_too() {
     let m = manifest();
-    let slow = &berlin(&m)["scenarios"]["slow"];
+    let slow = &m["scenarios"]["slow"];
     let id = slow["request_ids"][0].as_str().unwrap();
     let out = run("UTC", "trace", &[id, "-f", "json"], &CONSISTENT);
     assert!(
@@ -210,7 +205,7 @@ fn trace_and_filter_place_the_error_log_too() {
 #[test]
 fn a_request_counts_its_latency_once() {
     let m = manifest();
-    let b = berlin(&m);
+    let b = &m;
     let (v, _) = report("UTC", &["--tz", "Europe/Berlin"], &["app.log"]);
     // One latency per request of app.log, whatever its slow-request line said before.
     let mut durations: Vec<f64> = Vec::new();

@@ -28,6 +28,14 @@ pub fn manifest() -> Value {
         .unwrap()
 }
 
+/// testdata/deploy/manifest.json: the runs behind the envelope and time-zone tests, `run`
+/// being `shop` or `berlin`.
+pub fn deploy_run(run: &str) -> Value {
+    let text = std::fs::read_to_string(root().join("testdata/deploy/manifest.json")).unwrap();
+    let m: Value = serde_json::from_str(&text).unwrap();
+    m["runs"][run].clone()
+}
+
 /// `logtriage SUBCOMMAND` run from the repository root.
 pub fn logtriage(subcommand: &str) -> Command {
     let mut cmd = Command::cargo_bin("logtriage").unwrap();
