@@ -339,12 +339,7 @@ fn lines_without_timestamps_are_counted_not_timed() {
     assert_eq!(v["error_types"][0]["type"], "storage.DatabaseError");
     assert_eq!(v["error_types"][0]["count"].as_u64(), Some(fail));
     // No flag claims a request hung: nothing says any did.
-    let flags: Vec<&str> = v["flags"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
+    let flags = common::flag_rules(&v);
     assert!(!flags.contains(&"hung_requests"), "{flags:?}");
 }
 

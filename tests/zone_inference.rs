@@ -261,12 +261,7 @@ fn a_request_counts_its_latency_once() {
         (late["nginx_ms"].as_f64().unwrap() - nginx_ms).abs() < 0.5,
         "{late}"
     );
-    let flags: Vec<&str> = v["flags"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
+    let flags = common::flag_rules(&v);
     assert!(
         !flags.contains(&"hung_requests"),
         "they did not hang: {flags:?}"

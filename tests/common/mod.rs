@@ -36,6 +36,16 @@ pub fn deploy_run(run: &str) -> Value {
     m["runs"][run].clone()
 }
 
+/// The rules a JSON report flagged, in its order.
+pub fn flag_rules(report: &Value) -> Vec<&str> {
+    report["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect()
+}
+
 /// `logtriage SUBCOMMAND` run from the repository root.
 pub fn logtriage(subcommand: &str) -> Command {
     let mut cmd = Command::cargo_bin("logtriage").unwrap();
