@@ -286,8 +286,12 @@ impl Parser {
         let line = record.strip_suffix(b"\r").unwrap_or(record);
         let fc = self.file(file);
         let zone = fc.and_then(|f| f.zone.as_ref()).unwrap_or(&self.zone);
-        // A bare JSON line, the common case: no envelope to peel, and journald's entries,
-        // told by the JSON scan itself, take the long way below.
+        let ctx = envelope::Ctx {
+            zone,
+            year: fc.and_then(|f| f.year).unwrap_or(self.year),
+        };
+        // A bare JSON line, the common case: no envelope to peel. A journald entry's keys
+        // come in any order; the JSON scan of the line says whether it is one.
         if line.first() == Some(&b'{') && !envelope::docker::is_docker(line) {
             cache.zone.naive_local = None;
             cache.json_flags = 0;
@@ -300,33 +304,24 @@ impl Parser {
                 return;
             }
             e.ts_local = e.ts.and(cache.zone.naive_local);
-            if cache.json_flags & fields::JOURNAL == 0 {
-                return;
+            let mut env = Envelope::default();
+            if cache.json_flags & fields::JOURNAL != 0
+                && envelope::journald::unwrap(line, &mut env, buf).is_some()
+            {
+                let decoded: &'a Vec<u8> = buf;
+                self.inner(decoded, &mut env, &ctx, cache, out);
             }
+            return;
         }
-        let ctx = envelope::Ctx {
-            zone,
-            year: fc.and_then(|f| f.year).unwrap_or(self.year),
-        };
         let mut env = Envelope::default();
-        let (text, spare) = match envelope::outer(line, &mut env, buf) {
-            envelope::Outer::Bare => (line, Some(buf)),
+        let text: &'a [u8] = match envelope::outer(line, &mut env, buf) {
+            envelope::Outer::Bare => line,
             envelope::Outer::Buf => {
                 let decoded: &'a Vec<u8> = buf;
-                (&decoded[..], None)
+                decoded
             }
         };
         self.inner(text, &mut env, &ctx, cache, out);
-        // journald's keys come in any order: the JSON scan of the line says it is an entry.
-        if let Some(spare) = spare
-            && env.kinds == 0
-            && cache.json_flags & fields::JOURNAL != 0
-            && matches!(out, Parsed::Event(_))
-            && envelope::journald::unwrap(line, &mut env, spare).is_some()
-        {
-            let decoded: &'a Vec<u8> = spare;
-            self.inner(decoded, &mut env, &ctx, cache, out);
-        }
     }
 
     /// Peels the envelopes that only frame `text`, detects and parses the program's text,

@@ -56,9 +56,10 @@ fn text(v: Option<&RawValue>) -> Option<Cow<'_, str>> {
     String::from_utf8(out).ok().map(Cow::Owned)
 }
 
-/// Decodes the entry's `MESSAGE` into `buf` and its fields into `env`. Entries are told from
+/// Decodes the entry's `MESSAGE` into `buf` (emptied first) and its fields into `env`. Entries are told from
 /// other JSON by the `__REALTIME_TIMESTAMP` key (`fields::JOURNAL`), wherever it stands.
 pub fn unwrap<'a>(line: &'a [u8], env: &mut Envelope<'a>, buf: &mut Vec<u8>) -> Option<()> {
+    buf.clear();
     let e: Entry<'a> = serde_json::from_slice(line).ok()?;
     // journalctl writes fields over 4096 bytes as null unless given --all (serde reads that
     // as no value): the entry still says when, where and how severe.

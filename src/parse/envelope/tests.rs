@@ -164,6 +164,16 @@ fn journald_json_export() {
         assert_eq!(ev.env.pid, Some(412));
         assert_eq!(ev.request_id.as_deref(), Some("j1"));
     });
+    // One buffer for many entries, as a worker parses them: each message stands alone.
+    let p = parser("UTC");
+    let mut cache = ParseCache::default();
+    let mut buf = Vec::new();
+    for _ in 0..2 {
+        match p.parse(0, line.as_bytes(), &mut cache, &mut buf) {
+            Parsed::Event(ev) => assert_eq!(ev.request_id.as_deref(), Some("j1")),
+            _ => panic!("not parsed"),
+        }
+    }
     // MESSAGE as bytes (journalctl's form for non-printable content).
     let bytes: Vec<String> = "\x1b[31mred\x1b[0m"
         .bytes()
