@@ -4,8 +4,8 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use logtriage::aggregate::{AggOptions, Partial, Scratch};
+use logtriage::engine::RULES;
 use logtriage::input::chunk;
-use logtriage::parse::envelope::joins;
 use logtriage::parse::{FieldSpec, ParseCache, Parsed, Parser, Zone};
 
 fn lines(kind: &str, n: usize) -> Vec<u8> {
@@ -52,8 +52,10 @@ fn parse_only(c: &mut Criterion) {
             let mut text = Vec::new();
             b.iter(|| {
                 let mut parsed = 0usize;
-                chunk::for_each_record(&data, joins, |_, l, _| {
-                    if let Parsed::Event(_) = parser.parse(0, l, &mut cache, &mut text) {
+                chunk::for_each_record(&data, &RULES, |_, r| {
+                    if let Parsed::Event(_) =
+                        parser.parse_record(0, r.bytes, r.head, &mut cache, &mut text)
+                    {
                         parsed += 1;
                     }
                 });
@@ -74,9 +76,9 @@ fn aggregate(c: &mut Criterion) {
             let mut p = Partial::new(1, &AggOptions::default());
             let mut s = Scratch::default();
             let mut text = Vec::new();
-            chunk::for_each_record(&data, joins, |off, l, n| {
-                let parsed = parser.parse(0, l, &mut s.parse, &mut text);
-                p.absorb(0, off as u64, l, n, &parsed, &mut s);
+            chunk::for_each_record(&data, &RULES, |off, r| {
+                let parsed = parser.parse_record(0, r.bytes, r.head, &mut s.parse, &mut text);
+                p.absorb(0, off as u64, r.bytes, r.lines, &parsed, &mut s);
             });
             p
         })

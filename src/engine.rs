@@ -8,8 +8,29 @@ use rayon::prelude::*;
 
 use crate::aggregate::{AggOptions, Merge, Partial, Scratch};
 use crate::input::{Batches, Data, Opened, chunk};
-use crate::parse::envelope::joins;
-use crate::parse::{Micros, Parsed, Parser};
+use crate::parse::{Micros, Parsed, Parser, envelope, multiline};
+
+/// What makes one record of several lines: envelope fragments, then continuation lines
+/// (tracebacks, stacks). The reader in `input` applies it; `parse` knows the formats.
+pub struct RecordRules;
+
+impl chunk::Joiner for RecordRules {
+    #[inline]
+    fn fragment(&self, last: &[u8], next: &[u8]) -> bool {
+        envelope::joins(last, next)
+    }
+    #[inline]
+    fn continues(&self, first: &[u8], last: &[u8], next: &[u8]) -> bool {
+        multiline::continues(first, last, next)
+    }
+    #[inline]
+    fn may_join(&self, last: &[u8], next: &[u8]) -> bool {
+        envelope::joins(last, next) || multiline::may_continue(last, next)
+    }
+}
+
+/// The rules every reader of the crate applies.
+pub static RULES: RecordRules = RecordRules;
 
 /// Tuning that never changes results.
 #[derive(Clone, Copy, Debug)]
@@ -29,14 +50,21 @@ struct Job<'a> {
 fn absorb_chunk(p: &mut Partial, job: &Job<'_>, parser: &Parser, scratch: &mut Scratch) {
     p.files[job.file as usize].bytes += job.data.len() as u64;
     let mut text = Vec::new();
-    chunk::for_each_record(job.data, joins, |off, rec, lines| {
+    chunk::for_each_record(job.data, &RULES, |off, rec| {
         let mut parsed = crate::parse::Parsed::Blank;
-        parser.parse_into(job.file, rec, &mut scratch.parse, &mut text, &mut parsed);
+        parser.parse_record_into(
+            job.file,
+            rec.bytes,
+            rec.head,
+            &mut scratch.parse,
+            &mut text,
+            &mut parsed,
+        );
         p.absorb(
             job.file,
             job.offset + off as u64,
-            rec,
-            lines,
+            rec.bytes,
+            rec.lines,
             &parsed,
             scratch,
         );
@@ -131,7 +159,7 @@ fn memory_jobs(inputs: &[Opened], size: usize) -> Vec<Job<'_>> {
     let mut jobs = Vec::new();
     for (i, o) in inputs.iter().enumerate() {
         if let Some(data) = o.data.bytes() {
-            jobs.extend(chunk::split(data, size, joins).into_iter().map(|r| Job {
+            jobs.extend(chunk::split(data, size, &RULES).into_iter().map(|r| Job {
                 file: i as u32,
                 offset: r.start as u64,
                 data: &data[r],
@@ -205,7 +233,7 @@ pub fn aggregate(
     pool.install(|| {
         let mut total = fold_jobs(&jobs, nfiles, parser, opts, progress);
         for (i, name, reader) in streams {
-            let mut batches = Batches::new(reader, tune.chunk_size).joining(joins);
+            let mut batches = Batches::new(reader, tune.chunk_size).joining(&RULES);
             let mut done = false;
             while !done {
                 let round;
@@ -238,7 +266,7 @@ pub fn zone_evidence(
     let jobs: Vec<(u32, &[u8])> = pieces
         .iter()
         .flat_map(|&(f, data)| {
-            chunk::split(data, tune.chunk_size, joins)
+            chunk::split(data, tune.chunk_size, &RULES)
                 .into_iter()
                 .map(move |r| (f, &data[r]))
         })
@@ -249,8 +277,10 @@ pub fn zone_evidence(
                 let mut z = ZoneEvidence::new(nfiles);
                 let mut cache = crate::parse::ParseCache::default();
                 let mut text = Vec::new();
-                chunk::for_each_record(data, joins, |_, rec, _| {
-                    if let Parsed::Event(ev) = parser.parse(file, rec, &mut cache, &mut text) {
+                chunk::for_each_record(data, &RULES, |_, rec| {
+                    let parsed =
+                        parser.parse_record(file, rec.bytes, rec.head, &mut cache, &mut text);
+                    if let Parsed::Event(ev) = parsed {
                         z.observe(file, &ev);
                     }
                 });
@@ -274,8 +304,10 @@ pub fn newest(inputs: &[Opened], parser: &Parser, tune: Tuning) -> Option<Micros
             .map_init(crate::parse::ParseCache::default, |cache, job| {
                 let mut best = None;
                 let mut text = Vec::new();
-                chunk::for_each_record(job.data, joins, |_, rec, _| {
-                    if let Parsed::Event(ev) = parser.parse(job.file, rec, cache, &mut text) {
+                chunk::for_each_record(job.data, &RULES, |_, rec| {
+                    let parsed =
+                        parser.parse_record(job.file, rec.bytes, rec.head, cache, &mut text);
+                    if let Parsed::Event(ev) = parsed {
                         best = best.max(ev.ts);
                     }
                 });
@@ -348,7 +380,7 @@ pub fn scan_some<T: Send>(
         let data = std::mem::replace(&mut o.data, Data::Buffer(Vec::new()));
         match data {
             Data::Stream(r) => {
-                let mut batches = Batches::new(r, tune.chunk_size).joining(joins);
+                let mut batches = Batches::new(r, tune.chunk_size).joining(&RULES);
                 let mut done = false;
                 while !done {
                     let round;
@@ -372,7 +404,7 @@ pub fn scan_some<T: Send>(
             }
             data => {
                 let bytes = data.bytes().unwrap_or(&[]);
-                let ranges = chunk::split(bytes, tune.chunk_size, joins);
+                let ranges = chunk::split(bytes, tune.chunk_size, &RULES);
                 for group in ranges.chunks(window) {
                     let found: Vec<Found<T>> = pool.install(|| {
                         group

@@ -15,7 +15,6 @@ use crate::error::Outcome;
 use crate::event::Event;
 use crate::filter::Matcher;
 use crate::input::chunk;
-use crate::parse::envelope::joins;
 use crate::parse::{ParseCache, Parsed, Parser};
 use crate::render::events::{self, Layout, Style};
 
@@ -30,8 +29,8 @@ fn select(
     let mut cache = ParseCache::default();
     let mut text = Vec::new();
     let mut items = Vec::new();
-    let mut consider = |idx: u64, start: usize, raw: &[u8]| {
-        let selected = match parser.parse(piece.file, raw, &mut cache, &mut text) {
+    let mut consider = |idx: u64, start: usize, raw: &[u8], head: usize| {
+        let selected = match parser.parse_record(piece.file, raw, head, &mut cache, &mut text) {
             Parsed::Event(ev) => matcher
                 .matches(&ev, raw)
                 .then(|| keep_events.then(|| Event::new(piece.offset + start as u64, raw, &ev))),
@@ -45,13 +44,13 @@ fn select(
     };
     if finders.is_empty() {
         let mut idx = 0;
-        chunk::for_each_record(piece.data, joins, |start, rec, lines| {
-            consider(idx, start, rec);
-            idx += lines as u64;
+        chunk::for_each_record(piece.data, &engine::RULES, |start, rec| {
+            consider(idx, start, rec.bytes, rec.head);
+            idx += rec.lines as u64;
         });
     } else {
-        for (idx, r, _) in chunk::records_matching(piece.data, finders, joins) {
-            consider(idx, r.start, &piece.data[r]);
+        for (idx, r, _, head) in chunk::records_matching(piece.data, finders, &engine::RULES) {
+            consider(idx, r.start, &piece.data[r], head);
         }
     }
     Found {

@@ -265,7 +265,7 @@ pub fn file_contexts(opened: &mut [Opened], parser: &Parser) -> Vec<FileCtx> {
 /// stamps with one: only then is zone evidence worth gathering.
 pub fn heads(opened: &mut [Opened], parser: &Parser) -> (Vec<FileCtx>, bool) {
     let (mut naive, mut zoned) = (false, false);
-    use crate::parse::envelope::{Kind, joins};
+    use crate::parse::envelope::Kind;
     use crate::parse::{ParseCache, Parsed, YearRef};
     let mut cache = ParseCache::default();
     let mut text = Vec::new();
@@ -280,8 +280,10 @@ pub fn heads(opened: &mut [Opened], parser: &Parser) -> (Vec<FileCtx>, bool) {
                 head.len()
             };
             let mut newest = None;
-            input::chunk::for_each_record(&head[..whole], joins, |_, rec, _| {
-                if let Parsed::Event(ev) = parser.parse(i as u32, rec, &mut cache, &mut text) {
+            input::chunk::for_each_record(&head[..whole], &crate::engine::RULES, |_, rec| {
+                let parsed =
+                    parser.parse_record(i as u32, rec.bytes, rec.head, &mut cache, &mut text);
+                if let Parsed::Event(ev) = parsed {
                     naive |= ev.ts_local.is_some();
                     zoned |= ev.ts.is_some() && ev.ts_local.is_none();
                     if !(ev.env.has(Kind::Syslog) && ev.ts == ev.env.ts) {

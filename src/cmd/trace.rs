@@ -15,7 +15,6 @@ use crate::engine::{self, Found};
 use crate::error::Outcome;
 use crate::event::Event;
 use crate::input::chunk;
-use crate::parse::envelope::joins;
 use crate::parse::{Format, Micros, ParseCache, Parsed, Parser};
 use crate::render::events::{self, Style};
 use crate::report::Completions;
@@ -37,11 +36,12 @@ fn candidates<T>(
 ) -> Found<T> {
     let mut cache = ParseCache::default();
     let mut text = Vec::new();
-    let items = chunk::records_matching(piece.data, finders, joins)
+    let items = chunk::records_matching(piece.data, finders, &engine::RULES)
         .into_iter()
-        .filter_map(|(idx, r, _)| {
+        .filter_map(|(idx, r, _, head)| {
             let raw = &piece.data[r.clone()];
-            let Parsed::Event(ev) = parser.parse(piece.file, raw, &mut cache, &mut text) else {
+            let parsed = parser.parse_record(piece.file, raw, head, &mut cache, &mut text);
+            let Parsed::Event(ev) = parsed else {
                 return None;
             };
             keep(Event::new(piece.offset + r.start as u64, raw, &ev)).map(|t| (idx, t))
@@ -252,8 +252,9 @@ fn completions(
         };
         let head = &data[..data.len().min(COMPLETION_SAMPLE)];
         let head = &head[..memchr::memrchr(b'\n', head).map_or(head.len(), |i| i + 1)];
-        chunk::for_each_record(head, joins, |_, rec, _| {
-            if let Parsed::Event(ev) = parser.parse(f, rec, &mut cache, &mut text)
+        chunk::for_each_record(head, &engine::RULES, |_, rec| {
+            if let Parsed::Event(ev) =
+                parser.parse_record(f, rec.bytes, rec.head, &mut cache, &mut text)
                 && ev.source() == crate::parse::Source::App
                 && ev.request_id.is_some()
                 && (ev.status.is_some() || ev.latency_ms.is_some())
@@ -271,8 +272,11 @@ fn looks_like_error_log(file: u32, data: &[u8], parser: &Parser) -> bool {
     let mut cache = ParseCache::default();
     let mut text = Vec::new();
     let mut found = false;
-    chunk::for_each_record(head, joins, |_, rec, _| {
-        if !found && let Parsed::Event(ev) = parser.parse(file, rec, &mut cache, &mut text) {
+    chunk::for_each_record(head, &engine::RULES, |_, rec| {
+        if !found
+            && let Parsed::Event(ev) =
+                parser.parse_record(file, rec.bytes, rec.head, &mut cache, &mut text)
+        {
             found = ev.format == Some(Format::NginxError);
         }
     });

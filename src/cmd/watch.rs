@@ -132,7 +132,7 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
         }
-        if unjudged && (last_judge.elapsed() >= JUDGE_EVERY || w.due()) {
+        if (unjudged || w.waiting()) && (last_judge.elapsed() >= JUDGE_EVERY || w.due()) {
             events.extend(w.tick(wall_clock()));
             last_judge = Instant::now();
             unjudged = false;

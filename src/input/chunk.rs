@@ -1,89 +1,300 @@
-//! Newline-aligned chunking of in-memory input, and iteration over its records: lines, or
-//! runs of lines a caller's `joins(prev, next)` ties together (envelope fragments). Knows
-//! nothing about formats; every record keeps its byte offset, and chunks are never cut
-//! inside a record, so results never depend on the cut.
+//! Newline-aligned chunking of in-memory input, and iteration over its records: a line, the
+//! fragments an envelope split one line into, and the lines that continue a record (a
+//! traceback under its log line). Knows nothing about formats: a `Joiner` from the caller
+//! says which lines join. Every record keeps its byte offset, and chunks are cut only where
+//! a record starts whatever came before, so results never depend on the cut.
 
 use std::ops::Range;
 
-/// Cuts `data` into ranges of about `target` bytes, each ending just after a newline (the
-/// last may end without one) where `joins` does not tie the lines on either side. A record
-/// longer than `target` stays whole in one range.
-pub fn split(
-    data: &[u8],
-    target: usize,
-    joins: impl Fn(&[u8], &[u8]) -> bool,
-) -> Vec<Range<usize>> {
+/// Which lines make one record. The reader applies it; formats are known elsewhere.
+pub trait Joiner: Sync {
+    /// Whether `next` is another fragment of the envelope line `last` (one logical line
+    /// that a container runtime wrote in pieces): it belongs to the record's head.
+    fn fragment(&self, last: &[u8], next: &[u8]) -> bool;
+    /// Whether the non-blank line `next` continues the record whose first line is `first`
+    /// and whose last non-blank line is `last` (a traceback frame, a stack line).
+    fn continues(&self, first: &[u8], last: &[u8], next: &[u8]) -> bool;
+    /// False only where the non-blank line `next` starts a record whatever the record
+    /// before it: then neither `fragment(last, next)` nor `continues(any, last, next)`
+    /// holds. Readers that cut input cut only before such a line.
+    fn may_join(&self, last: &[u8], next: &[u8]) -> bool;
+}
+
+/// Never joins: every line is its own record.
+pub struct Lines;
+
+impl Joiner for Lines {
+    fn fragment(&self, _: &[u8], _: &[u8]) -> bool {
+        false
+    }
+    fn continues(&self, _: &[u8], _: &[u8], _: &[u8]) -> bool {
+        false
+    }
+    fn may_join(&self, _: &[u8], _: &[u8]) -> bool {
+        false
+    }
+}
+
+/// One record: its bytes (inner newlines kept, the final one not), its physical lines, and
+/// the length of its head (the line, or the fragments of it, before any continuation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Record<'a> {
+    pub bytes: &'a [u8],
+    pub lines: u32,
+    pub head: usize,
+}
+
+impl<'a> Record<'a> {
+    /// The head; the whole record when nothing continues it.
+    pub fn head(&self) -> &'a [u8] {
+        &self.bytes[..self.head]
+    }
+
+    /// The continuation lines after the head, if any.
+    pub fn tail(&self) -> Option<&'a [u8]> {
+        (self.head < self.bytes.len()).then(|| &self.bytes[self.head + 1..])
+    }
+}
+
+/// A record stops taking continuation lines at this many lines or bytes: a runaway run of
+/// indented text must not become one record of the whole input. The next line then starts
+/// a record of its own, as it would have without the cap.
+pub const MAX_RECORD_LINES: u32 = 10_000;
+pub const MAX_RECORD_BYTES: usize = 4 << 20;
+
+/// Whether a line holds only whitespace (a `\r` of CRLF included).
+#[inline]
+pub fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Whether a record starts at the line beginning at `ls` whatever came before: the line is
+/// not blank, and no non-blank line before it in `data` may join it.
+pub fn starts_record<J: Joiner + ?Sized>(data: &[u8], ls: usize, j: &J) -> bool {
+    let le = memchr::memchr(b'\n', &data[ls..]).map_or(data.len(), |p| ls + p);
+    let line = &data[ls..le];
+    if is_blank(line) {
+        return false;
+    }
+    let mut end = ls;
+    while end > 0 {
+        // The line ending at `end - 1` (its newline).
+        let ps = memchr::memrchr(b'\n', &data[..end - 1]).map_or(0, |p| p + 1);
+        let prev = &data[ps..end - 1];
+        if !is_blank(prev) {
+            return !j.may_join(prev, line);
+        }
+        end = ps;
+    }
+    true
+}
+
+/// Cuts `data` into ranges of about `target` bytes, each starting where a record starts
+/// whatever came before (`starts_record`). A record longer than `target` stays whole.
+pub fn split<J: Joiner + ?Sized>(data: &[u8], target: usize, j: &J) -> Vec<Range<usize>> {
     let target = target.max(1);
     let mut out = Vec::with_capacity(data.len() / target + 1);
     let mut start = 0;
     while start < data.len() {
         let want = start.saturating_add(target);
-        if want >= data.len() {
-            out.push(start..data.len());
-            break;
+        let cut = if want >= data.len() {
+            None
+        } else {
+            memchr::memchr(b'\n', &data[want..]).and_then(|i| next_start(data, want + i + 1, j))
+        };
+        match cut {
+            Some(c) => {
+                out.push(start..c);
+                start = c;
+            }
+            None => {
+                out.push(start..data.len());
+                break;
+            }
         }
-        let Some(i) = memchr::memchr(b'\n', &data[want..]) else {
-            out.push(start..data.len());
-            break;
-        };
-        let mut nl = want + i;
-        // The line ending at `nl` and the one after it must not be one record.
-        let mut line_start = memchr::memrchr(b'\n', &data[..nl]).map_or(0, |p| p + 1);
-        let end = loop {
-            let next = nl + 1;
-            if next >= data.len() {
-                break data.len();
-            }
-            let next_end = memchr::memchr(b'\n', &data[next..]).map_or(data.len(), |p| next + p);
-            if !joins(&data[line_start..nl], &data[next..next_end]) {
-                break next;
-            }
-            line_start = next;
-            nl = next_end;
-        };
-        out.push(start..end);
-        start = end;
     }
     out
 }
 
-/// Calls `f(offset_in_data, record, physical_lines)` for every record: a line without its
-/// `\n`, or consecutive lines that `joins` ties (their inner newlines kept). A final line
-/// without a newline counts as a line, as `wc -l` plus one.
-#[inline]
-pub fn for_each_record(
-    data: &[u8],
-    joins: impl Fn(&[u8], &[u8]) -> bool,
-    mut f: impl FnMut(usize, &[u8], u32),
-) {
-    // The current record starts at `start` and its last line is `data[last..last_end]`.
-    let mut current: Option<(usize, usize, usize, u32)> = None;
-    let mut visit = |ls: usize, le: usize| {
-        if let Some((start, last, last_end, n)) = current {
-            if n < u32::MAX && joins(&data[last..last_end], &data[ls..le]) {
-                current = Some((start, ls, le, n + 1));
-                return;
+/// The first line start at or after `from` (itself a line start) where a record starts
+/// whatever came before.
+fn next_start<J: Joiner + ?Sized>(data: &[u8], mut from: usize, j: &J) -> Option<usize> {
+    let mut last: Option<Range<usize>> = None;
+    while from < data.len() {
+        let le = memchr::memchr(b'\n', &data[from..]).map_or(data.len(), |p| from + p);
+        let line = &data[from..le];
+        if !is_blank(line) {
+            let boundary = match &last {
+                Some(r) => !j.may_join(&data[r.clone()], line),
+                None => starts_record(data, from, j),
+            };
+            if boundary {
+                return Some(from);
             }
-            f(start, &data[start..last_end], n);
+            last = Some(from..le);
         }
-        current = Some((ls, ls, le, 1));
-    };
-    let mut start = 0;
-    for nl in memchr::memchr_iter(b'\n', data) {
-        visit(start, nl);
-        start = nl + 1;
+        from = le + 1;
     }
-    if start < data.len() {
-        visit(start, data.len());
-    }
-    if let Some((start, _, last_end, n)) = current {
-        f(start, &data[start..last_end], n);
+    None
+}
+
+/// The record being built: its start, first line, last non-blank line, end, lines, head
+/// end, and whether a continuation line joined it (then fragments no longer extend the
+/// head).
+#[derive(Clone, Copy)]
+struct Open {
+    start: usize,
+    first_end: usize,
+    last: (usize, usize),
+    end: usize,
+    lines: u32,
+    head_end: usize,
+    continued: bool,
+}
+
+impl Open {
+    fn new(ls: usize, le: usize) -> Open {
+        Open {
+            start: ls,
+            first_end: le,
+            last: (ls, le),
+            end: le,
+            lines: 1,
+            head_end: le,
+            continued: false,
+        }
     }
 }
 
-/// Never joins: every line is its own record.
-pub fn lines_only(_: &[u8], _: &[u8]) -> bool {
-    false
+/// The records of `data`, in order, with their offsets: what `for_each_record` visits.
+/// Blank lines between a record and a line that continues it belong to the record; any
+/// others are records of their own.
+pub struct Records<'a, J: Joiner + ?Sized> {
+    data: &'a [u8],
+    j: &'a J,
+    pos: usize,
+    open: Option<Open>,
+    /// Blank lines seen after the open record: the first one's start, their count.
+    pending: Option<(usize, u32)>,
+    /// A record finished and not yet handed out.
+    ready: Option<Open>,
+    /// Blank lines to hand out as records of their own: the next one's start, how many.
+    blanks: Option<(usize, u32)>,
+}
+
+impl<'a, J: Joiner + ?Sized> Records<'a, J> {
+    pub fn new(data: &'a [u8], j: &'a J) -> Records<'a, J> {
+        Records {
+            data,
+            j,
+            pos: 0,
+            open: None,
+            pending: None,
+            ready: None,
+            blanks: None,
+        }
+    }
+
+    fn record(&self, o: Open) -> (usize, Record<'a>) {
+        (
+            o.start,
+            Record {
+                bytes: &self.data[o.start..o.end],
+                lines: o.lines,
+                head: o.head_end - o.start,
+            },
+        )
+    }
+
+    /// Ends the open record: it, then its pending blank lines, are handed out next.
+    fn close(&mut self) {
+        self.ready = self.open.take();
+        self.blanks = self.pending.take();
+    }
+
+    /// Takes one physical line into the record being built.
+    fn take(&mut self, ls: usize, le: usize) {
+        let line = &self.data[ls..le];
+        if is_blank(line) {
+            match (&self.open, &mut self.pending) {
+                (None, _) => {
+                    self.blanks = Some((ls, 1));
+                }
+                (Some(_), Some((_, n))) => *n += 1,
+                (Some(_), None) => self.pending = Some((ls, 1)),
+            }
+            return;
+        }
+        if let Some(o) = &mut self.open {
+            let d = self.data;
+            let first = &d[o.start..o.first_end];
+            let last = &d[o.last.0..o.last.1];
+            let blanks = self.pending.map_or(0, |(_, n)| n);
+            let fragment = blanks == 0 && !o.continued && self.j.fragment(last, line);
+            let room = o.lines.saturating_add(blanks) < MAX_RECORD_LINES
+                && le - o.start <= MAX_RECORD_BYTES;
+            if fragment || (room && self.j.continues(first, last, line)) {
+                o.lines += 1 + blanks;
+                o.last = (ls, le);
+                o.end = le;
+                if fragment {
+                    o.head_end = le;
+                } else {
+                    o.continued = true;
+                }
+                self.pending = None;
+                return;
+            }
+            self.close();
+        }
+        self.open = Some(Open::new(ls, le));
+    }
+}
+
+impl<'a, J: Joiner + ?Sized> Iterator for Records<'a, J> {
+    type Item = (usize, Record<'a>);
+
+    fn next(&mut self) -> Option<(usize, Record<'a>)> {
+        loop {
+            if let Some(o) = self.ready.take() {
+                return Some(self.record(o));
+            }
+            if let Some((at, n)) = self.blanks {
+                let end =
+                    memchr::memchr(b'\n', &self.data[at..]).map_or(self.data.len(), |p| at + p);
+                self.blanks = (n > 1).then_some((end + 1, n - 1));
+                let bytes = &self.data[at..end];
+                let rec = Record {
+                    bytes,
+                    lines: 1,
+                    head: bytes.len(),
+                };
+                return Some((at, rec));
+            }
+            if self.pos >= self.data.len() {
+                self.open?;
+                self.close();
+                continue;
+            }
+            let ls = self.pos;
+            let le = memchr::memchr(b'\n', &self.data[ls..]).map_or(self.data.len(), |p| ls + p);
+            self.pos = le + 1;
+            self.take(ls, le);
+        }
+    }
+}
+
+/// Calls `f(offset_in_data, record)` for every record. A final line without a newline
+/// counts as a line, as `wc -l` plus one.
+#[inline]
+pub fn for_each_record<'a, J: Joiner + ?Sized>(
+    data: &'a [u8],
+    j: &'a J,
+    mut f: impl FnMut(usize, Record<'a>),
+) {
+    for (off, rec) in Records::new(data, j) {
+        f(off, rec);
+    }
 }
 
 /// Calls `f(offset_in_data, line)` for every line; `line` excludes its `\n`. A final line
@@ -107,148 +318,47 @@ pub fn count_lines(data: &[u8]) -> u64 {
 }
 
 /// Every record holding a match of any finder, once, in order: (0-based index of its first
-/// line, its range without the final newline, its physical lines). Between matches lines are
-/// counted, not visited; a match inside a joined record widens to the whole record.
-pub fn records_matching(
+/// line, its range, its physical lines, its head length). `data` must start where a record
+/// starts. Between matches lines are counted, not visited; a match inside a record widens
+/// to the whole record, found by stepping back to where a record starts whatever came
+/// before and reading records forward from there.
+pub fn records_matching<J: Joiner + ?Sized>(
     data: &[u8],
     finders: &[memchr::memmem::Finder<'_>],
-    joins: impl Fn(&[u8], &[u8]) -> bool,
-) -> Vec<(u64, Range<usize>, u32)> {
+    j: &J,
+) -> Vec<(u64, Range<usize>, u32, usize)> {
     let mut starts: Vec<usize> = finders.iter().flat_map(|f| f.find_iter(data)).collect();
     starts.sort_unstable();
-    let mut out: Vec<(u64, Range<usize>, u32)> = Vec::new();
+    let mut out: Vec<(u64, Range<usize>, u32, usize)> = Vec::new();
     let (mut counted_to, mut index) = (0usize, 0u64);
-    let line_at = |at: usize| {
-        let s = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
-        let e = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
-        (s, e)
-    };
+    // Records are known to start at `floor`: the end of the last one found.
+    let mut floor = 0usize;
     for at in starts {
-        if out.last().is_some_and(|(_, r, _)| at <= r.end) {
+        if at < floor {
             continue;
         }
-        let (ls, le) = line_at(at);
-        let (mut start, mut first_end, mut last, mut end) = (ls, le, ls, le);
-        let mut lines = 1u32;
-        // Back to the record's first line, then on to its last.
-        while start > 0 {
-            let (ps, pe) = line_at(start - 1);
-            if out.last().is_some_and(|(_, r, _)| ps <= r.end)
-                || !joins(&data[ps..pe], &data[start..first_end])
-            {
-                break;
-            }
-            (start, first_end) = (ps, pe);
-            lines += 1;
+        let mut from = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
+        while from > floor && !starts_record(data, from, j) {
+            from = memchr::memrchr(b'\n', &data[..from - 1]).map_or(0, |p| p + 1);
         }
-        while end + 1 < data.len() {
-            let ns = end + 1;
-            let ne = memchr::memchr(b'\n', &data[ns..]).map_or(data.len(), |p| ns + p);
-            if !joins(&data[last..end], &data[ns..ne]) {
-                break;
+        let from = from.max(floor);
+        for (off, rec) in Records::new(&data[from..], j) {
+            let start = from + off;
+            let end = start + rec.bytes.len();
+            if end < at {
+                continue;
             }
-            (last, end) = (ns, ne);
-            lines += 1;
+            if start <= at {
+                index += memchr::memchr_iter(b'\n', &data[counted_to..start]).count() as u64;
+                counted_to = start;
+                out.push((index, start..end, rec.lines, rec.head));
+                floor = (end + 1).min(data.len());
+            }
+            break;
         }
-        index += memchr::memchr_iter(b'\n', &data[counted_to..start]).count() as u64;
-        counted_to = start;
-        out.push((index, start..end, lines));
     }
     out
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chunks_end_at_newlines_and_cover_everything() {
-        let data = b"a\nbb\nccc\n\ndddd\neeeee";
-        for target in 1..25 {
-            let ranges = split(data, target, lines_only);
-            assert_eq!(ranges.first().unwrap().start, 0);
-            assert_eq!(ranges.last().unwrap().end, data.len());
-            for w in ranges.windows(2) {
-                assert_eq!(w[0].end, w[1].start);
-                assert_eq!(data[w[0].end - 1], b'\n');
-            }
-        }
-        assert!(split(b"", 4, lines_only).is_empty());
-    }
-
-    #[test]
-    fn matching_lines_are_numbered_and_unique() {
-        let data = b"a id1\nb\nid2 c id1\n\nd\nid1";
-        let f1 = memchr::memmem::Finder::new("id1");
-        let f2 = memchr::memmem::Finder::new("id2");
-        let got: Vec<(u64, &[u8])> = records_matching(data, &[f1, f2], lines_only)
-            .into_iter()
-            .map(|(i, r, _)| (i, &data[r]))
-            .collect();
-        assert_eq!(
-            got,
-            vec![(0, &b"a id1"[..]), (2, &b"id2 c id1"[..]), (5, &b"id1"[..])]
-        );
-        assert_eq!(count_lines(data), 6);
-        assert_eq!(count_lines(b"x\n"), 1);
-        assert_eq!(count_lines(b""), 0);
-    }
-
-    /// Lines ending in `+` continue into the next.
-    fn plus(prev: &[u8], _: &[u8]) -> bool {
-        prev.ends_with(b"+")
-    }
-
-    #[test]
-    fn records_are_never_cut() {
-        let data = b"a+\nb+\nc\nd\ne+\nf\ng+";
-        let mut want = Vec::new();
-        for_each_record(data, plus, |o, r, n| want.push((o, r.to_vec(), n)));
-        assert_eq!(
-            want,
-            vec![
-                (0, b"a+\nb+\nc".to_vec(), 3),
-                (8, b"d".to_vec(), 1),
-                (10, b"e+\nf".to_vec(), 2),
-                (15, b"g+".to_vec(), 1)
-            ]
-        );
-        for target in 1..data.len() + 2 {
-            let mut got = Vec::new();
-            for r in split(data, target, plus) {
-                for_each_record(&data[r.clone()], plus, |o, rec, n| {
-                    got.push((r.start + o, rec.to_vec(), n))
-                });
-            }
-            assert_eq!(got, want, "target {target}");
-        }
-        let f = memchr::memmem::Finder::new("b");
-        let g = memchr::memmem::Finder::new("f");
-        let found: Vec<(u64, &[u8], u32)> = records_matching(data, &[f, g], plus)
-            .into_iter()
-            .map(|(i, r, n)| (i, &data[r], n))
-            .collect();
-        assert_eq!(
-            found,
-            vec![(0, &b"a+\nb+\nc"[..], 3), (4, &b"e+\nf"[..], 2)]
-        );
-    }
-
-    #[test]
-    fn lines_like_wc_plus_unterminated() {
-        let mut seen = Vec::new();
-        for_each_line(b"a\n\nb\r\nc", |o, l| seen.push((o, l.to_vec())));
-        assert_eq!(
-            seen,
-            vec![
-                (0, b"a".to_vec()),
-                (2, b"".to_vec()),
-                (3, b"b\r".to_vec()),
-                (6, b"c".to_vec())
-            ]
-        );
-        let mut n = 0;
-        for_each_line(b"x\n", |_, _| n += 1);
-        assert_eq!(n, 1);
-    }
-}
+mod tests;

@@ -170,13 +170,13 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
 
 /// Reads a stream in newline-aligned batches of about `target` bytes each, carrying the
 /// partial last line into the next batch. The final line may lack a newline. Like
-/// `chunk::split`, a batch never ends between two lines that `joins` ties into one record.
+/// `chunk::split`, a batch ends only where a record starts whatever came before.
 pub struct Batches {
     reader: Box<dyn Read + Send>,
     carry: Vec<u8>,
     target: usize,
     done: bool,
-    joins: fn(&[u8], &[u8]) -> bool,
+    joiner: &'static dyn chunk::Joiner,
     pub offset: u64,
 }
 
@@ -191,33 +191,29 @@ impl Batches {
             carry: Vec::new(),
             target: target.max(4096),
             done: false,
-            joins: chunk::lines_only,
+            joiner: &chunk::Lines,
             offset: 0,
         }
     }
 
-    /// Records are the runs of lines `joins` ties together.
-    pub fn joining(mut self, joins: fn(&[u8], &[u8]) -> bool) -> Batches {
-        self.joins = joins;
+    /// Records are the runs of lines `joiner` ties together.
+    pub fn joining(mut self, joiner: &'static dyn chunk::Joiner) -> Batches {
+        self.joiner = joiner;
         self
     }
 
     /// Where to end a batch in `buf` (just after a newline at or past `from`): the last
-    /// newline whose lines on either side do not join, the line after it complete.
+    /// line start where a record starts whatever came before, the line there complete.
     fn cut(&self, buf: &[u8], from: usize) -> Option<usize> {
         let mut newlines = memchr::memrchr_iter(b'\n', &buf[from..]).map(|i| from + i);
-        let mut after = newlines.next()?;
+        let after = newlines.next()?;
         if buf.len() > MAX_BATCH {
             return Some(after + 1);
         }
-        for nl in newlines.take(64) {
-            let prev_start = memchr::memrchr(b'\n', &buf[..nl]).map_or(0, |p| p + 1);
-            if !(self.joins)(&buf[prev_start..nl], &buf[nl + 1..after]) {
-                return Some(nl + 1);
-            }
-            after = nl;
-        }
-        None
+        newlines
+            .take(64)
+            .map(|nl| nl + 1)
+            .find(|&ls| chunk::starts_record(buf, ls, self.joiner))
     }
 
     /// Next batch and its byte offset in the stream; `Ok(None)` at the end. On a read error
@@ -325,8 +321,19 @@ mod tests {
         let text: Vec<u8> = (0..3000)
             .flat_map(|i| format!("line {i}{}\n", if i % 7 < 5 { "+" } else { "" }).into_bytes())
             .collect();
-        let mut b = Batches::new(Box::new(io::Cursor::new(text.clone())), 4096)
-            .joining(|prev, _| prev.ends_with(b"+"));
+        struct Plus;
+        impl chunk::Joiner for Plus {
+            fn fragment(&self, last: &[u8], _: &[u8]) -> bool {
+                last.ends_with(b"+")
+            }
+            fn continues(&self, _: &[u8], _: &[u8], _: &[u8]) -> bool {
+                false
+            }
+            fn may_join(&self, last: &[u8], _: &[u8]) -> bool {
+                last.ends_with(b"+")
+            }
+        }
+        let mut b = Batches::new(Box::new(io::Cursor::new(text.clone())), 4096).joining(&Plus);
         let mut all = Vec::new();
         while let Some((off, chunk)) = b.next_batch().unwrap() {
             assert_eq!(off as usize, all.len());

@@ -297,7 +297,7 @@ pub fn parse_into<'a>(
     if ev.error_type.is_none() {
         ev.error_type = p
             .take_str(Canonical::Traceback)
-            .and_then(|t| exception_type(&t).map(|s| Cow::Owned(s.to_owned())));
+            .and_then(|t| super::stack::exception_type(&t).map(|s| Cow::Owned(s.to_owned())));
     }
     ev.method = p.take_str(Canonical::Method);
     ev.path = p.take_str(Canonical::Path);
@@ -370,25 +370,6 @@ pub fn go_duration_ms(s: &str) -> Option<f64> {
         any = true;
     }
     any.then_some(total)
-}
-
-/// The exception class of a traceback: Python prints it on the last line
-/// (`storage.DatabaseError: connection lost`), Java and Node on the first.
-pub fn exception_type(tb: &str) -> Option<&str> {
-    let python = tb.contains("Traceback (most recent call last)");
-    let line = if python {
-        tb.lines().rev().find(|l| !l.trim().is_empty())?
-    } else {
-        tb.lines().find(|l| !l.trim().is_empty())?
-    };
-    let line = line.trim();
-    let head = line.split(':').next()?.trim();
-    let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '.' || c == '$';
-    (!head.is_empty()
-        && head.len() <= 200
-        && head.chars().all(ident)
-        && head.chars().next()?.is_alphabetic())
-    .then_some(head)
 }
 
 #[cfg(test)]
@@ -552,20 +533,6 @@ mod tests {
         );
         assert_eq!(latency_ms(&Raw::U(7), Unit::Ns), Some(7e-6));
         assert_eq!(latency_ms(&Raw::Str("-".into()), Unit::Auto), None);
-    }
-
-    #[test]
-    fn exception_types() {
-        assert_eq!(
-            exception_type("java.lang.IllegalStateException: bad\n\tat x.y(Z.java:1)"),
-            Some("java.lang.IllegalStateException")
-        );
-        assert_eq!(
-            exception_type("Traceback (most recent call last):\n  File \"x\"\nKeyError: 'a'\n"),
-            Some("KeyError")
-        );
-        assert_eq!(exception_type("   "), None);
-        assert_eq!(exception_type("oops something (bad)"), None);
     }
 
     #[test]

@@ -9,8 +9,10 @@ pub mod json;
 pub mod json_scan;
 pub mod jstr;
 pub mod mask;
+pub mod multiline;
 pub mod nginx_access;
 pub mod nginx_error;
+pub mod stack;
 pub mod time;
 
 use std::borrow::Cow;
@@ -119,16 +121,40 @@ pub enum Format {
     /// Free text inside an envelope: its time and fields come from the envelope, the whole
     /// text is the message.
     Text,
+    /// A traceback or stack printed on its own, not through a logger.
+    Stack,
+    /// uvicorn's own lines: `INFO:     message` and its access lines.
+    Uvicorn,
+    /// Python `logging` text layouts (`%(asctime)s %(levelname)s %(name)s: %(message)s`, ...).
+    Python,
+    /// gunicorn's error log: `[2026-12-01 06:49:31 +0000] [7] [INFO] message`.
+    Gunicorn,
+    /// gunicorn's access log (the app server's view, not the proxy's).
+    GunicornAccess,
+    /// `key=value` pairs: Go slog's TextHandler, logrus, Heroku.
+    Logfmt,
+    /// Go's standard `log`: `2026/12/01 06:30:59 message`.
+    GoLog,
+    /// Express morgan's presets.
+    Morgan,
 }
 
 impl Format {
-    pub const COUNT: usize = 5;
-    pub const ALL: [Format; 5] = [
+    pub const COUNT: usize = 13;
+    pub const ALL: [Format; Format::COUNT] = [
         Format::Json,
         Format::NginxJson,
         Format::NginxError,
         Format::NginxAccess,
         Format::Text,
+        Format::Stack,
+        Format::Uvicorn,
+        Format::Python,
+        Format::Gunicorn,
+        Format::GunicornAccess,
+        Format::Logfmt,
+        Format::GoLog,
+        Format::Morgan,
     ];
 
     pub fn name(self) -> &'static str {
@@ -138,13 +164,21 @@ impl Format {
             Format::NginxError => "nginx_error",
             Format::NginxAccess => "nginx_access",
             Format::Text => "text",
+            Format::Stack => "stack",
+            Format::Uvicorn => "uvicorn",
+            Format::Python => "python",
+            Format::Gunicorn => "gunicorn",
+            Format::GunicornAccess => "gunicorn_access",
+            Format::Logfmt => "logfmt",
+            Format::GoLog => "go_log",
+            Format::Morgan => "morgan",
         }
     }
 
     pub fn source(self) -> Source {
         match self {
-            Format::Json | Format::Text => Source::App,
-            _ => Source::Nginx,
+            Format::NginxJson | Format::NginxError | Format::NginxAccess => Source::Nginx,
+            _ => Source::App,
         }
     }
 }
@@ -270,6 +304,52 @@ impl Parser {
     ) -> Parsed<'a> {
         let mut out = Parsed::Blank;
         self.parse_into(file, record, cache, buf, &mut out);
+        out
+    }
+
+    /// Parses one record as the reader delivered it: its head (the line, or its envelope
+    /// fragments) by format, then what its continuation lines add (a traceback's error type),
+    /// or, when no format read the head, whether the whole record is a bare stack.
+    pub fn parse_record_into<'a>(
+        &self,
+        file: u32,
+        record: &'a [u8],
+        head: usize,
+        cache: &mut ParseCache,
+        buf: &'a mut Vec<u8>,
+        out: &mut Parsed<'a>,
+    ) {
+        let (h, tail) = match record.get(head) {
+            Some(_) => (&record[..head], Some(&record[head + 1..])),
+            None => (record, None),
+        };
+        self.parse_into(file, h, cache, buf, out);
+        match out {
+            Parsed::Event(e) => {
+                if let Some(t) = tail {
+                    stack::add_tail(e, t);
+                }
+            }
+            Parsed::Unparsed => {
+                if let Some(e) = stack::bare(h.strip_suffix(b"\r").unwrap_or(h), tail) {
+                    *out = Parsed::Event(e);
+                }
+            }
+            Parsed::Blank => {}
+        }
+    }
+
+    /// `parse_record_into`, returned.
+    pub fn parse_record<'a>(
+        &self,
+        file: u32,
+        record: &'a [u8],
+        head: usize,
+        cache: &mut ParseCache,
+        buf: &'a mut Vec<u8>,
+    ) -> Parsed<'a> {
+        let mut out = Parsed::Blank;
+        self.parse_record_into(file, record, head, cache, buf, &mut out);
         out
     }
 

@@ -15,7 +15,9 @@ use crate::aggregate::intern::NONE;
 use crate::aggregate::latency::{STREAM_WINDOW_CAP, round3};
 use crate::aggregate::windows::{WinAgg, WinLine};
 use crate::aggregate::{AggOptions, Partial, Scratch};
-use crate::parse::envelope::{joins, may_continue};
+use crate::input::chunk::{MAX_RECORD_BYTES, MAX_RECORD_LINES, is_blank};
+use crate::parse::envelope::joins;
+use crate::parse::multiline::continues;
 use crate::parse::time::format_utc;
 use crate::parse::{Micros, Parsed, Parser, Source};
 use crate::report::BySource;
@@ -133,19 +135,29 @@ struct Tracked {
     latency_ms: Option<f64>,
 }
 
-/// A record still waiting for its next line: an envelope fragment (Docker, CRI `P`).
+/// The record of an input still open: the next line may continue it (an envelope
+/// fragment, a traceback line), so it waits for that line or for `RECORD_IDLE`.
 struct Pending {
     offset: u64,
     bytes: Vec<u8>,
-    /// Where its last line starts in `bytes`.
+    /// Where its first line ends, and where its last non-blank line starts, in `bytes`.
+    first_end: usize,
     last: usize,
+    /// Where its head (the line and its fragments) ends in `bytes`.
+    head: usize,
+    /// Whether a continuation line joined (then fragments no longer extend the head).
+    continued: bool,
     lines: u32,
-    /// Wall clock when its first line arrived.
+    /// Blank lines after it: part of it if the next line continues it, else records of
+    /// their own.
+    blanks: Vec<(u64, Vec<u8>)>,
+    /// Wall clock when its last line arrived.
     since: Micros,
 }
 
-/// A fragment waits this long for the rest of its record before it is taken alone.
-const RECORD_IDLE: Micros = 1_000_000;
+/// A record stays open this long for a line that continues it before it is taken as it is:
+/// a logger writes a traceback at once, and an alert must not wait long for its line.
+const RECORD_IDLE: Micros = 200_000;
 
 pub struct Watcher {
     p: Params,
@@ -155,6 +167,8 @@ pub struct Watcher {
     text: Vec<u8>,
     /// Per input, the record waiting for its next line.
     pending: FxHashMap<u32, Pending>,
+    /// The buffer of the last record taken, for the next one.
+    spare: Vec<u8>,
     /// Whether any line carried its own time: until one does, lines are stamped with their
     /// arrival time (a logger that writes no timestamps, piped through `tail -f`).
     timed: bool,
@@ -255,6 +269,7 @@ impl Watcher {
             scratch: Scratch::default(),
             text: Vec::new(),
             pending: FxHashMap::default(),
+            spare: Vec::new(),
             timed: false,
             zone_decided: Vec::new(),
             infer: None,
@@ -286,44 +301,78 @@ impl Watcher {
     }
 
     /// One line (without its newline) of input `file` at byte `offset`, arrived at `now`
-    /// (wall clock). A line that may continue into the next (an envelope fragment) waits for
-    /// it, up to `RECORD_IDLE`.
+    /// (wall clock). Records are assembled as the readers of files do (`input::chunk`):
+    /// each waits for the line after it, up to `RECORD_IDLE`.
     pub fn feed(&mut self, file: u32, offset: u64, raw: &[u8], now: Micros) {
         self.counters.lines += 1;
         if let Some(p) = self.pending.get_mut(&file) {
-            if joins(&p.bytes[p.last..], raw) {
+            if is_blank(raw) {
+                p.blanks.push((offset, raw.to_vec()));
+                p.since = now;
+                return;
+            }
+            let last = &p.bytes[p.last..];
+            let fragment = p.blanks.is_empty() && !p.continued && joins(last, raw);
+            let room = p.lines.saturating_add(p.blanks.len() as u32) < MAX_RECORD_LINES
+                && p.bytes.len() + raw.len() < MAX_RECORD_BYTES;
+            if fragment || (room && continues(&p.bytes[..p.first_end], last, raw)) {
+                for (_, b) in std::mem::take(&mut p.blanks) {
+                    p.bytes.push(b'\n');
+                    p.bytes.extend_from_slice(&b);
+                    p.lines += 1;
+                }
                 p.bytes.push(b'\n');
                 p.last = p.bytes.len();
                 p.bytes.extend_from_slice(raw);
                 p.lines += 1;
-                if !may_continue(raw) {
-                    self.flush(file, now);
+                if fragment {
+                    p.head = p.bytes.len();
+                } else {
+                    p.continued = true;
                 }
+                p.since = now;
                 return;
             }
-            self.flush(file, now);
+            self.flush(file);
         }
-        if may_continue(raw) {
-            self.pending.insert(
-                file,
-                Pending {
-                    offset,
-                    bytes: raw.to_vec(),
-                    last: 0,
-                    lines: 1,
-                    since: now,
-                },
-            );
+        if is_blank(raw) {
+            self.record(file, offset, raw, 1, raw.len(), now);
             return;
         }
-        self.record(file, offset, raw, 1, now);
+        let mut bytes = std::mem::take(&mut self.spare);
+        bytes.clear();
+        bytes.extend_from_slice(raw);
+        self.pending.insert(
+            file,
+            Pending {
+                offset,
+                bytes,
+                first_end: raw.len(),
+                last: 0,
+                head: raw.len(),
+                continued: false,
+                lines: 1,
+                blanks: Vec::new(),
+                since: now,
+            },
+        );
     }
 
-    /// Takes the waiting record of `file`, if any.
-    fn flush(&mut self, file: u32, now: Micros) {
+    /// Takes the open record of `file`, if any, then the blank lines after it, as arrived
+    /// when their last line did.
+    fn flush(&mut self, file: u32) {
         if let Some(p) = self.pending.remove(&file) {
-            self.record(file, p.offset, &p.bytes, p.lines, now);
+            self.record(file, p.offset, &p.bytes, p.lines, p.head, p.since);
+            for (off, b) in &p.blanks {
+                self.record(file, *off, b, 1, b.len(), p.since);
+            }
+            self.spare = p.bytes;
         }
+    }
+
+    /// Whether a record waits for the line after it (a `tick` will take it when idle).
+    pub fn waiting(&self) -> bool {
+        !self.pending.is_empty()
     }
 
     /// Takes the records that waited longer than `RECORD_IDLE` (all with `now` = MAX).
@@ -336,15 +385,15 @@ impl Watcher {
             .collect();
         idle.sort_unstable();
         for f in idle {
-            self.flush(f, now);
+            self.flush(f);
         }
     }
 
-    /// One record: a line, or `lines` joined.
-    fn record(&mut self, file: u32, offset: u64, raw: &[u8], lines: u32, now: Micros) {
-        let parsed = self
-            .parser
-            .parse(file, raw, &mut self.scratch.parse, &mut self.text);
+    /// One record: a line, or `lines` joined, the first `head` bytes its head.
+    fn record(&mut self, file: u32, offset: u64, raw: &[u8], lines: u32, head: usize, now: Micros) {
+        let parsed =
+            self.parser
+                .parse_record(file, raw, head, &mut self.scratch.parse, &mut self.text);
         let (mut window, mut at, mut request, mut format) = (None, None, None, 0u8);
         if let Parsed::Event(ev) = &parsed {
             format = ev.format.map_or(0, |f| f as u8);
@@ -717,6 +766,8 @@ mod tests {
         for (i, l) in lines.iter().enumerate() {
             w.feed(0, i as u64 * 1000, l.as_bytes(), 0);
         }
+        // The stream pauses: the last record is not waiting for a line that continues it.
+        w.flush_idle(Micros::MAX);
     }
 
     fn windows(ev: &[WatchEvent]) -> Vec<(String, u64, u64, u64)> {
