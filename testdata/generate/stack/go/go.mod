@@ -1,0 +1,3 @@
+module example.com/shopapi
+
+go 1.27
