@@ -10,7 +10,7 @@ use crate::cli::{
 };
 use crate::error::UsageError;
 use crate::input::InputSpec;
-use crate::parse::json::go_duration_ms;
+use crate::parse::picked::go_duration_ms;
 use crate::parse::time::{self, Micros, Zone, ZoneCache};
 use crate::parse::{Canonical, FieldSpec, Unit};
 

@@ -85,6 +85,13 @@ fn envelope_files(m: &Value) -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// uvicorn's own lines as it writes them: a padded level, a colon, the message.
+fn uvicorn_line(t: &str) -> bool {
+    ["INFO:     ", "WARNING:  ", "ERROR:    "]
+        .iter()
+        .any(|p| t.starts_with(p))
+}
+
 #[test]
 fn every_envelope_gives_back_the_captured_lines() {
     let m = manifest();
@@ -127,11 +134,12 @@ fn every_envelope_gives_back_the_captured_lines() {
             .filter(|(seq, _, t)| is_app(t) && !lost.contains(seq))
             .count() as u64;
         assert_eq!(input["formats"]["json"].as_u64(), Some(app), "{name}");
-        assert_eq!(
-            input["formats"]["text"].as_u64().unwrap() + app,
-            records,
-            "{name}"
-        );
+        // The rest is uvicorn's own lines, and text no format reads (the coloured banner,
+        // traceback lines, each its own record inside an envelope).
+        let f = |k: &str| input["formats"][k].as_u64().unwrap_or(0);
+        let uvicorn = cap.iter().filter(|(_, _, t)| uvicorn_line(t)).count() as u64;
+        assert_eq!(f("uvicorn"), uvicorn, "{name}");
+        assert_eq!(f("text") + f("uvicorn") + app, records, "{name}");
         // Every request: the 48 nginx sent on and the 27 probes, by their ids.
         assert_eq!(v["requests"]["total"], m["totals"]["requests"], "{name}");
         // The envelope's times (whole seconds where it keeps no more).
@@ -291,18 +299,19 @@ fn envelope_fields_name_the_source() {
 fn journald_priority_is_the_level_only_when_the_line_has_none() {
     let m = manifest();
     let v = report(&[&format!("{SHOP}/journal.json")]);
-    // PRIORITY is 6 (info) for every line; the app's own levels win where it wrote them,
-    // and the exception lines, over 4096 bytes, are null in journalctl's JSON.
+    // PRIORITY is 6 (info) for every line; the app's and uvicorn's own levels win where
+    // they wrote them, and the exception lines, over 4096 bytes, are null in journalctl's
+    // JSON.
     let cap = capture();
-    let warnings = cap
-        .iter()
-        .filter(|(_, _, t)| t.contains("\"WARNING\""))
-        .count() as u64;
+    let count = |f: &dyn Fn(&str) -> bool| cap.iter().filter(|(_, _, t)| f(t)).count() as u64;
+    let warnings = count(&|t| t.contains("\"WARNING\"") || t.starts_with("WARNING:  "));
+    let errors = count(&|t| t.starts_with("ERROR:    "));
+    assert!(errors > 0);
     assert_eq!(v["levels"]["WARN"].as_u64(), Some(warnings));
-    assert_eq!(v["levels"]["ERROR"], 0);
+    assert_eq!(v["levels"]["ERROR"].as_u64(), Some(errors));
     let j = json("report", &["-f", "json", &format!("{SHOP}/journal.json")]);
     assert_eq!(
-        j["levels"]["INFO"].as_u64().unwrap() + warnings,
+        j["levels"]["INFO"].as_u64().unwrap() + warnings + errors,
         m["files"]["journal.json"]["records"].as_u64().unwrap()
     );
 }
@@ -335,9 +344,14 @@ fn lines_without_timestamps_are_counted_not_timed() {
             && headline.contains(&format!("{} unknown", total - fail)),
         "{headline}"
     );
-    // The error type is still counted, its requests named.
+    // The error type is still counted, its requests named. Each failure is logged twice:
+    // the app's JSON line, and uvicorn's traceback of the exception the app re-raised.
     assert_eq!(v["error_types"][0]["type"], "storage.DatabaseError");
-    assert_eq!(v["error_types"][0]["count"].as_u64(), Some(fail));
+    assert_eq!(v["error_types"][0]["count"].as_u64(), Some(2 * fail));
+    assert_eq!(
+        v["error_types"][0]["request_ids"].as_array().map(Vec::len),
+        Some(fail as usize)
+    );
     // No flag claims a request hung: nothing says any did.
     let flags = common::flag_rules(&v);
     assert!(!flags.contains(&"hung_requests"), "{flags:?}");

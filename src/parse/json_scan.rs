@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use wide::u8x16;
 
 use super::fields::{FieldSpec, KeyCache, ROOT};
-use super::json::{Picked, Raw};
+use super::picked::{Picked, Raw};
 
 const MAX_DEPTH: u32 = 32;
 

@@ -12,7 +12,9 @@ pub mod mask;
 pub mod multiline;
 pub mod nginx_access;
 pub mod nginx_error;
+pub mod picked;
 pub mod stack;
+pub mod text;
 pub mod time;
 
 use std::borrow::Cow;
@@ -471,10 +473,13 @@ impl Parser {
                 .ok()
                 .and_then(|s| self.nginx_error.parse_into(s, zone, &mut cache.zone, ev))
                 .is_some(),
-            _ => std::str::from_utf8(body)
-                .ok()
-                .and_then(|s| nginx_access::parse_into(s, zone, &mut cache.zone, ev))
-                .is_some(),
+            _ => {
+                let Ok(s) = std::str::from_utf8(body) else {
+                    return false;
+                };
+                nginx_access::parse_into(s, zone, &mut cache.zone, ev).is_some()
+                    || text::parse_into(s, &self.fields, zone, &mut cache.zone, ev)
+            }
         }
     }
 }

@@ -213,7 +213,7 @@ pub fn from_toml(text: &str, path: &str) -> Result<RuleSet, String> {
 }
 
 fn duration_ms(s: &str) -> Option<f64> {
-    crate::parse::json::go_duration_ms(s.trim()).filter(|v| *v > 0.0)
+    crate::parse::picked::go_duration_ms(s.trim()).filter(|v| *v > 0.0)
 }
 
 #[cfg(test)]

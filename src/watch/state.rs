@@ -501,7 +501,9 @@ impl Watcher {
         let mut out = std::mem::take(&mut self.zone_events);
         self.flush_idle(now);
         if !self.timed && self.watermark.is_some() {
-            self.watermark = self.watermark.max(Some(now));
+            // A record still open arrived before `now`: its window must stay open for it.
+            let open = self.pending.values().map(|p| p.since).min();
+            self.watermark = self.watermark.max(Some(open.map_or(now, |o| o.min(now))));
         }
         if let Some(w) = self.watermark {
             let lateness = if self.timed { self.p.lateness } else { 0 };

@@ -107,16 +107,13 @@ fn cri_lines_and_partials() {
         assert_eq!(ev.msg.as_deref(), Some("unhandled"));
         assert_eq!(format_utc(ev.ts.unwrap()), "2026-12-01T06:45:40.100Z");
     });
-    // Plain text inside: the envelope gives time and stream, the text is the message.
+    // uvicorn's text inside, which has no time: the envelope gives it.
     with(
         "UTC",
         "2026-12-01T06:45:40Z stdout F INFO:     Started server process [7]",
         |ev| {
-            assert_eq!(ev.format, Some(Format::Text));
-            assert_eq!(
-                ev.msg.as_deref(),
-                Some("INFO:     Started server process [7]")
-            );
+            assert_eq!(ev.format, Some(Format::Uvicorn));
+            assert_eq!(ev.msg.as_deref(), Some("Started server process [7]"));
             assert!(ev.ts.is_some());
         },
     );
