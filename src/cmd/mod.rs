@@ -266,7 +266,7 @@ pub fn file_contexts(opened: &mut [Opened], parser: &Parser) -> Vec<FileCtx> {
 pub fn heads(opened: &mut [Opened], parser: &Parser) -> (Vec<FileCtx>, bool) {
     let (mut naive, mut zoned) = (false, false);
     use crate::parse::envelope::Kind;
-    use crate::parse::{ParseCache, Parsed, YearRef};
+    use crate::parse::{ParseCache, Parsed, YearRef, nginx_access};
     let mut cache = ParseCache::default();
     let mut text = Vec::new();
     let contexts = opened
@@ -280,6 +280,7 @@ pub fn heads(opened: &mut [Opened], parser: &Parser) -> (Vec<FileCtx>, bool) {
                 head.len()
             };
             let mut newest = None;
+            let mut access = nginx_access::Evidence::default();
             input::chunk::for_each_record(&head[..whole], &crate::engine::RULES, |_, rec| {
                 let parsed =
                     parser.parse_record(i as u32, rec.bytes, rec.head, &mut cache, &mut text);
@@ -289,6 +290,7 @@ pub fn heads(opened: &mut [Opened], parser: &Parser) -> (Vec<FileCtx>, bool) {
                     if !(ev.env.has(Kind::Syslog) && ev.ts == ev.env.ts) {
                         newest = newest.max(ev.ts);
                     }
+                    access.observe(&ev, rec.head());
                 }
             });
             FileCtx {
@@ -296,6 +298,7 @@ pub fn heads(opened: &mut [Opened], parser: &Parser) -> (Vec<FileCtx>, bool) {
                 year: newest
                     .and_then(YearRef::near)
                     .or_else(|| o.modified.and_then(YearRef::of)),
+                access: access.decide(&o.name),
             }
         })
         .collect();

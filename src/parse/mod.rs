@@ -244,6 +244,8 @@ pub struct FileCtx {
     /// The date this input's year-less stamps are placed near (its mtime, or its newest
     /// dated line); `None`: the parser's.
     pub year: Option<YearRef>,
+    /// Who writes this input's access lines, and the unit of their bare timing.
+    pub access: nginx_access::Access,
 }
 
 /// Everything a worker needs to parse lines; cheap to share across threads.
@@ -285,6 +287,15 @@ impl Parser {
 
     pub fn file(&self, file: u32) -> Option<&FileCtx> {
         self.files.get(file as usize)
+    }
+
+    /// How input `file`'s access lines read.
+    pub fn access_of(&self, file: u32) -> &nginx_access::Access {
+        static NGINX: nginx_access::Access = nginx_access::Access {
+            producer: nginx_access::Producer::Nginx,
+            unit: Unit::S,
+        };
+        self.file(file).map_or(&NGINX, |f| &f.access)
     }
 
     /// The zone naive stamps of input `file` are read in.
@@ -391,25 +402,37 @@ impl Parser {
                 && envelope::journald::unwrap(line, &mut env, buf).is_some()
             {
                 let decoded: &'a Vec<u8> = buf;
-                self.inner(decoded, &mut env, &ctx, cache, out);
+                self.inner(file, decoded, &mut env, &ctx, cache, out);
             }
             return;
         }
         let mut env = Envelope::default();
-        let text: &'a [u8] = match envelope::outer(line, &mut env, buf) {
-            envelope::Outer::Bare => line,
-            envelope::Outer::Buf => {
-                let decoded: &'a Vec<u8> = buf;
-                decoded
-            }
+        let bare = match envelope::outer(line, &mut env, buf) {
+            envelope::Outer::Bare => true,
+            envelope::Outer::Buf => false,
         };
-        self.inner(text, &mut env, &ctx, cache, out);
+        if bare {
+            self.inner(file, line, &mut env, &ctx, cache, out);
+            // A line no format read for its invalid UTF-8 (nginx writes request bytes raw
+            // into its error log) is read again with the bad bytes replaced.
+            if matches!(out, Parsed::Unparsed) && std::str::from_utf8(line).is_err() {
+                buf.clear();
+                buf.extend_from_slice(String::from_utf8_lossy(line).as_bytes());
+                let mut env = Envelope::default();
+                let lossy: &'a Vec<u8> = buf;
+                self.inner(file, lossy, &mut env, &ctx, cache, out);
+            }
+            return;
+        }
+        let decoded: &'a Vec<u8> = buf;
+        self.inner(file, decoded, &mut env, &ctx, cache, out);
     }
 
     /// Peels the envelopes that only frame `text`, detects and parses the program's text,
     /// and lets the envelope fill in what the text lacks.
     fn inner<'a>(
         &self,
+        file: u32,
         text: &'a [u8],
         env: &mut Envelope<'a>,
         ctx: &envelope::Ctx<'_>,
@@ -431,7 +454,8 @@ impl Parser {
             unreachable!("just set")
         };
         // An envelope with no text (journalctl's null for a long field) still says when.
-        let parsed = !body.is_empty() && self.detect(body, ctx.zone, cache, e);
+        let access = self.access_of(file);
+        let parsed = !body.is_empty() && self.detect(body, ctx.zone, access, cache, e);
         if parsed {
             e.ts_local = e.ts.and(cache.zone.naive_local);
         } else if env.kinds == 0 {
@@ -464,6 +488,7 @@ impl Parser {
         &self,
         body: &'a [u8],
         zone: &Zone,
+        access: &nginx_access::Access,
         cache: &mut ParseCache,
         ev: &mut LogEvent<'a>,
     ) -> bool {
@@ -477,7 +502,7 @@ impl Parser {
                 let Ok(s) = std::str::from_utf8(body) else {
                     return false;
                 };
-                nginx_access::parse_into(s, zone, &mut cache.zone, ev).is_some()
+                nginx_access::parse_into(s, zone, &mut cache.zone, access, ev).is_some()
                     || text::parse_into(s, &self.fields, zone, &mut cache.zone, ev)
             }
         }

@@ -17,8 +17,15 @@ pub fn continues(first: &[u8], last: &[u8], next: &[u8]) -> bool {
     }
     marker(next)
         || (exception_line(next) && frame(last))
+        || closes_props(last, next)
         || go_frame(last, next)
         || (fastcgi_opens(first) && !fastcgi_closes(last))
+}
+
+/// The `}` that ends the own properties Node prints after a stack (`at f (a.js:1:2) {`,
+/// `  code: 'E_X'`, `}`).
+fn closes_props(last: &[u8], next: &[u8]) -> bool {
+    matches!(next, b"}" | b"]" | b"})") && matches!(last.first(), Some(b' ' | b'\t'))
 }
 
 /// False only where `next` starts a record whatever the record before it (see
@@ -36,6 +43,7 @@ pub fn may_continue(last: &[u8], next: &[u8]) -> bool {
     let last = trim_cr(last);
     marker(next)
         || (exception_line(next) && frame(last))
+        || closes_props(last, next)
         || go_frame(last, next)
         || fastcgi_opens(last)
         || (!starts_record(last) && !fastcgi_closes(last))
@@ -207,10 +215,12 @@ mod tests {
         let t = [
             "PaymentError: card declined",
             "    at pay (/app/app.js:10:11)",
-            "    at Layer.handle (/app/node_modules/express/lib/router/layer.js:95:5)",
+            "    at Layer.handle (/app/node_modules/express/lib/router/layer.js:95:5) {",
+            "  code: 'card_declined'",
+            "}",
             "PaymentError: card declined",
         ];
-        assert_eq!(join(&t), [true, true, false]);
+        assert_eq!(join(&t), [true, true, true, true, false]);
         let j = [
             "2026-12-01 06:49:31.144 ERROR [main] o.a.Foo - failed",
             "java.lang.IllegalStateException: boom",

@@ -1,16 +1,88 @@
-//! nginx access-log lines in `combined` format, optionally followed by extra fields
-//! (`key=value` pairs or bare trailing numbers). Knows nothing about counting.
+//! Access-log lines of the `combined`/`common` family, whoever writes them (nginx, and app
+//! servers: gunicorn, morgan): optional `$host[:$port]` or an `X-Forwarded-For` chain first,
+//! then extra fields (`key=value` pairs, bare trailing numbers, ids, ingress-nginx's
+//! `upstreaminfo` tail). Who wrote a file, and so the unit of its bare timing, is decided
+//! per input (`Access`). Knows nothing about counting.
 
 use std::borrow::Cow;
 
+use super::fields::Unit;
 use super::time::{self, Zone, ZoneCache};
 use super::{Format, LogEvent, split_request_line};
 
-/// Parses `$remote_addr - $remote_user [$time_local] "$request" $status $bytes "$referer"
-/// "$user_agent" [extras]`. Returns `None` for anything else.
+/// Who writes an input's access lines.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Producer {
+    #[default]
+    Nginx,
+    Gunicorn,
+    Morgan,
+}
+
+impl Producer {
+    pub fn format(self) -> Format {
+        match self {
+            Producer::Nginx => Format::NginxAccess,
+            Producer::Gunicorn => Format::GunicornAccess,
+            Producer::Morgan => Format::Morgan,
+        }
+    }
+}
+
+/// How an input's access lines read: who writes them and the unit of a bare number after
+/// the user agent (`$request_time` s, gunicorn's `%(D)s` µs / `%(M)s` ms / `%(L)s` s,
+/// morgan's `:response-time` ms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub producer: Producer,
+    pub unit: Unit,
+}
+
+impl Default for Access {
+    fn default() -> Access {
+        Access {
+            producer: Producer::Nginx,
+            unit: Unit::S,
+        }
+    }
+}
+
+/// Parses an access line with nginx's reading. Returns `None` for anything else.
 pub fn parse<'a>(line: &'a str, zone: &Zone, cache: &mut ZoneCache) -> Option<LogEvent<'a>> {
     let mut ev = LogEvent::default();
-    parse_into(line, zone, cache, &mut ev).map(|()| ev)
+    parse_into(line, zone, cache, &Access::default(), &mut ev).map(|()| ev)
+}
+
+/// A client address as access logs write it: IPv4, IPv6, or `-` when unknown.
+fn addr_ok(a: &str) -> bool {
+    !a.is_empty()
+        && a.len() <= 45
+        && a.bytes()
+            .all(|c| c.is_ascii_hexdigit() || matches!(c, b'.' | b':' | b'-'))
+}
+
+fn host_ok(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 255
+        && h.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b':'))
+}
+
+/// The client of what comes before ` ident user [`: one address, `$host` then the address,
+/// or an `X-Forwarded-For` chain (its last hop is the peer nginx saw, as its error log names
+/// it). `None` when it is none of these.
+fn client(prefix: &str) -> Option<Option<&str>> {
+    if prefix.contains(", ") {
+        let last = prefix.rsplit(", ").next()?;
+        let ok = prefix.split(", ").all(|a| addr_ok(a) && !a.contains(' '));
+        return ok.then_some((last != "-").then_some(last));
+    }
+    let addr = match prefix.split_once(' ') {
+        None => prefix,
+        Some((host, addr)) if host_ok(host) && !addr.contains(' ') => addr,
+        Some(_) => return None,
+    };
+    addr_ok(addr).then_some((addr != "-").then_some(addr))
 }
 
 /// `parse` into a default event of the caller's (nothing moved on the hot path); `None`, the
@@ -19,47 +91,53 @@ pub fn parse_into<'a>(
     line: &'a str,
     zone: &Zone,
     cache: &mut ZoneCache,
+    access: &Access,
     ev: &mut LogEvent<'a>,
 ) -> Option<()> {
-    let (addr, rest) = line.split_once(' ')?;
-    if addr.is_empty()
-        || !addr
-            .bytes()
-            .all(|c| c.is_ascii_hexdigit() || matches!(c, b'.' | b':' | b'-'))
-    {
-        return None;
-    }
+    let b = line.as_bytes();
     // Single-byte searches: `str::find` with a string pattern builds a searcher per call.
-    let open = memchr::memchr(b'[', rest.as_bytes())? + 1;
-    // `- user` before the bracket: two short tokens.
-    if open < 2 || rest.as_bytes()[open - 2] != b' ' || rest[..open - 2].split(' ').count() != 2 {
+    let open = memchr::memchr(b'[', b)?;
+    if open < 6 || b[open - 1] != b' ' {
         return None;
     }
-    let close = memchr::memchr(b']', &rest.as_bytes()[open..])? + open;
-    if !rest[close..].starts_with("] \"") {
+    // `ident user` before the bracket: two short tokens, after the client part.
+    let before = &line[..open - 1];
+    let (rest, user) = before.rsplit_once(' ')?;
+    let (prefix, ident) = rest.rsplit_once(' ')?;
+    if user.is_empty() || ident.is_empty() || user.len() > 64 || ident.len() > 64 {
         return None;
     }
-    let ts = time::parse_ts(&rest[open..close], zone, cache)?;
-    let after = &rest[close + 3..];
+    let addr = client(prefix)?;
+    let close = memchr::memchr(b']', &b[open..])? + open;
+    if !line[close..].starts_with("] \"") {
+        return None;
+    }
+    let ts = time::parse_ts(&line[open + 1..close], zone, cache)?;
+    let after = &line[close + 3..];
     let (request, after) = quoted(after)?;
     let mut it = after.trim_start().splitn(3, ' ');
     let status: u16 = it.next()?.parse().ok()?;
     let _bytes = it.next()?;
     let tail = it.next().unwrap_or("");
-    let (_referer, tail) = quoted(tail.strip_prefix('"').unwrap_or(tail)).unwrap_or(("", tail));
+    let (_referer, tail) = match tail.strip_prefix('"') {
+        Some(t) => quoted(t).unwrap_or(("", tail)),
+        None => ("", tail),
+    };
     let tail = tail.trim_start();
     let (_agent, extras) = match tail.strip_prefix('"') {
         Some(t) => quoted(t).unwrap_or(("", "")),
         None => ("", tail),
     };
     let (method, target) = split_request_line(request);
-    ev.format = Some(Format::NginxAccess);
+    ev.format = Some(access.producer.format());
     ev.ts = Some(ts);
     ev.status = (100..=599).contains(&status).then_some(status);
     ev.method = method.map(Cow::Borrowed);
     ev.path = target.map(Cow::Borrowed);
-    ev.client = Some(Cow::Borrowed(addr));
-    extra_fields(extras, ev);
+    ev.client = addr.map(Cow::Borrowed);
+    if !ingress(extras, ev) {
+        extra_fields(extras, access, ev);
+    }
     Some(())
 }
 
@@ -79,8 +157,78 @@ fn quoted(s: &str) -> Option<(&str, &str)> {
     None
 }
 
-fn extra_fields<'a>(extras: &'a str, ev: &mut LogEvent<'a>) {
-    let mut bare_numbers = 0;
+/// A request id written bare: nginx's `$request_id` (32 hex digits) or a UUID.
+pub fn is_id(t: &str) -> bool {
+    let b = t.as_bytes();
+    match b.len() {
+        32 => b.iter().all(u8::is_ascii_hexdigit),
+        36 => b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        }),
+        _ => false,
+    }
+}
+
+/// A bare number after the user agent; whether it has a fraction and how many digits.
+fn number(t: &str) -> Option<(f64, usize)> {
+    if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
+        return None;
+    }
+    let frac = t.split_once('.').map_or(0, |(_, f)| f.len());
+    t.parse().ok().map(|v| (v, frac))
+}
+
+/// ingress-nginx's `upstreaminfo` tail: `$request_length $request_time [$proxy_upstream_name]
+/// [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length
+/// $upstream_response_time $upstream_status $req_id`, retries as `a, b` lists.
+fn ingress<'a>(extras: &'a str, ev: &mut LogEvent<'a>) -> bool {
+    let mut it = extras.trim_start().split(' ');
+    let (Some(len), Some(time), Some(name), Some(alt)) =
+        (it.next(), it.next(), it.next(), it.next())
+    else {
+        return false;
+    };
+    let bracketed = |t: &str| t.starts_with('[') && t.ends_with(']');
+    if !bracketed(name)
+        || !bracketed(alt)
+        || len.is_empty()
+        || !len.bytes().all(|c| c.is_ascii_digit())
+    {
+        return false;
+    }
+    let Some((secs, _)) = number(time) else {
+        return false;
+    };
+    // The lists that follow, a retry each after `, `: addresses, lengths, times, statuses.
+    let mut groups: Vec<Vec<&'a str>> = Vec::with_capacity(5);
+    let mut group: Vec<&'a str> = Vec::new();
+    for tok in it {
+        match tok.strip_suffix(',') {
+            Some(t) => group.push(t),
+            None => {
+                group.push(tok);
+                groups.push(std::mem::take(&mut group));
+            }
+        }
+    }
+    if groups.len() != 5 {
+        return false;
+    }
+    ev.latency_ms = Some(secs * 1e3);
+    ev.upstream = groups[0]
+        .last()
+        .filter(|a| **a != "-")
+        .map(|a| Cow::Borrowed(*a));
+    ev.request_id = groups[4]
+        .first()
+        .filter(|id| **id != "-" && !id.is_empty())
+        .map(|id| Cow::Borrowed(*id));
+    true
+}
+
+fn extra_fields<'a>(extras: &'a str, access: &Access, ev: &mut LogEvent<'a>) {
+    let mut numbers = 0;
     for tok in extras.split_ascii_whitespace() {
         if let Some((k, v)) = tok.split_once('=') {
             let v = v.trim_matches('"');
@@ -97,19 +245,98 @@ fn extra_fields<'a>(extras: &'a str, ev: &mut LogEvent<'a>) {
                 }
                 _ => {}
             }
-        } else if tok.bytes().all(|c| c.is_ascii_digit() || c == b'.') && tok.contains('.') {
-            // Bare trailing numbers: the first is `$request_time` (seconds).
-            if bare_numbers == 0 {
-                ev.latency_ms = tok.parse::<f64>().ok().map(|s| s * 1e3);
+        } else if let Some((v, frac)) = number(tok) {
+            // The first bare number is the timing: nginx's `$request_time` always has a
+            // fraction (an integer there is a byte count); app servers' may not.
+            if numbers == 0 && (frac > 0 || access.producer == Producer::Gunicorn) {
+                ev.latency_ms = Some(access.unit.to_ms(v));
             }
-            bare_numbers += 1;
-        } else if tok.len() == 32
-            && tok.bytes().all(|c| c.is_ascii_hexdigit())
-            && ev.request_id.is_none()
-        {
-            // A bare `$request_id`.
+            numbers += 1;
+        } else if ev.request_id.is_none() && is_id(tok) {
             ev.request_id = Some(Cow::Borrowed(tok));
         }
+    }
+}
+
+/// The shape of the first bare number after an access line's user agent, for deciding who
+/// wrote an input (`Evidence`).
+/// `None` for ingress-nginx's `upstreaminfo` tail, whose first number is a byte count.
+pub fn first_number(line: &str) -> Option<(f64, usize)> {
+    let after = line.rsplit_once("\" ")?.1;
+    let mut it = after.split_ascii_whitespace();
+    let first = it.next().and_then(number)?;
+    let ingress = it.next().is_some_and(|t| number(t).is_some())
+        && it.next().is_some_and(|t| t.starts_with('['));
+    (!ingress).then_some(first)
+}
+
+/// What the head of an input says about who writes its access lines.
+#[derive(Default, Debug)]
+pub struct Evidence {
+    /// Access lines seen, and of them those whose first extra is an integer or a number
+    /// with six decimals (what gunicorn writes, never nginx).
+    pub lines: u32,
+    pub int_lines: u32,
+    /// The integers themselves (a sample), whose median tells µs from ms.
+    pub integers: Vec<f64>,
+    pub micros_decimals: u32,
+    /// Lines of the app servers' own formats in the same input.
+    pub gunicorn_lines: u32,
+    pub morgan_lines: u32,
+}
+
+impl Evidence {
+    /// One parsed record of the input (`head`: its first line as read).
+    pub fn observe(&mut self, ev: &LogEvent<'_>, head: &[u8]) {
+        match ev.format {
+            Some(Format::NginxAccess) => {
+                self.lines += 1;
+                let own = ev.inner.unwrap_or(head);
+                match std::str::from_utf8(own).ok().and_then(first_number) {
+                    Some((v, 0)) => {
+                        self.int_lines += 1;
+                        if self.integers.len() < 4096 {
+                            self.integers.push(v);
+                        }
+                    }
+                    Some((_, 6)) => self.micros_decimals += 1,
+                    _ => {}
+                }
+            }
+            Some(Format::Gunicorn) => self.gunicorn_lines += 1,
+            Some(Format::Morgan) => self.morgan_lines += 1,
+            _ => {}
+        }
+    }
+
+    /// Who writes the access lines of input `name`, and the unit of their bare timing.
+    pub fn decide(&mut self, name: &str) -> Access {
+        let n = name.to_ascii_lowercase();
+        let half = |k: u32| self.lines > 0 && k * 2 > self.lines;
+        let producer = if n.contains("gunicorn") || self.gunicorn_lines > 0 {
+            Producer::Gunicorn
+        } else if n.contains("morgan") || n.contains("express") || self.morgan_lines > 0 {
+            Producer::Morgan
+        } else if half(self.int_lines) || half(self.micros_decimals) {
+            Producer::Gunicorn
+        } else {
+            Producer::Nginx
+        };
+        let unit = match producer {
+            Producer::Nginx => Unit::S,
+            Producer::Morgan => Unit::Ms,
+            Producer::Gunicorn if half(self.micros_decimals) => Unit::S,
+            Producer::Gunicorn => {
+                // `%(D)s` (µs) and `%(M)s` (ms) are both integers: a web request's median
+                // under a millisecond is rarer than one over it.
+                self.integers.sort_by(f64::total_cmp);
+                match self.integers.get(self.integers.len() / 2) {
+                    Some(m) if *m < 1000.0 => Unit::Ms,
+                    _ => Unit::Us,
+                }
+            }
+        };
+        Access { producer, unit }
     }
 }
 
@@ -123,6 +350,133 @@ mod tests {
             &Zone::parse("UTC").unwrap(),
             &mut ZoneCache::default(),
         )
+    }
+
+    fn with(line: &str, access: Access) -> LogEvent<'_> {
+        let mut ev = LogEvent::default();
+        parse_into(
+            line,
+            &Zone::parse("UTC").unwrap(),
+            &mut ZoneCache::default(),
+            &access,
+            &mut ev,
+        )
+        .unwrap();
+        ev
+    }
+
+    #[test]
+    fn host_first_and_forwarded_chains() {
+        let e = p(r#"shop.test:18250 127.0.0.1 - - [01/Dec/2026:10:09:53 +0000] "GET /healthz HTTP/1.1" 200 17 "-" "x""#).unwrap();
+        assert_eq!(
+            (e.status, e.client.as_deref()),
+            (Some(200), Some("127.0.0.1"))
+        );
+        let e =
+            p(r#"shop.test 127.0.0.1 - - [01/Dec/2026:10:10:01 +0000] "hello" 400 157 "-" "-""#)
+                .unwrap();
+        assert_eq!((e.status, e.method.as_deref()), (Some(400), None));
+        let e = p(r#"10.0.0.2, 10.0.0.1, 127.0.0.1 - - [01/Dec/2026:10:09:53 +0000] "GET /api/items/1 HTTP/1.1" 200 28 "-" "x""#).unwrap();
+        assert_eq!(e.client.as_deref(), Some("127.0.0.1"));
+        let e = p(r#"- - - [01/Dec/2026:10:09:53 +0000] "GET / HTTP/1.1" 200 28 "-" "x""#).unwrap();
+        assert_eq!(e.client, None);
+        assert!(
+            p(r#"some words here - - [01/Dec/2026:10:09:53 +0000] "GET / HTTP/1.1" 200 2 "-" "x""#)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn ingress_upstreaminfo_with_retries() {
+        let e = p(r#"127.0.0.1 - - [01/Dec/2026:10:09:57 +0000] "GET /retry/ok/1 HTTP/1.1" 200 18 "-" "t/1" 168 0.004 [default-shop-80] [] 127.0.0.1:18252, 127.0.0.1:18251 0, 18 0.001, 0.003 502, 200 2a449596-c2b7-4d9e-880e-728220886eec"#).unwrap();
+        assert_eq!(e.status, Some(200));
+        assert_eq!(e.latency_ms, Some(4.0));
+        assert_eq!(e.upstream.as_deref(), Some("127.0.0.1:18251"));
+        assert_eq!(
+            e.request_id.as_deref(),
+            Some("2a449596-c2b7-4d9e-880e-728220886eec")
+        );
+        let e = p(r#"127.0.0.1 - - [01/Dec/2026:10:10:01 +0000] "GET /retry/dead/3 HTTP/1.1" 502 157 "-" "t/1" 170 0.000 [default-shop-80] [] retry_dead 0 0.000 502 21bd56a3a738487ca4bf4df264453190"#).unwrap();
+        assert_eq!(
+            e.request_id.as_deref(),
+            Some("21bd56a3a738487ca4bf4df264453190")
+        );
+        assert_eq!(e.upstream.as_deref(), Some("retry_dead"));
+    }
+
+    #[test]
+    fn app_servers_timing_and_ids() {
+        let line = r#"127.0.0.1 - - [01/Dec/2026:10:18:55 +0000] "GET /api/items/1 HTTP/1.1" 200 25 "-" "ua" 13448 a46db33a-9bdf-4258-8bcf-1c6b64cde20a"#;
+        // nginx never writes a bare integer as timing.
+        assert_eq!(p(line).unwrap().latency_ms, None);
+        let g = Access {
+            producer: Producer::Gunicorn,
+            unit: Unit::Us,
+        };
+        let e = with(line, g);
+        assert_eq!(e.format, Some(Format::GunicornAccess));
+        assert_eq!(e.latency_ms, Some(13.448));
+        assert_eq!(
+            e.request_id.as_deref(),
+            Some("a46db33a-9bdf-4258-8bcf-1c6b64cde20a")
+        );
+        let m = Access {
+            producer: Producer::Morgan,
+            unit: Unit::Ms,
+        };
+        let e = with(
+            r#"127.0.0.1 - - [01/Dec/2026:10:00:37 +0000] "GET /x HTTP/1.1" 200 24 "-" "ua" 10.797 8e44b65b-177a-4adf-84a5-1c949b3fd830"#,
+            m,
+        );
+        assert_eq!(
+            (e.format, e.latency_ms),
+            (Some(Format::Morgan), Some(10.797))
+        );
+    }
+
+    #[test]
+    fn who_writes_an_input() {
+        let mut ev = Evidence {
+            lines: 10,
+            int_lines: 10,
+            integers: vec![1.0, 10.0, 20.0, 30.0, 300.0, 5.0, 7.0, 9.0, 40.0, 50.0],
+            ..Evidence::default()
+        };
+        assert_eq!(
+            ev.decide("access.log"),
+            Access {
+                producer: Producer::Gunicorn,
+                unit: Unit::Ms
+            }
+        );
+        let mut ev = Evidence {
+            lines: 4,
+            int_lines: 4,
+            integers: vec![4269.0, 13448.0, 21572.0, 32147.0],
+            ..Evidence::default()
+        };
+        assert_eq!(ev.decide("access.log").unit, Unit::Us);
+        let mut ev = Evidence {
+            lines: 4,
+            micros_decimals: 4,
+            ..Evidence::default()
+        };
+        assert_eq!(
+            ev.decide("access.log"),
+            Access {
+                producer: Producer::Gunicorn,
+                unit: Unit::S
+            }
+        );
+        let mut ev = Evidence {
+            lines: 4,
+            ..Evidence::default()
+        };
+        assert_eq!(ev.decide("/var/log/nginx/access.log"), Access::default());
+        assert_eq!(
+            ev.decide("logs/morgan-custom.log").producer,
+            Producer::Morgan
+        );
     }
 
     #[test]

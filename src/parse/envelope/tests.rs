@@ -13,6 +13,7 @@ fn parser(zone: &str) -> Parser {
             day: 1,
             nearest: false,
         }),
+        ..FileCtx::default()
     }])
 }
 
@@ -221,6 +222,7 @@ fn syslog_forms() {
                 day: 2,
                 nearest: false,
             }),
+            ..FileCtx::default()
         }]);
     let mut buf = Vec::new();
     let Parsed::Event(ev) = p.parse(
