@@ -158,6 +158,26 @@ pub struct LatencySide {
     /// Health-check endpoints only.
     pub health: Option<LatencySummary>,
     pub endpoints: Vec<EndpointLatency>,
+    /// Set when the median is above an hour or below a microsecond: the unit the values
+    /// were read in is likely wrong (docs/report-schema.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_doubt: Option<String>,
+}
+
+/// What to say when a side's median latency cannot be a request's: over an hour, or under
+/// a microsecond.
+pub fn unit_doubt(overall: Option<&LatencySummary>) -> Option<String> {
+    let m = overall?.p50;
+    let how = if m > 3_600_000.0 {
+        "above an hour"
+    } else if (0.0..0.001).contains(&m) {
+        "below a microsecond"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "median {m} ms is {how}: the latency's unit is likely misread; name the field and its unit with --latency-field NAME:s|ms|us|ns"
+    ))
 }
 
 #[derive(Serialize, Debug)]
@@ -560,12 +580,16 @@ impl Report {
                 overall: take(pooled_at + 2 * si),
                 health: take(pooled_at + 2 * si + 1),
                 endpoints,
+                unit_doubt: None,
             }
         };
-        let latency = BySource {
+        let mut latency = BySource {
             app: side(0, app_eps),
             nginx: side(1, nginx_eps),
         };
+        for l in [&mut latency.app, &mut latency.nginx] {
+            l.unit_doubt = unit_doubt(l.overall.as_ref().or(l.health.as_ref()));
+        }
         let sources = sources_report(&mut p, &names, ctx.top);
 
         let mut fired_in: BTreeMap<&str, Vec<String>> = BTreeMap::new();

@@ -51,7 +51,7 @@ fn minute_log() -> (tempfile::TempDir, String) {
         let level = if i % 10 == 0 { "error" } else { "info" };
         let ms = if i % 10 == 0 { 100 } else { i % 100 };
         s.push_str(&format!(
-            "{{\"ts\":{},\"level\":\"{level}\",\"msg\":\"m\",\"traceId\":\"t{}\",\"method\":\"GET\",\"path\":\"/items/{i}\",\"elapsed\":{},\"took_ms\":{ms}}}\n",
+            "{{\"ts\":{},\"level\":\"{level}\",\"msg\":\"m\",\"spanRef\":\"t{}\",\"method\":\"GET\",\"path\":\"/items/{i}\",\"elapsed\":{},\"took_ms\":{ms}}}\n",
             1_746_504_000 + i,
             i / 2,
             ms * 1000
@@ -93,9 +93,9 @@ fn window_since_until() {
 #[test]
 fn field_and_latency_overrides() {
     let (_d, f) = minute_log();
-    // No alias names traceId: no requests. Mapped, every two lines share an id.
+    // No alias names spanRef: no requests. Mapped, every two lines share an id.
     assert_eq!(json(&["--tz", "UTC", &f])["requests"]["total"], 0);
-    let v = json(&["--tz", "UTC", "--field", "request_id=traceId", &f]);
+    let v = json(&["--tz", "UTC", "--field", "request_id=spanRef", &f]);
     assert_eq!(v["requests"]["total"], 300);
     // `took_ms` is the built-in latency alias; `elapsed` in microseconds must give the same.
     let a = json(&["--tz", "UTC", &f]);

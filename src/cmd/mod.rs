@@ -281,6 +281,7 @@ pub fn heads(opened: &mut [Opened], parser: &Parser) -> (Vec<FileCtx>, bool) {
             };
             let mut newest = None;
             let mut access = nginx_access::Evidence::default();
+            let (mut latencies, mut huge) = (0u32, 0u32);
             input::chunk::for_each_record(&head[..whole], &crate::engine::RULES, |_, rec| {
                 let parsed =
                     parser.parse_record(i as u32, rec.bytes, rec.head, &mut cache, &mut text);
@@ -291,6 +292,13 @@ pub fn heads(opened: &mut [Opened], parser: &Parser) -> (Vec<FileCtx>, bool) {
                         newest = newest.max(ev.ts);
                     }
                     access.observe(&ev, rec.head());
+                    if ev.source() == crate::parse::Source::App
+                        && let Some(ms) = ev.latency_ms
+                    {
+                        latencies += 1;
+                        // Read as seconds, a million of them: the key meant a smaller unit.
+                        huge += (ms >= 1e9) as u32;
+                    }
                 }
             });
             FileCtx {
@@ -299,6 +307,12 @@ pub fn heads(opened: &mut [Opened], parser: &Parser) -> (Vec<FileCtx>, bool) {
                     .and_then(YearRef::near)
                     .or_else(|| o.modified.and_then(YearRef::of)),
                 access: access.decide(&o.name),
+                // Integer nanoseconds (Go's `time.Duration`) under a key that names no unit.
+                auto_latency: if huge * 2 > latencies {
+                    crate::parse::Unit::Ns
+                } else {
+                    crate::parse::Unit::Auto
+                },
             }
         })
         .collect();

@@ -48,13 +48,14 @@ impl Canonical {
 }
 
 /// Unit of a latency value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Unit {
     S,
     Ms,
     Us,
     Ns,
     /// From a string value's suffix (`"12ms"`), else seconds.
+    #[default]
     Auto,
 }
 
@@ -354,6 +355,15 @@ impl FieldSpec {
             "correlationId",
             "req.id",
             "req.headers.x-request-id",
+            "http.request.id",
+            "rid",
+            // Trace ids: the request's id when nothing names one (W3C `traceparent` and
+            // AWS's `Root=` header are reduced to their trace-id part).
+            "traceId",
+            "trace.id",
+            "traceparent",
+            "x-amzn-trace-id",
+            "x_amzn_trace_id",
         ] {
             add_at(&mut s, &mut rank, p, RequestId);
         }
@@ -385,13 +395,23 @@ impl FieldSpec {
         }
         for p in [
             "duration_ms",
+            "durationMs",
             "elapsed_ms",
+            "elapsedMs",
+            "latencyMs",
+            "responseTimeMs",
             "latency_ms",
             "response_time_ms",
             "request_time_ms",
             "took_ms",
             "duration_us",
+            "durationUs",
+            "elapsedUs",
+            "latencyUs",
             "duration_ns",
+            "durationNs",
+            "elapsedNs",
+            "latencyNs",
             "duration",
             "elapsed",
             "latency",

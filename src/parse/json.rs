@@ -207,7 +207,7 @@ pub fn parse_into<'a>(
             Format::Json
         },
     );
-    p.fill(zone, &mut cache.zone, ev);
+    p.fill(zone, &mut cache.zone, cache.auto_latency, ev);
     true
 }
 

@@ -226,6 +226,8 @@ pub struct ParseCache {
     /// The node flags (`fields::JOURNAL`, ...) of the last JSON object parsed: the scan that
     /// reads a line's fields also says what kind of record it is, for free.
     pub json_flags: u8,
+    /// The unit of the current input's latency keys that state none (`FileCtx`).
+    pub auto_latency: Unit,
 }
 
 /// Outcome of looking at one line. Not boxed: one is built per line on the hot path.
@@ -246,6 +248,9 @@ pub struct FileCtx {
     pub year: Option<YearRef>,
     /// Who writes this input's access lines, and the unit of their bare timing.
     pub access: nginx_access::Access,
+    /// The unit of its latency keys whose name states none (`duration`: Go's slog writes
+    /// integer nanoseconds), when its head showed them; `Auto` reads them as seconds.
+    pub auto_latency: Unit,
 }
 
 /// Everything a worker needs to parse lines; cheap to share across threads.
@@ -378,6 +383,7 @@ impl Parser {
     ) {
         let line = record.strip_suffix(b"\r").unwrap_or(record);
         let fc = self.file(file);
+        cache.auto_latency = fc.map_or(Unit::Auto, |f| f.auto_latency);
         let zone = fc.and_then(|f| f.zone.as_ref()).unwrap_or(&self.zone);
         let ctx = envelope::Ctx {
             zone,
@@ -503,7 +509,14 @@ impl Parser {
                     return false;
                 };
                 nginx_access::parse_into(s, zone, &mut cache.zone, access, ev).is_some()
-                    || text::parse_into(s, &self.fields, zone, &mut cache.zone, ev)
+                    || text::parse_into(
+                        s,
+                        &self.fields,
+                        zone,
+                        &mut cache.zone,
+                        cache.auto_latency,
+                        ev,
+                    )
             }
         }
     }

@@ -93,7 +93,9 @@ impl<'a> Picked<'a> {
 
 impl<'a> Picked<'a> {
     /// Turns the picked values into the event's fields (all but its format).
-    pub fn fill(&mut self, zone: &Zone, cache: &mut ZoneCache, ev: &mut LogEvent<'a>) {
+    /// `auto`: the unit of this input's latency keys whose name states none (`Unit::Auto`
+    /// leaves them as seconds, or to the value's own suffix).
+    pub fn fill(&mut self, zone: &Zone, cache: &mut ZoneCache, auto: Unit, ev: &mut LogEvent<'a>) {
         ev.ts = match self.get(Canonical::Ts) {
             Some(Raw::Str(s)) => time::parse_ts(s, zone, cache),
             Some(Raw::U(u)) => i64::try_from(*u).ok().and_then(time::epoch_i64),
@@ -109,9 +111,9 @@ impl<'a> Picked<'a> {
         ev.status = self.get(Canonical::Status).and_then(status_of);
         ev.latency_ms = self.slots[Canonical::Latency as usize]
             .as_ref()
-            .and_then(|s| latency_ms(&s.val, s.unit));
+            .and_then(|s| latency_ms(&s.val, if s.unit == Unit::Auto { auto } else { s.unit }));
         ev.msg = self.take_str(Canonical::Msg);
-        ev.request_id = self.take_str(Canonical::RequestId);
+        ev.request_id = self.take_str(Canonical::RequestId).map(trace_id_part);
         ev.error_type = self.take_str(Canonical::ErrorType);
         if ev.error_type.is_none() {
             ev.error_type = self
@@ -189,4 +191,40 @@ pub fn go_duration_ms(s: &str) -> Option<f64> {
         any = true;
     }
     any.then_some(total)
+}
+
+/// A request id as carried: W3C `traceparent` (`00-<trace-id>-<span-id>-01`) and AWS's
+/// `X-Amzn-Trace-Id` (`Root=1-5759e988-bd862e3fe1be46a994272793;Parent=...`) reduced to the
+/// trace they name; any other id as it is.
+pub fn trace_id_part(id: Cow<'_, str>) -> Cow<'_, str> {
+    let b = id.as_bytes();
+    let hex = |s: &[u8]| s.iter().all(u8::is_ascii_hexdigit);
+    if b.len() == 55 && b[2] == b'-' && b[35] == b'-' && b[52] == b'-' && hex(&b[3..35]) {
+        return match id {
+            Cow::Borrowed(s) => Cow::Borrowed(&s[3..35]),
+            Cow::Owned(s) => Cow::Owned(s[3..35].to_owned()),
+        };
+    }
+    if let Some(root) = id.strip_prefix("Root=") {
+        let r = root.split(';').next().unwrap_or(root);
+        return Cow::Owned(r.to_owned());
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_headers_name_their_trace() {
+        let tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        assert_eq!(trace_id_part(tp.into()), "4bf92f3577b34da6a3ce929d0e0e4736");
+        let amzn = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+        assert_eq!(
+            trace_id_part(amzn.into()),
+            "1-5759e988-bd862e3fe1be46a994272793"
+        );
+        assert_eq!(trace_id_part("req-1".into()), "req-1");
+    }
 }

@@ -147,6 +147,9 @@ impl Render for Markdown {
                 continue;
             }
             writeln!(out, "\n### Latency ({name}, ms)\n")?;
+            if let Some(d) = &side.unit_doubt {
+                writeln!(out, "> {}\n", md(d))?;
+            }
             header(
                 out,
                 &[

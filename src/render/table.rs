@@ -227,6 +227,9 @@ impl Render for TableRender {
                 continue;
             }
             self.heading(out, &format!("LATENCY ({name}, ms)"))?;
+            if let Some(d) = &side.unit_doubt {
+                writeln!(out, "  {}", term(d))?;
+            }
             writeln!(out, "{}", self.latency_table(side))?;
         }
 

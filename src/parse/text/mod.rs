@@ -21,6 +21,7 @@ pub struct Text<'c, 'a> {
     spec: &'c FieldSpec,
     zone: &'c Zone,
     cache: &'c mut ZoneCache,
+    auto: Unit,
     ev: &'c mut LogEvent<'a>,
     /// An `err=`/`error=` pair was met: the record reports an error even where the layout
     /// has no level (Go's `log`).
@@ -54,7 +55,7 @@ impl<'a> Text<'_, 'a> {
     /// Turns what was picked into the event, of format `f`.
     fn finish(&mut self, f: Format) -> bool {
         let mut p = std::mem::take(&mut self.p);
-        p.fill(self.zone, self.cache, self.ev);
+        p.fill(self.zone, self.cache, self.auto, self.ev);
         self.ev.format = Some(f);
         if self.ev.level.is_none() && self.err_pair {
             self.ev.level = Some(Level::Error);
@@ -70,6 +71,7 @@ pub fn parse_into<'a>(
     spec: &FieldSpec,
     zone: &Zone,
     cache: &mut ZoneCache,
+    auto: Unit,
     ev: &mut LogEvent<'a>,
 ) -> bool {
     let Some(&b0) = line.as_bytes().first() else {
@@ -80,6 +82,7 @@ pub fn parse_into<'a>(
         spec,
         zone,
         cache,
+        auto,
         ev,
         err_pair: false,
         pairs: 0,

@@ -10,6 +10,7 @@ fn ev(line: &str) -> Option<LogEvent<'_>> {
         &spec,
         &Zone::parse("UTC").unwrap(),
         &mut cache,
+        Unit::Auto,
         &mut e,
     )
     .then_some(e)
