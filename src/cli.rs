@@ -126,6 +126,17 @@ pub struct FieldArgs {
     /// name's suffix, else seconds), e.g. `elapsed:us`.
     #[arg(long, value_name = "NAME[:s|ms|us|ns]")]
     pub latency_field: Option<String>,
+
+    /// Read access lines written by this nginx `log_format` (the format string as in
+    /// nginx.conf, e.g. '$time_iso8601|$status|$request_time|"$request"'); repeatable. Each
+    /// line takes the first format it fits exactly, then the built-in ones.
+    #[arg(long, value_name = "FORMAT")]
+    pub nginx_log_format: Vec<String>,
+
+    /// Read the `log_format` directives of this nginx configuration (as --nginx-log-format
+    /// each); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub nginx_conf: Vec<PathBuf>,
 }
 
 /// Options shared by every command that reads logs.

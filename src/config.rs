@@ -10,6 +10,7 @@ use crate::cli::{
 };
 use crate::error::UsageError;
 use crate::input::InputSpec;
+use crate::parse::log_format::LogFormat;
 use crate::parse::picked::go_duration_ms;
 use crate::parse::time::{self, Micros, Zone, ZoneCache};
 use crate::parse::{Canonical, FieldSpec, Unit};
@@ -31,6 +32,8 @@ pub struct InputConfig {
     pub threads: usize,
     pub chunk_size: usize,
     pub fields: FieldSpec,
+    /// Access-log formats the user gave (`--nginx-log-format`, `--nginx-conf`).
+    pub log_formats: Vec<LogFormat>,
     pub since: Option<Bound>,
     pub until: Option<Bound>,
     pub use_mmap: bool,
@@ -167,6 +170,31 @@ pub fn field_spec(args: &crate::cli::FieldArgs) -> Result<FieldSpec, UsageError>
     Ok(spec)
 }
 
+/// The access-log formats of `--nginx-log-format` and `--nginx-conf`, in the order given.
+pub fn log_formats(args: &crate::cli::FieldArgs) -> Result<Vec<LogFormat>, UsageError> {
+    let mut out = Vec::new();
+    for (i, f) in args.nginx_log_format.iter().enumerate() {
+        out.push(
+            LogFormat::compile(&format!("--nginx-log-format #{}", i + 1), f)
+                .map_err(|e| usage(format!("--nginx-log-format '{f}': {e}")))?,
+        );
+    }
+    for path in &args.nginx_conf {
+        let p = path.display();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| usage(format!("--nginx-conf {p}: cannot read it: {e}")))?;
+        let found = crate::parse::log_format::from_conf(&text)
+            .map_err(|e| usage(format!("--nginx-conf {p}: {e}")))?;
+        if found.is_empty() {
+            return Err(usage(format!(
+                "--nginx-conf {p}: no log_format directive to read (escape=json formats need none)"
+            )));
+        }
+        out.extend(found);
+    }
+    Ok(out)
+}
+
 pub fn input(args: &InputArgs) -> Result<InputConfig, UsageError> {
     input_from(args, &args.files)
 }
@@ -230,6 +258,7 @@ fn input_from(args: &InputArgs, files: &[std::path::PathBuf]) -> Result<InputCon
         threads,
         chunk_size,
         fields: field_spec(&args.fields)?,
+        log_formats: log_formats(&args.fields)?,
         since,
         until,
         use_mmap: !args.no_mmap,
@@ -473,6 +502,7 @@ pub struct WatchConfig {
     /// `--tz` was given: no inference from the stream.
     pub zone_explicit: bool,
     pub fields: FieldSpec,
+    pub log_formats: Vec<LogFormat>,
     /// Empty: stdin.
     pub follow: Vec<std::path::PathBuf>,
     pub from_start: bool,
@@ -611,6 +641,7 @@ pub fn watch(args: &crate::cli::WatchArgs) -> Result<WatchConfig, UsageError> {
         zone_name,
         zone_explicit: args.tz.is_some(),
         fields: field_spec(&args.fields)?,
+        log_formats: log_formats(&args.fields)?,
         follow: args.follow.clone(),
         from_start: args.from_start,
         params: crate::watch::state::Params {

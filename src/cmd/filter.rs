@@ -62,7 +62,8 @@ fn select(
 pub fn run(cfg: &FilterConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcome> {
     let ic = &cfg.input;
     let (mut opened, mut errors) = super::open_inputs(ic, diag)?;
-    let parser = Parser::new(ic.fields.clone(), ic.zone.clone());
+    let parser =
+        Parser::new(ic.fields.clone(), ic.zone.clone()).with_log_formats(ic.log_formats.clone());
     let (parser, _) = super::zones_for_lines(ic, &mut opened, parser, diag)?;
     let (since, until) = super::time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
     let matcher = Matcher {

@@ -124,7 +124,8 @@ pub fn aggregate(
 ) -> io::Result<Aggregated> {
     let (mut opened, mut errors) = open_inputs(ic, diag)?;
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
-    let mut parser = Parser::new(ic.fields.clone(), ic.zone.clone());
+    let mut parser =
+        Parser::new(ic.fields.clone(), ic.zone.clone()).with_log_formats(ic.log_formats.clone());
     let (contexts, naive) = heads(&mut opened, &parser);
     parser = parser.with_files(contexts.clone());
     // Evidence costs a little per line: gathered only when the inputs' heads show naive

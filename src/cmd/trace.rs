@@ -58,7 +58,8 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     let (mut opened, mut errors) = super::open_inputs(ic, diag)?;
     // Two passes over the input: streams are read into memory once.
     super::slurp_streams(&mut opened, &mut errors, diag)?;
-    let parser = Parser::new(ic.fields.clone(), ic.zone.clone());
+    let parser =
+        Parser::new(ic.fields.clone(), ic.zone.clone()).with_log_formats(ic.log_formats.clone());
     let (parser, _) = super::zones_for_lines(ic, &mut opened, parser, diag)?;
     let (since, until) = super::time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
     let in_range = |ts: Option<Micros>| {

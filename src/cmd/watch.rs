@@ -74,7 +74,8 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
         open_streams = usize::MAX;
     }
 
-    let parser = Parser::new(cfg.fields.clone(), cfg.zone.clone());
+    let parser =
+        Parser::new(cfg.fields.clone(), cfg.zone.clone()).with_log_formats(cfg.log_formats.clone());
     let opts = AggOptions {
         window: None,
         since: None,

@@ -8,6 +8,7 @@ pub mod fields;
 pub mod json;
 pub mod json_scan;
 pub mod jstr;
+pub mod log_format;
 pub mod mask;
 pub mod multiline;
 pub mod nginx_access;
@@ -261,6 +262,8 @@ pub struct Parser {
     files: Vec<FileCtx>,
     year: YearRef,
     nginx_error: nginx_error::Classifier,
+    /// The user's access-log formats, tried before the built-in readers.
+    log_formats: Vec<log_format::LogFormat>,
 }
 
 impl Parser {
@@ -272,7 +275,14 @@ impl Parser {
             files: Vec::new(),
             year: YearRef::of(now).expect("the current date"),
             nginx_error: nginx_error::Classifier::new(),
+            log_formats: Vec::new(),
         }
+    }
+
+    /// Reads access lines with these formats first (`--nginx-log-format`, `--nginx-conf`).
+    pub fn with_log_formats(mut self, formats: Vec<log_format::LogFormat>) -> Parser {
+        self.log_formats = formats;
+        self
     }
 
     /// Sets what is known of each input (by index).
@@ -508,6 +518,13 @@ impl Parser {
                 let Ok(s) = std::str::from_utf8(body) else {
                     return false;
                 };
+                if self
+                    .log_formats
+                    .iter()
+                    .any(|f| f.parse_into(s, zone, &mut cache.zone, ev))
+                {
+                    return true;
+                }
                 nginx_access::parse_into(s, zone, &mut cache.zone, access, ev).is_some()
                     || text::parse_into(
                         s,
