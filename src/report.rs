@@ -290,7 +290,7 @@ impl Outcomes {
 /// some request's app line: there a request without one is `unfinished`; elsewhere its
 /// outcome is `unknown`.
 #[derive(Clone, Debug, Default)]
-pub struct Completions(Vec<u8>);
+pub struct Completions(Vec<u16>);
 
 impl Completions {
     pub fn of(p: &Partial) -> Completions {
@@ -298,7 +298,7 @@ impl Completions {
     }
 
     /// From per-input format masks (bit `Format as u8`).
-    pub fn from_masks(masks: Vec<u8>) -> Completions {
+    pub fn from_masks(masks: Vec<u16>) -> Completions {
         Completions(masks)
     }
 
@@ -307,8 +307,8 @@ impl Completions {
         src != u32::MAX
             && self
                 .0
-                .get((src >> 3) as usize)
-                .is_some_and(|m| m & (1 << (src & 7)) != 0)
+                .get((src >> 4) as usize)
+                .is_some_and(|m| m & (1 << (src & 15)) != 0)
     }
 
     /// Whether any source logs completions.

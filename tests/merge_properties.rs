@@ -1,7 +1,8 @@
 //! Any split into chunks and any thread count give byte-identical reports, for mapped and
 //! streamed input alike: partials merge associatively and finalize sorts everything. The
-//! corpus holds envelopes whose fragments join across any cut, and naive stamps whose zone
-//! evidence must not depend on the split either.
+//! corpus holds envelopes whose fragments join across any cut, multi-line records
+//! (tracebacks, stacks, FastCGI messages) that any cut must leave whole, and naive stamps
+//! whose zone evidence must not depend on the split either.
 
 use logtriage::aggregate::AggOptions;
 use logtriage::engine::{self, Tuning};
@@ -33,7 +34,9 @@ fn corpus(seed: u64, lines: usize) -> Vec<u8> {
             "/users/5f1c0b8e-9d2a-4c3b-8a7e-5f4d3c2b1a09/orders",
         ][(r % 5) as usize];
         let ms = (r % 10_000) as f64 / 7.0;
-        let line = match r % 11 {
+        // The arm, and a second draw for the variants within one (independent of the first).
+        let v = r / 13;
+        let line = match r % 13 {
             0 => format!(
                 r#"{{"asctime":"2025-05-06 04:{:02}:{:02},{:03}","levelname":"ERROR","message":"boom","request_id":"{id}","method":"GET","path":"{ep}","status":500,"duration_ms":{ms},"exc_info":"Traceback (most recent call last):\n  File \"x\"\nstorage.DatabaseError: lost"}}"#,
                 (t / 60) % 60,
@@ -80,10 +83,30 @@ fn corpus(seed: u64, lines: usize) -> Vec<u8> {
                 (t / 60) % 60,
                 t % 60
             ),
+            // Multi-line records: a Python text line with a chained traceback (blank lines
+            // inside), a Go panic's stack, a Node stack with its own properties, an nginx
+            // FastCGI message over lines.
+            11 => format!(
+                "2025-05-06 04:{:02}:{:02},{:03} ERROR shop.api: request failed request_id={id} status=500 duration_ms={ms}\nTraceback (most recent call last):\n  File \"a.py\", line 3, in f\n    g()\nConnectionError: down\n\nThe above exception was the direct cause of the following exception:\n\nTraceback (most recent call last):\n  File \"a.py\", line 9, in h\n    raise PaymentError(\"x\") from e\nshop.PaymentError: x",
+                (t / 60) % 60,
+                t % 60,
+                r % 1000
+            ),
+            12 if v % 3 == 0 => format!(
+                "2025/05/06 04:{:02}:{:02} http: panic serving 10.0.0.1:5555: boom\ngoroutine {i} [running]:\nnet/http.(*conn).serve.func1()\n\tnet/http/server.go:1959 +0xbb\npanic({{0x9e3a60?, 0xa62ea0?}})\n\truntime/panic.go:859 +0x125\ncreated by net/http.(*Server).Serve in goroutine 1\n\tnet/http/server.go:3454 +0x485",
+                (t / 60) % 60,
+                t % 60
+            ),
+            12 if v % 3 == 1 => "PaymentError: card declined\n    at pay (/app/app.js:10:11)\n    at next (/app/r.js:1:1) {\n  code: 'E_CARD'\n}".to_owned(),
+            12 => format!(
+                "2025/05/06 04:{:02}:{:02} [error] 7#7: *{i} FastCGI sent in stderr: \"PHP message: slow {id}\n  query: select 1\n  took {ms} ms\" while reading response header from upstream, client: 10.0.0.1, server: x, request: \"GET {ep} HTTP/1.1\", upstream: \"fastcgi://127.0.0.1:9000\", host: \"x\"",
+                (t / 60) % 60,
+                t % 60
+            ),
             // Envelopes: a Docker entry split into fragments (joined into one record), CRI
             // `P`/`F` parts, kubectl's prefix, a journald entry and a syslog line, each around
             // an untimed app line.
-            10 if r % 7 < 5 => {
+            10 if v % 7 < 5 => {
                 let app = format!(
                     r#"{{"level":"error","msg":"wrapped {}","request_id":"{id}","status":{}}}"#,
                     "x".repeat((r % 300) as usize),
@@ -94,7 +117,7 @@ fn corpus(seed: u64, lines: usize) -> Vec<u8> {
                     let cut = (app.len() / 3).max(1);
                     vec![&app[..cut], &app[cut..2 * cut], &app[2 * cut..]]
                 };
-                match r % 7 {
+                match v % 7 {
                     0 => parts
                         .iter()
                         .enumerate()

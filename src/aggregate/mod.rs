@@ -52,7 +52,7 @@ pub struct FileStats {
     /// Formats (bit `Format as u8`) in which an app line of a request carried a status or a
     /// latency: this input logs completions, so a request without one is unfinished, not of
     /// unknown outcome.
-    pub completes: u8,
+    pub completes: u16,
     pub first: i64,
     pub last: i64,
 }

@@ -37,7 +37,7 @@ pub struct ReqAgg {
     pub last_pos: u64,
     /// The time of that line (`i64::MIN` when untimed): where the latency counts.
     pub app_at: i64,
-    /// Where the app's lines come from, `file << 3 | format` (the least such; `u32::MAX` before
+    /// Where the app's lines come from, `file << 4 | format` (the least such; `u32::MAX` before
     /// any): whether that source logs completions decides `unfinished` against `unknown`.
     pub app_src: u32,
 }
@@ -115,7 +115,7 @@ impl ReqAgg {
                 self.take_latency(lat, t.status.is_some(), t.ts.unwrap_or(i64::MIN));
             }
             self.app_status = self.app_status.max(t.status.unwrap_or(0));
-            let src = ((t.pos >> 40) as u32) << 3 | t.format as u32;
+            let src = ((t.pos >> 40) as u32) << 4 | t.format as u32;
             self.app_src = self.app_src.min(src);
         }
         self.take_endpoint(t.endpoint, t.nginx, names);

@@ -236,7 +236,7 @@ fn completions(
     parser: &Parser,
 ) -> Completions {
     const COMPLETION_SAMPLE: usize = 4 << 20;
-    let mut masks = vec![0u8; opened.len()];
+    let mut masks = vec![0u16; opened.len()];
     let mut files: Vec<u32> = own
         .iter()
         .flatten()

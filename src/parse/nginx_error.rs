@@ -54,6 +54,8 @@ const CLASSES: &[(&str, Option<u16>, &[&str])] = &[
         &["worker_connections are not enough"],
     ),
     ("too_many_open_files", None, &["(24: Too many open files)"]),
+    // What a FastCGI app (php-fpm) wrote to stderr: its own words, over lines of its own.
+    ("fastcgi_stderr", None, &["FastCGI sent in stderr: "]),
     (
         "file_not_found",
         Some(404),

@@ -116,7 +116,7 @@ struct Flight {
     app_done: bool,
     /// Counted as hung in its window.
     hung: bool,
-    /// Where its app lines come from (`file << 3 | format`, as `ReqAgg::app_src`): only where
+    /// Where its app lines come from (`file << 4 | format`, as `ReqAgg::app_src`): only where
     /// the app logs completions can a request hang.
     app_src: u32,
     /// Its app latency is in a live window (from its first completion line).
@@ -204,7 +204,7 @@ pub struct Watcher {
     judged_window: Micros,
 }
 
-/// Updates request `key` with a line at time `t` from source `src` (`file << 3 | format`).
+/// Updates request `key` with a line at time `t` from source `src` (`file << 4 | format`).
 /// A request hangs, as `report`'s outcomes say, when nginx gives up on it (a 504, or a 502
 /// before the app finished) after the app had seen it, where the app logs completions
 /// (`logs_ends`, as known by then). Its app latency is counted live from its first completion
@@ -440,10 +440,10 @@ impl Watcher {
         let logs_ends = |src: u32| {
             src != u32::MAX
                 && files
-                    .get((src >> 3) as usize)
-                    .is_some_and(|f| f.completes & (1 << (src & 7)) != 0)
+                    .get((src >> 4) as usize)
+                    .is_some_and(|f| f.completes & (1 << (src & 15)) != 0)
         };
-        let src = file << 3 | format as u32;
+        let src = file << 4 | format as u32;
         let tracked = request.map_or_else(Tracked::default, |key| {
             track(
                 &mut self.in_flight,
