@@ -54,13 +54,14 @@ const CLASSES: &[(&str, Option<u16>, &[&str])] = &[
         &["worker_connections are not enough"],
     ),
     ("too_many_open_files", None, &["(24: Too many open files)"]),
-    // What a FastCGI app (php-fpm) wrote to stderr: its own words, over lines of its own.
-    ("fastcgi_stderr", None, &["FastCGI sent in stderr: "]),
     (
         "file_not_found",
         Some(404),
         &["(2: No such file or directory)"],
     ),
+    // What a FastCGI app (php-fpm) wrote to stderr: its own words, often over several
+    // lines. Last, so that a class nginx itself names wins.
+    ("fastcgi_stderr", None, &["FastCGI sent in stderr: "]),
 ];
 
 /// Indices into `CLASSES` (checked by a test), so the fast path below needs no lookup.
