@@ -243,3 +243,36 @@ fn window_latency_summaries() {
     assert_eq!(w["p95"], s["p95"]);
     assert!(w["latency"]["nginx"].is_null());
 }
+
+#[test]
+fn ids_match_as_decoded_whatever_the_escaping() {
+    // JSON writers may escape any character of an id; `trace` and `filter` compare ids as
+    // decoded, and find the escaped line too.
+    let (_d, f) = log_file(concat!(
+        r#"{"level":"info","msg":"a","request_id":"req\u002d1","time":"2026-12-01T10:00:00Z"}"#,
+        "\n",
+        r#"{"level":"info","msg":"b","request_id":"req-1","time":"2026-12-01T10:00:01Z"}"#,
+        "\n",
+        r#"{"level":"info","msg":"c","request_id":"req-2","time":"2026-12-01T10:00:02Z"}"#,
+        "\n",
+    ));
+    for args in [
+        vec!["filter", "--request-id", "req-1"],
+        vec!["trace", "-f", "raw", "req-1"],
+    ] {
+        let out = bin()
+            .args(&args)
+            .args(["--tz", "UTC", &f])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains(r#""msg":"a""#) && text.contains(r#""msg":"b""#),
+            "{args:?}: {text}"
+        );
+        assert!(!text.contains(r#""msg":"c""#), "{text}");
+    }
+    // `req-1`, written two ways, is one request; `req-2` the other.
+    assert_eq!(json(&["--tz", "UTC", &f])["requests"]["total"], 2);
+}

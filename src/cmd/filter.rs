@@ -75,11 +75,8 @@ pub fn run(cfg: &FilterConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Res
         grep: cfg.grep.clone(),
     };
     // Only ids narrow the candidates safely: every selected line must contain one.
-    let finders: Vec<Finder<'_>> = cfg
-        .request_ids
-        .iter()
-        .map(|id| Finder::new(id.as_bytes()))
-        .collect();
+    let needles = super::id_needles(&cfg.request_ids);
+    let finders: Vec<Finder<'_>> = needles.iter().map(Finder::new).collect();
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
     let style = Style { color: ic.color };
     // Wide enough for any path and a 9-digit line number: columns never jump.

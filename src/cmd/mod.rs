@@ -253,6 +253,27 @@ fn aggregate_once(
     Ok(partial)
 }
 
+/// What to search the raw bytes for to find every line carrying one of `ids`: each id, and
+/// where it holds other characters, its longest alphanumeric run too, since a JSON writer may
+/// have escaped the rest (`"req\u002d1"` is `req-1`). Candidates are then compared by their
+/// decoded id.
+pub fn id_needles(ids: &[String]) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for id in ids {
+        out.push(id.as_bytes().to_vec());
+        let run = id
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .max_by_key(|r| r.len())
+            .unwrap_or("");
+        if !run.is_empty() && run.len() < id.len() {
+            out.push(run.as_bytes().to_vec());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Bytes at the head of each input searched for a dated line, to place year-less stamps.
 const YEAR_SAMPLE: usize = 1 << 20;
 

@@ -70,11 +70,8 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
 
     // Pass 1: the lines whose request-id field is one of the ids.
-    let finders: Vec<Finder<'_>> = cfg
-        .ids
-        .iter()
-        .map(|id| Finder::new(id.as_bytes()))
-        .collect();
+    let needles = super::id_needles(&cfg.ids);
+    let finders: Vec<Finder<'_>> = needles.iter().map(Finder::new).collect();
     let mut own: Vec<Vec<Event>> = vec![Vec::new(); cfg.ids.len()];
     let read_errors = engine::scan(
         &mut opened,
