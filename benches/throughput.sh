@@ -3,7 +3,8 @@
 # machine (the floor any line-oriented tool pays), plus logtriage's peak memory.
 #
 # Usage: bash benches/throughput.sh [SIZE]      SIZE of app.log: 1GiB (default), 200MB, 64MiB...
-# The app log is also measured inside Docker's json-file envelope (benches/wrap_docker.rs).
+# The app log is also measured inside Docker's json-file envelope (benches/wrap_docker.rs)
+# and rewritten as logfmt (benches/to_logfmt.rs).
 # Env:   RUNS=5 (best of), SEED=42, LOGTRIAGE=target/release/logtriage (binary to measure)
 #
 # Installs nothing; writes only under target/ and a temp dir it removes. The corpus lives in
@@ -70,6 +71,18 @@ if [ ! -f "$docker" ] || [ "$docker" -ot "$stamp" ] || [ benches/wrap_docker.rs 
   fi
   echo "wrapping app.log in Docker's envelope into $docker ..." >&2
   "$wrap" "$corpus/app.log" "$docker"
+fi
+
+# The same app log as Go slog's TextHandler would write it (logfmt), regenerated likewise.
+logfmt="$corpus/app.logfmt.log"
+if [ ! -f "$logfmt" ] || [ "$logfmt" -ot "$stamp" ] || [ benches/to_logfmt.rs -nt "$logfmt" ]; then
+  conv=target/release/examples/to_logfmt
+  if ! cargo build --release --quiet --example to_logfmt 2>/dev/null; then
+    conv=target/release/to_logfmt-standalone
+    rustc --edition 2024 -C opt-level=3 -o "$conv" benches/to_logfmt.rs
+  fi
+  echo "rewriting app.log as logfmt into $logfmt ..." >&2
+  "$conv" "$corpus/app.log" "$logfmt"
 fi
 
 # --- can this binary do the benchmark? ---------------------------------------------------------
@@ -177,6 +190,7 @@ for f in "${files[@]}"; do
   measure "$f" "$corpus/$f"
 done
 measure "app.log in docker" "$docker"
+measure "app.log as logfmt" "$logfmt"
 # The real use: one report over the app log and both nginx logs (requests joined by id).
 measure "all three" "${files[@]/#/$corpus/}"
 

@@ -229,6 +229,8 @@ pub struct ParseCache {
     pub json_flags: u8,
     /// The unit of the current input's latency keys that state none (`FileCtx`).
     pub auto_latency: Unit,
+    /// Key positions of the last text record's `key=value` pairs.
+    pub text_keys: KeyCache,
 }
 
 /// Outcome of looking at one line. Not boxed: one is built per line on the hot path.
@@ -531,6 +533,7 @@ impl Parser {
                         &self.fields,
                         zone,
                         &mut cache.zone,
+                        &mut cache.text_keys,
                         cache.auto_latency,
                         ev,
                     )

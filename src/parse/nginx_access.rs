@@ -72,15 +72,21 @@ fn host_ok(h: &str) -> bool {
 /// or an `X-Forwarded-For` chain (its last hop is the peer nginx saw, as its error log names
 /// it). `None` when it is none of these.
 fn client(prefix: &str) -> Option<Option<&str>> {
-    if prefix.contains(", ") {
+    let b = prefix.as_bytes();
+    if memchr::memchr(b',', b).is_some() {
         let last = prefix.rsplit(", ").next()?;
         let ok = prefix.split(", ").all(|a| addr_ok(a) && !a.contains(' '));
         return ok.then_some((last != "-").then_some(last));
     }
-    let addr = match prefix.split_once(' ') {
+    let addr = match memchr::memchr(b' ', b) {
         None => prefix,
-        Some((host, addr)) if host_ok(host) && !addr.contains(' ') => addr,
-        Some(_) => return None,
+        Some(sp) => {
+            let (host, addr) = (&prefix[..sp], &prefix[sp + 1..]);
+            if !host_ok(host) || memchr::memchr(b' ', addr.as_bytes()).is_some() {
+                return None;
+            }
+            addr
+        }
     };
     addr_ok(addr).then_some((addr != "-").then_some(addr))
 }
@@ -102,8 +108,10 @@ pub fn parse_into<'a>(
     }
     // `ident user` before the bracket: two short tokens, after the client part.
     let before = &line[..open - 1];
-    let (rest, user) = before.rsplit_once(' ')?;
-    let (prefix, ident) = rest.rsplit_once(' ')?;
+    let sp = memchr::memrchr(b' ', before.as_bytes())?;
+    let (rest, user) = (&before[..sp], &before[sp + 1..]);
+    let sp = memchr::memrchr(b' ', rest.as_bytes())?;
+    let (prefix, ident) = (&rest[..sp], &rest[sp + 1..]);
     if user.is_empty() || ident.is_empty() || user.len() > 64 || ident.len() > 64 {
         return None;
     }
@@ -183,7 +191,12 @@ fn number(t: &str) -> Option<(f64, usize)> {
 /// [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length
 /// $upstream_response_time $upstream_status $req_id`, retries as `a, b` lists.
 fn ingress<'a>(extras: &'a str, ev: &mut LogEvent<'a>) -> bool {
-    let mut it = extras.trim_start().split(' ');
+    let extras = extras.trim_start();
+    // `$request_length` first: anything else is not this tail.
+    if !extras.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut it = extras.split(' ');
     let (Some(len), Some(time), Some(name), Some(alt)) =
         (it.next(), it.next(), it.next(), it.next())
     else {

@@ -60,9 +60,7 @@ impl<'a> Iterator for Pairs<'a> {
                 return Some((key, unquote(&self.s[open..close])));
             }
             let vs = self.i;
-            while self.i < b.len() && b[self.i] != b' ' {
-                self.i += 1;
-            }
+            self.i = memchr::memchr(b' ', &b[vs..]).map_or(b.len(), |p| vs + p);
             return Some((key, Cow::Borrowed(&self.s[vs..self.i])));
         }
     }
@@ -71,11 +69,11 @@ impl<'a> Iterator for Pairs<'a> {
 /// The closing `"` of a quoted value opened before `from`, skipping escaped ones.
 fn closing_quote(b: &[u8], mut from: usize) -> Option<usize> {
     while from < b.len() {
-        match b[from] {
-            b'\\' => from += 2,
-            b'"' => return Some(from),
-            _ => from += 1,
+        let at = from + memchr::memchr2(b'"', b'\\', &b[from..])?;
+        if b[at] == b'"' {
+            return Some(at);
         }
+        from = at + 2;
     }
     None
 }

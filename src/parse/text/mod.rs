@@ -10,7 +10,7 @@ pub mod python;
 
 use std::borrow::Cow;
 
-use super::fields::{Canonical, FieldSpec, ROOT, Unit};
+use super::fields::{Canonical, FieldSpec, KeyCache, ROOT, Unit, pack_at};
 use super::picked::{Picked, Raw};
 use super::time::{Zone, ZoneCache};
 use super::{Format, Level, LogEvent};
@@ -21,6 +21,9 @@ pub struct Text<'c, 'a> {
     spec: &'c FieldSpec,
     zone: &'c Zone,
     cache: &'c mut ZoneCache,
+    /// The keys met at each position of the previous record: one logger writes its keys in
+    /// the same order, so a lookup is mostly one compare.
+    keys: &'c mut KeyCache,
     auto: Unit,
     ev: &'c mut LogEvent<'a>,
     /// An `err=`/`error=` pair was met: the record reports an error even where the layout
@@ -32,12 +35,15 @@ pub struct Text<'c, 'a> {
 impl<'a> Text<'_, 'a> {
     /// Offers the `key=value` pairs of `text` the alias table knows.
     fn pairs(&mut self, text: &'a str) {
+        self.keys.start_line();
         for (k, v) in logfmt::pairs(text) {
             self.pairs += 1;
             if matches!(k, "err" | "error") && !v.is_empty() {
                 self.err_pair = true;
             }
-            if let Some(node) = self.spec.child(ROOT, k.as_bytes()) {
+            let kb = k.as_bytes();
+            let packed = pack_at(kb, 0, kb.len());
+            if let Some(node) = self.spec.child_cached_packed(ROOT, kb, packed, self.keys) {
                 let n = self.spec.node(node);
                 self.p.mark(n.flags);
                 if let Some(leaf) = n.leaf {
@@ -54,8 +60,7 @@ impl<'a> Text<'_, 'a> {
 
     /// Turns what was picked into the event, of format `f`.
     fn finish(&mut self, f: Format) -> bool {
-        let mut p = std::mem::take(&mut self.p);
-        p.fill(self.zone, self.cache, self.auto, self.ev);
+        self.p.fill(self.zone, self.cache, self.auto, self.ev);
         self.ev.format = Some(f);
         if self.ev.level.is_none() && self.err_pair {
             self.ev.level = Some(Level::Error);
@@ -71,6 +76,7 @@ pub fn parse_into<'a>(
     spec: &FieldSpec,
     zone: &Zone,
     cache: &mut ZoneCache,
+    keys: &mut KeyCache,
     auto: Unit,
     ev: &mut LogEvent<'a>,
 ) -> bool {
@@ -82,6 +88,7 @@ pub fn parse_into<'a>(
         spec,
         zone,
         cache,
+        keys,
         auto,
         ev,
         err_pair: false,

@@ -10,6 +10,7 @@ fn ev(line: &str) -> Option<LogEvent<'_>> {
         &spec,
         &Zone::parse("UTC").unwrap(),
         &mut cache,
+        &mut KeyCache::default(),
         Unit::Auto,
         &mut e,
     )
