@@ -175,7 +175,8 @@ fn key_fields(e: &Event) -> String {
     parts.join(" ")
 }
 
-/// Multi-line strings of a JSON line (tracebacks, stacks), in document order.
+/// Multi-line strings of a JSON line (tracebacks, stacks), in document order; for a text
+/// record of several lines, the lines after its first.
 fn multiline_values(e: &Event) -> Vec<String> {
     fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
         match v {
@@ -190,6 +191,10 @@ fn multiline_values(e: &Event) -> Vec<String> {
         && let Ok(v) = serde_json::from_slice::<serde_json::Value>(e.own())
     {
         walk(&v, &mut out);
+    } else if e.inner.is_none()
+        && let Some(nl) = memchr::memchr(b'\n', &e.raw)
+    {
+        out.push(String::from_utf8_lossy(&e.raw[nl + 1..]).into_owned());
     }
     out
 }
@@ -262,6 +267,9 @@ pub fn text(
     writeln!(out, "{line}")?;
     for block in multiline_values(e) {
         for l in block.lines() {
+            // Go and Java indent their frames with tabs: shown as spaces, not escaped.
+            let l = l.replace('\t', "    ");
+            let l = l.as_str();
             let shown = term(l);
             // The exception line (`pkg.Error: message`) is what the reader looks for.
             let shown = match e.error_type.as_deref() {
