@@ -424,3 +424,65 @@ fn records_are_the_same_for_any_chunk_size_and_thread_count() {
         assert_eq!(v, base, "-j {j} --chunk-size {chunk}");
     }
 }
+
+#[test]
+fn a_users_log_format_reads_exactly() {
+    // custom-msec.log was written by `log_format custom_msec '$msec $status $request_time
+    // "$request" $http_x_request_id'` (testdata/generate/stack/nginx/nginx.conf).
+    let m = manifest("nginx");
+    let f = &m["files"]["custom-msec.log"];
+    let fmt = f["log_format_string"].as_str().unwrap();
+    let path = "testdata/stack/nginx/custom-msec.log";
+    // Without the format nothing reads it; with it, every line, as nginx answered.
+    assert_eq!(report(&[path])["inputs"][0]["parsed"], 0);
+    let v = report(&["--nginx-log-format", fmt, path]);
+    assert_eq!(v["inputs"][0]["parsed"], f["records"]);
+    assert_eq!(v["status"]["nginx"], f["requests"]["by_status"]);
+    assert_eq!(v["requests"]["total"], f["requests"]["with_id"]);
+    // Another layout's format reads none of it: its lines stay unparsed, with samples.
+    let other = m["files"]["custom.log"]["log_format_string"]
+        .as_str()
+        .unwrap();
+    let v = report(&["--nginx-log-format", other, path]);
+    assert_eq!(v["inputs"][0]["unparsed"], f["lines"]);
+    assert!(!v["unparsed_samples"].as_array().unwrap().is_empty());
+    // A format that cannot split lines is refused, naming the option.
+    let out = logtriage("report")
+        .args([
+            "--nginx-log-format",
+            "$status$request_time [$time_local]",
+            path,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("logtriage: error: --nginx-log-format") && err.lines().count() == 1,
+        "{err}"
+    );
+}
+
+#[test]
+fn a_misread_latency_unit_is_said_to_be_doubtful() {
+    // slog's JSONHandler writes `duration` in nanoseconds; read as seconds (as the user
+    // insists here), the median request would take days.
+    let path = "testdata/stack/go/slog-json.log";
+    let v = report(&["--latency-field", "duration:s", path]);
+    let doubt = v["latency"]["app"]["unit_doubt"].as_str().expect("a doubt");
+    assert!(
+        doubt.contains("above an hour") && doubt.contains("--latency-field"),
+        "{doubt}"
+    );
+    let out = logtriage("report")
+        .args(["--tz", "UTC", "--latency-field", "duration:s", path])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("the latency's unit is likely misread")
+    );
+    // Left to itself, the same file reads in nanoseconds, without a doubt.
+    assert!(report(&[path])["latency"]["app"]["unit_doubt"].is_null());
+}
