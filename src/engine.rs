@@ -8,29 +8,9 @@ use rayon::prelude::*;
 
 use crate::aggregate::{AggOptions, Merge, Partial, Scratch};
 use crate::input::{Batches, Data, Opened, chunk};
-use crate::parse::{Micros, Parsed, Parser, envelope, multiline};
+use crate::parse::{Micros, Parsed, Parser};
 
-/// What makes one record of several lines: envelope fragments, then continuation lines
-/// (tracebacks, stacks). The reader in `input` applies it; `parse` knows the formats.
-pub struct RecordRules;
-
-impl chunk::Joiner for RecordRules {
-    #[inline]
-    fn fragment(&self, last: &[u8], next: &[u8]) -> bool {
-        envelope::joins(last, next)
-    }
-    #[inline]
-    fn continues(&self, first: &[u8], last: &[u8], next: &[u8]) -> bool {
-        multiline::continues(first, last, next)
-    }
-    #[inline]
-    fn may_join(&self, last: &[u8], next: &[u8]) -> bool {
-        envelope::joins(last, next) || multiline::may_continue(last, next)
-    }
-}
-
-/// The rules every reader of the crate applies.
-pub static RULES: RecordRules = RecordRules;
+pub use crate::parse::records::{RULES, RecordRules};
 
 /// Tuning that never changes results.
 #[derive(Clone, Copy, Debug)]

@@ -87,7 +87,10 @@ impl Event {
             line: 0,
             offset,
             raw: raw.to_vec(),
-            inner: ev.inner.map(<[u8]>::to_vec),
+            inner: ev.inner.map(|i| match &ev.continued {
+                Some(t) => [i, b"\n", t.as_bytes()].concat(),
+                None => i.to_vec(),
+            }),
             env: (ev.env.kinds != 0).then(|| Box::new(EnvInfo::of(&ev.env))),
             format: ev.format,
             ts: ev.ts,

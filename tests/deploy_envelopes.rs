@@ -85,6 +85,32 @@ fn envelope_files(m: &Value) -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// The captured lines that continue a traceback above them: uvicorn prints one on stderr per
+/// failed request (`Traceback (most recent call last):`, its indented frames, and the
+/// exception line that ends it) under its `ERROR:` line.
+fn traceback_seqs(cap: &[(u64, String, String)]) -> Vec<u64> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for (seq, _, t) in cap {
+        if t == "Traceback (most recent call last):" {
+            inside = true;
+        } else if inside && !t.starts_with(' ') {
+            inside = false;
+            out.push(*seq);
+        }
+        if inside {
+            out.push(*seq);
+        }
+    }
+    out
+}
+
+/// Whether an envelope keeps a program's lines apart so that a traceback's lines join the
+/// record above them: all but journald's JSON, whose keys come in any order.
+fn joins_tracebacks(kind: &str) -> bool {
+    kind != "journald"
+}
+
 /// uvicorn's own lines as it writes them: a padded level, a colon, the message.
 fn uvicorn_line(t: &str) -> bool {
     ["INFO:     ", "WARNING:  ", "ERROR:    "]
@@ -97,6 +123,14 @@ fn every_envelope_gives_back_the_captured_lines() {
     let m = manifest();
     let cap = capture();
     let is_app = |text: &str| text.starts_with('{');
+    let tracebacks = traceback_seqs(&cap).len() as u64;
+    let fail = m["scenarios"]["fail"]["count"].as_u64().unwrap();
+    // Every failed request raises the same error down the same calls: one traceback each,
+    // all of one length.
+    assert!(
+        tracebacks > 0 && tracebacks.is_multiple_of(fail),
+        "{tracebacks}"
+    );
     let files = envelope_files(&m);
     assert!(files.len() >= 12, "{files:?}");
     for (path, kind) in files {
@@ -111,8 +145,14 @@ fn every_envelope_gives_back_the_captured_lines() {
             g("parsed") + g("continuation") + g("unparsed") + g("blank"),
             "{name}"
         );
-        // One record per captured line: fragments joined, nothing unparsed or untimed.
-        let records = want["records"].as_u64().unwrap();
+        // One record per captured line (fragments joined), less the traceback lines that
+        // join the line above them; nothing unparsed or untimed.
+        let tb = if joins_tracebacks(kind) {
+            tracebacks
+        } else {
+            0
+        };
+        let records = want["records"].as_u64().unwrap() - tb;
         assert_eq!(g("parsed"), records, "{name}");
         assert_eq!(g("continuation"), g("lines") - records, "{name}");
         assert_eq!(g("unparsed"), 0, "{name}");
@@ -134,12 +174,47 @@ fn every_envelope_gives_back_the_captured_lines() {
             .filter(|(seq, _, t)| is_app(t) && !lost.contains(seq))
             .count() as u64;
         assert_eq!(input["formats"]["json"].as_u64(), Some(app), "{name}");
-        // The rest is uvicorn's own lines, and text no format reads (the coloured banner,
-        // traceback lines, each its own record inside an envelope).
+        // The rest is uvicorn's own lines, and text no format reads (the coloured banner;
+        // in journald's JSON the traceback lines too, each its own record).
         let f = |k: &str| input["formats"][k].as_u64().unwrap_or(0);
         let uvicorn = cap.iter().filter(|(_, _, t)| uvicorn_line(t)).count() as u64;
         assert_eq!(f("uvicorn"), uvicorn, "{name}");
         assert_eq!(f("text") + f("uvicorn") + app, records, "{name}");
+        if joins_tracebacks(kind) {
+            // uvicorn's ERROR line of each failure carries its traceback whole: the error
+            // type is the exception line's, and filter prints the frames under it.
+            let out = run("filter", &["--level", "error", "-f", "json", &path]);
+            let events: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .filter(|e: &Value| e["format"] == "uvicorn")
+                .collect();
+            assert_eq!(events.len() as u64, fail, "{name}");
+            for e in &events {
+                assert_eq!(e["error_type"], "storage.DatabaseError", "{name}");
+            }
+            let out = run("filter", &["--level", "error", "-f", "text", &path]);
+            let text = String::from_utf8_lossy(&out.stdout);
+            let frames = text.matches("\n      File \"").count() as u64;
+            // uvicorn's frames, and those of the app's own `exc_info` (a JSON value printed
+            // under its line), where the envelope kept the line whole.
+            let want_frames = cap
+                .iter()
+                .filter(|(seq, _, _)| !lost.contains(seq))
+                .map(|(_, _, t)| {
+                    if t.starts_with("  File \"") {
+                        1
+                    } else if is_app(t) {
+                        serde_json::from_str::<Value>(t).unwrap()["exc_info"]
+                            .as_str()
+                            .map_or(0, |x| x.matches("\n  File \"").count())
+                    } else {
+                        0
+                    }
+                })
+                .sum::<usize>() as u64;
+            assert_eq!(frames, want_frames, "{name}: {text}");
+        }
         // Every request: the 48 nginx sent on and the 27 probes, by their ids.
         assert_eq!(v["requests"]["total"], m["totals"]["requests"], "{name}");
         // The envelope's times (whole seconds where it keeps no more).
@@ -173,13 +248,16 @@ fn docker_and_cri_keep_the_stream_and_join_the_16_kib_line() {
     ] {
         let path = format!("{SHOP}/{f}");
         let want = &m["files"][f.as_str()];
+        // uvicorn prints its tracebacks on stderr: their lines join the ERROR line above.
+        let tracebacks = traceback_seqs(&capture()).len() as u64;
         for (stream, n) in want["records_by_stream"].as_object().unwrap() {
             let out = run(
                 "filter",
                 &["--field", &format!("stream={stream}"), "--count", &path],
             );
             let got: u64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
-            assert_eq!(got, n.as_u64().unwrap(), "{f} {stream}");
+            let joined = if stream == "stderr" { tracebacks } else { 0 };
+            assert_eq!(got, n.as_u64().unwrap() - joined, "{f} {stream}");
         }
         // The long line is one record, its message whole.
         let out = run("filter", &["--request-id", id, "-f", "json", &path]);
@@ -223,7 +301,17 @@ fn envelope_fields_name_the_source() {
         f["cri"]["container"].as_str().unwrap()
     );
     let cri = format!("{SHOP}/{}", f["cri"]["paths"][1].as_str().unwrap());
-    let records = |name: &str| m["files"][name]["records"].as_u64().unwrap();
+    // Records, less the traceback lines that join the line above them (not in journald's
+    // JSON).
+    let tracebacks = traceback_seqs(&capture()).len() as u64;
+    let records = |name: &str| {
+        let joined = if name == "journal.json" {
+            0
+        } else {
+            tracebacks
+        };
+        m["files"][name]["records"].as_u64().unwrap() - joined
+    };
     let cases = [
         (cri, pod, records("kubectl-prefix.log")),
         (

@@ -105,8 +105,9 @@ fn corpus(seed: u64, lines: usize) -> Vec<u8> {
             ),
             // Envelopes: a Docker entry split into fragments (joined into one record), CRI
             // `P`/`F` parts, kubectl's prefix, a journald entry and a syslog line, each around
-            // an untimed app line.
-            10 if v % 7 < 5 => {
+            // an untimed app line; and a chained traceback stored one envelope line per line
+            // (Docker, CRI, syslog), blank lines inside.
+            10 => {
                 let app = format!(
                     r#"{{"level":"error","msg":"wrapped {}","request_id":"{id}","status":{}}}"#,
                     "x".repeat((r % 300) as usize),
@@ -139,6 +140,36 @@ fn corpus(seed: u64, lines: usize) -> Vec<u8> {
                         parts[0], parts[1], parts[2]
                     ),
                     2 => format!("[pod/api-{}/app] {stamp} {app}", r % 3),
+                    5 | 6 => {
+                        let tb = [
+                            "ERROR:    Exception in ASGI application",
+                            "Traceback (most recent call last):",
+                            "  File \"a.py\", line 3, in f",
+                            "    g()",
+                            "ValueError: x",
+                            "",
+                            "During handling of the above exception, another exception occurred:",
+                            "",
+                            "Traceback (most recent call last):",
+                            "  File \"b.py\", line 9, in h",
+                            "storage.DatabaseError: lost",
+                        ];
+                        tb.iter()
+                            .map(|l| match (v % 7, r % 3) {
+                                (5, _) => format!(
+                                    r#"{{"log":{},"stream":"stderr","time":"{stamp}"}}"#,
+                                    serde_json::to_string(&format!("{l}\n")).unwrap()
+                                ),
+                                (_, 0) => format!("{stamp} stderr F {l}"),
+                                _ => format!(
+                                    "May  6 04:{:02}:{:02} web-0 api[7]: {l}",
+                                    (t / 60) % 60,
+                                    t % 60
+                                ),
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    }
                     3 => format!(
                         r#"{{"__CURSOR":"c{i}","__REALTIME_TIMESTAMP":"{t}250000","PRIORITY":"3","_SYSTEMD_UNIT":"api.service","MESSAGE":{}}}"#,
                         serde_json::to_string(&app).unwrap()

@@ -18,6 +18,12 @@ pub trait Joiner: Sync {
     /// before it: then neither `fragment(last, next)` nor `continues(any, last, next)`
     /// holds. Readers that cut input cut only before such a line.
     fn may_join(&self, last: &[u8], next: &[u8]) -> bool;
+    /// Whether a line is blank for joining: it joins a record only when a line after it
+    /// continues the record. Whitespace only, unless the caller knows lines whose own text
+    /// is empty inside a frame.
+    fn blank(&self, line: &[u8]) -> bool {
+        is_blank(line)
+    }
 }
 
 /// Never joins: every line is its own record.
@@ -73,7 +79,7 @@ pub fn is_blank(line: &[u8]) -> bool {
 pub fn starts_record<J: Joiner + ?Sized>(data: &[u8], ls: usize, j: &J) -> bool {
     let le = memchr::memchr(b'\n', &data[ls..]).map_or(data.len(), |p| ls + p);
     let line = &data[ls..le];
-    if is_blank(line) {
+    if j.blank(line) {
         return false;
     }
     let mut end = ls;
@@ -81,7 +87,7 @@ pub fn starts_record<J: Joiner + ?Sized>(data: &[u8], ls: usize, j: &J) -> bool 
         // The line ending at `end - 1` (its newline).
         let ps = memchr::memrchr(b'\n', &data[..end - 1]).map_or(0, |p| p + 1);
         let prev = &data[ps..end - 1];
-        if !is_blank(prev) {
+        if !j.blank(prev) {
             return !j.may_join(prev, line);
         }
         end = ps;
@@ -123,7 +129,7 @@ fn next_start<J: Joiner + ?Sized>(data: &[u8], mut from: usize, j: &J) -> Option
     while from < data.len() {
         let le = memchr::memchr(b'\n', &data[from..]).map_or(data.len(), |p| from + p);
         let line = &data[from..le];
-        if !is_blank(line) {
+        if !j.blank(line) {
             let boundary = match &last {
                 Some(r) => !j.may_join(&data[r.clone()], line),
                 None => starts_record(data, from, j),
@@ -215,7 +221,7 @@ impl<'a, J: Joiner + ?Sized> Records<'a, J> {
     /// Takes one physical line into the record being built.
     fn take(&mut self, ls: usize, le: usize) {
         let line = &self.data[ls..le];
-        if is_blank(line) {
+        if self.j.blank(line) {
             match (&self.open, &mut self.pending) {
                 (None, _) => {
                     self.blanks = Some((ls, 1));

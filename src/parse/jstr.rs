@@ -5,11 +5,20 @@
 /// Returns the index just past the closing quote, or `None` when the string is malformed
 /// or unterminated. Lone surrogates become U+FFFD, as Docker writes invalid UTF-8.
 pub fn decode(b: &[u8], at: usize, out: &mut Vec<u8>) -> Option<usize> {
+    decode_up_to(b, at, usize::MAX, out)
+}
+
+/// `decode`, stopping once `out` holds `limit` bytes or more (then `Some` of where it
+/// stopped, though the string may run on): the opening bytes of a long string, cheaply.
+pub fn decode_up_to(b: &[u8], at: usize, limit: usize, out: &mut Vec<u8>) -> Option<usize> {
     if b.get(at) != Some(&b'"') {
         return None;
     }
     let mut i = at + 1;
     loop {
+        if out.len() >= limit {
+            return Some(i);
+        }
         let run = special(&b[i..])?;
         out.extend_from_slice(&b[i..i + run]);
         i += run;

@@ -14,6 +14,7 @@ pub mod multiline;
 pub mod nginx_access;
 pub mod nginx_error;
 pub mod picked;
+pub mod records;
 pub mod stack;
 pub mod text;
 pub mod time;
@@ -211,6 +212,9 @@ pub struct LogEvent<'a> {
     pub env: Envelope<'a>,
     /// The program's own text inside the envelopes, when there were any.
     pub inner: Option<&'a [u8]>,
+    /// The own text of the continuation lines under an envelope line (a traceback a runtime
+    /// stored one line per entry), decoded; `None` for bare records.
+    pub continued: Option<String>,
 }
 
 impl LogEvent<'_> {
@@ -357,7 +361,11 @@ impl Parser {
         match out {
             Parsed::Event(e) => {
                 if let Some(t) = tail {
-                    stack::add_tail(e, t);
+                    if e.env.kinds != 0 {
+                        stack::add_framed_tail(e, envelope::frame::texts(t));
+                    } else {
+                        stack::add_tail(e, t);
+                    }
                 }
             }
             Parsed::Unparsed => {

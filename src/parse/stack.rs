@@ -41,6 +41,35 @@ pub fn add_tail<'a>(ev: &mut LogEvent<'a>, tail: &'a [u8]) {
     }
 }
 
+/// `add_tail` for continuation lines that envelopes wrapped, given as their decoded own
+/// text: an event of format `text` (the envelope's line no format read) that opens a stack
+/// becomes the stack's error event, as `bare` makes it of a bare record.
+pub fn add_framed_tail(ev: &mut LogEvent<'_>, tail: String) {
+    let owned = |s: &str| Some(Cow::Owned(s.to_owned()));
+    if ev.format == Some(Format::Text) {
+        let head = ev.msg.as_deref().unwrap_or("");
+        if let Some(b) = bare(head.as_bytes(), Some(tail.as_bytes())) {
+            let (t, m) = (
+                b.error_type.as_deref().and_then(owned),
+                b.msg.as_deref().and_then(owned),
+            );
+            ev.format = Some(Format::Stack);
+            ev.level = Some(Level::Error);
+            ev.error_type = t;
+            ev.msg = m;
+        }
+    }
+    if ev.error_type.is_none()
+        && let Some(t) = exception_type(&tail)
+    {
+        ev.error_type = owned(t);
+        if ev.level.is_none() {
+            ev.level = Some(Level::Error);
+        }
+    }
+    ev.continued = Some(tail);
+}
+
 /// A record no format read whose lines are a stack: a Python traceback printed on its own
 /// (`Traceback (most recent call last):` first), a Node or Java error (`PaymentError: card
 /// declined` over `at` frames), or a Go `panic:`. An error event of format `stack`.

@@ -187,14 +187,20 @@ fn multiline_values(e: &Event) -> Vec<String> {
         }
     }
     let mut out = Vec::new();
+    // A record's first line, then its continuation lines (inside their envelopes, the
+    // program's own text of each).
+    let own = e.own();
+    let (first, rest) = match memchr::memchr(b'\n', own) {
+        Some(nl) => (&own[..nl], Some(&own[nl + 1..])),
+        None => (own, None),
+    };
     if matches!(e.format, Some(Format::Json | Format::NginxJson))
-        && let Ok(v) = serde_json::from_slice::<serde_json::Value>(e.own())
+        && let Ok(v) = serde_json::from_slice::<serde_json::Value>(first)
     {
         walk(&v, &mut out);
-    } else if e.inner.is_none()
-        && let Some(nl) = memchr::memchr(b'\n', &e.raw)
-    {
-        out.push(String::from_utf8_lossy(&e.raw[nl + 1..]).into_owned());
+    }
+    if let Some(rest) = rest {
+        out.push(String::from_utf8_lossy(rest).into_owned());
     }
     out
 }

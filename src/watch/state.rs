@@ -15,9 +15,8 @@ use crate::aggregate::intern::NONE;
 use crate::aggregate::latency::{STREAM_WINDOW_CAP, round3};
 use crate::aggregate::windows::{WinAgg, WinLine};
 use crate::aggregate::{AggOptions, Partial, Scratch};
-use crate::input::chunk::{MAX_RECORD_BYTES, MAX_RECORD_LINES, is_blank};
-use crate::parse::envelope::joins;
-use crate::parse::multiline::continues;
+use crate::input::chunk::{Joiner, MAX_RECORD_BYTES, MAX_RECORD_LINES};
+use crate::parse::records::RULES;
 use crate::parse::time::format_utc;
 use crate::parse::{Micros, Parsed, Parser, Source};
 use crate::report::BySource;
@@ -306,16 +305,16 @@ impl Watcher {
     pub fn feed(&mut self, file: u32, offset: u64, raw: &[u8], now: Micros) {
         self.counters.lines += 1;
         if let Some(p) = self.pending.get_mut(&file) {
-            if is_blank(raw) {
+            if RULES.blank(raw) {
                 p.blanks.push((offset, raw.to_vec()));
                 p.since = now;
                 return;
             }
             let last = &p.bytes[p.last..];
-            let fragment = p.blanks.is_empty() && !p.continued && joins(last, raw);
+            let fragment = p.blanks.is_empty() && !p.continued && RULES.fragment(last, raw);
             let room = p.lines.saturating_add(p.blanks.len() as u32) < MAX_RECORD_LINES
                 && p.bytes.len() + raw.len() < MAX_RECORD_BYTES;
-            if fragment || (room && continues(&p.bytes[..p.first_end], last, raw)) {
+            if fragment || (room && RULES.continues(&p.bytes[..p.first_end], last, raw)) {
                 for (_, b) in std::mem::take(&mut p.blanks) {
                     p.bytes.push(b'\n');
                     p.bytes.extend_from_slice(&b);
@@ -335,7 +334,7 @@ impl Watcher {
             }
             self.flush(file);
         }
-        if is_blank(raw) {
+        if RULES.blank(raw) {
             self.record(file, offset, raw, 1, raw.len(), now);
             return;
         }

@@ -6,7 +6,7 @@
 use super::super::jstr;
 use super::{Envelope, Kind, MAX_JOINED, Stream};
 
-const PREFIX: &[u8] = br#"{"log":""#;
+pub const PREFIX: &[u8] = br#"{"log":""#;
 const STREAM_KEY: &[u8] = br#"","stream":""#;
 
 /// Where the `log` string ends (the index of `","stream":"`). Read backwards from the end as

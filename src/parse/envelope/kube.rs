@@ -76,6 +76,11 @@ fn stamp(t: &[u8], env: &mut Envelope<'_>, ctx: &Ctx<'_>, cache: &mut ZoneCache)
     Some(())
 }
 
+/// A CRI line's stream and text, its stamp unread.
+pub fn cri_text(line: &[u8]) -> Option<(Stream, &[u8])> {
+    head(line).map(|h| (h.stream, &line[h.text..]))
+}
+
 /// One CRI line: its text.
 pub fn cri<'a>(line: &'a [u8], env: &mut Envelope<'a>) -> Option<&'a [u8]> {
     let h = head(line)?;
@@ -114,6 +119,14 @@ pub fn timestamps<'a>(
     ctx: &Ctx<'_>,
     cache: &mut ZoneCache,
 ) -> Option<&'a [u8]> {
+    let text = timestamps_text(line)?;
+    stamp(&line[..line.len() - text.len() - 1], env, ctx, cache)?;
+    env.mark(Kind::KubectlTimestamps);
+    Some(text)
+}
+
+/// The text after `kubectl logs --timestamps`'s stamp, the stamp judged by its shape only.
+pub fn timestamps_text(line: &[u8]) -> Option<&[u8]> {
     let sp = memchr::memchr(b' ', &line[..line.len().min(40)])?;
     let t = &line[..sp];
     let nine = t.len() >= 30
@@ -121,16 +134,23 @@ pub fn timestamps<'a>(
         && t[19] == b'.'
         && t[20..29].iter().all(u8::is_ascii_digit)
         && matches!(t[29], b'Z' | b'+' | b'-');
-    if !nine {
-        return None;
-    }
-    stamp(t, env, ctx, cache)?;
-    env.mark(Kind::KubectlTimestamps);
-    Some(&line[sp + 1..])
+    nine.then(|| &line[sp + 1..])
 }
 
 /// `kubectl logs --prefix`: `[pod/NAME/CONTAINER] ` before the text.
 pub fn prefix<'a>(line: &'a [u8], env: &mut Envelope<'a>) -> Option<&'a [u8]> {
+    let (key, text) = prefix_text(line)?;
+    let name = std::str::from_utf8(&key[5..key.len() - 1]).ok()?;
+    let (pod, container) = name.split_once('/')?;
+    env.mark(Kind::KubectlPrefix);
+    let names = env.names_mut();
+    names.pod = Some(Cow::Borrowed(pod));
+    names.container = Some(Cow::Borrowed(container));
+    Some(text)
+}
+
+/// `[pod/NAME/CONTAINER]` (the key) and the text after it and its space.
+pub fn prefix_text(line: &[u8]) -> Option<(&[u8], &[u8])> {
     let rest = line.strip_prefix(b"[pod/")?;
     let close = memchr::memchr(b']', &rest[..rest.len().min(512)])?;
     if rest.get(close + 1) != Some(&b' ') {
@@ -141,9 +161,5 @@ pub fn prefix<'a>(line: &'a [u8], env: &mut Envelope<'a>) -> Option<&'a [u8]> {
     if pod.is_empty() || container.is_empty() || container.contains('/') {
         return None;
     }
-    env.mark(Kind::KubectlPrefix);
-    let names = env.names_mut();
-    names.pod = Some(Cow::Borrowed(pod));
-    names.container = Some(Cow::Borrowed(container));
-    Some(&rest[close + 2..])
+    Some((&line[..5 + close + 1], &rest[close + 2..]))
 }

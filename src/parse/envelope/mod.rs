@@ -5,6 +5,7 @@
 //! runs the normal detection on it.
 
 pub mod docker;
+pub mod frame;
 pub mod journald;
 pub mod kube;
 pub mod syslog;

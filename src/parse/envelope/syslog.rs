@@ -18,8 +18,18 @@ fn pri(b: &[u8]) -> Option<(u8, &[u8])> {
     (close > 0 && n <= 191).then(|| ((n % 8) as u8, &rest[close + 1..]))
 }
 
-/// `host tag[pid]: text` after the stamp and its space.
-fn host_tag<'a>(b: &'a [u8], env: &mut Envelope<'a>) -> Option<&'a [u8]> {
+/// `host tag[pid]: text` after the stamp and its space: the host, the tag's name, its pid,
+/// and the text.
+pub(super) struct HostTag<'a> {
+    pub host: &'a str,
+    pub name: &'a str,
+    pub pid: Option<&'a [u8]>,
+    /// `host tag[pid]:` whole: what one program's lines on one host share.
+    pub key: &'a [u8],
+    pub text: &'a [u8],
+}
+
+pub(super) fn split_host_tag(b: &[u8]) -> Option<HostTag<'_>> {
     let sp = memchr::memchr(b' ', &b[..b.len().min(256)])?;
     let host = std::str::from_utf8(&b[..sp]).ok()?;
     // A program's own `<time> LEVEL target: message` must not pass for a host and a tag.
@@ -39,13 +49,65 @@ fn host_tag<'a>(b: &'a [u8], env: &mut Envelope<'a>) -> Option<&'a [u8]> {
     if name.is_empty() || name.contains(&b' ') {
         return None;
     }
-    let ident = std::str::from_utf8(name).ok()?;
-    let names = env.names_mut();
-    names.host = Some(Cow::Borrowed(host));
-    names.ident = Some(Cow::Borrowed(ident));
-    env.pid = pid.and_then(|p| std::str::from_utf8(p).ok()?.parse().ok());
     let text = &rest[colon + 1..];
-    Some(text.strip_prefix(b" ").unwrap_or(text))
+    Some(HostTag {
+        host,
+        name: std::str::from_utf8(name).ok()?,
+        pid,
+        key: &b[..sp + 1 + colon + 1],
+        text: text.strip_prefix(b" ").unwrap_or(text),
+    })
+}
+
+fn host_tag<'a>(b: &'a [u8], env: &mut Envelope<'a>) -> Option<&'a [u8]> {
+    let h = split_host_tag(b)?;
+    let names = env.names_mut();
+    names.host = Some(Cow::Borrowed(h.host));
+    names.ident = Some(Cow::Borrowed(h.name));
+    env.pid = h
+        .pid
+        .and_then(|p| std::str::from_utf8(p).ok()?.parse().ok());
+    Some(h.text)
+}
+
+/// RFC 3164's stamp (`Dec  1 06:30:59`) by its shape, after any `<PRI>`: the rest after it
+/// and its space.
+pub(super) fn rfc3164_rest(b: &[u8]) -> Option<&[u8]> {
+    let rest = pri(b).map_or(b, |(_, r)| r);
+    let shaped = rest.len() > 16
+        && rest[3] == b' '
+        && rest[6] == b' '
+        && rest[9] == b':'
+        && rest[12] == b':'
+        && rest[15] == b' ';
+    shaped.then(|| &rest[16..])
+}
+
+/// The ISO stamp of `iso` by its shape: the rest after it and its space.
+pub(super) fn iso_rest(b: &[u8]) -> Option<&[u8]> {
+    let sp = memchr::memchr(b' ', &b[..b.len().min(40)])?;
+    let t = &b[..sp];
+    let zoned =
+        t.len() >= 20 && t[10] == b'T' && t[19..].iter().any(|c| matches!(c, b'+' | b'-' | b'Z'));
+    zoned.then(|| &b[sp + 1..])
+}
+
+/// RFC 5424's header fields and message, unread: (stamp, host, app, procid, message).
+pub(super) fn rfc5424_fields(b: &[u8]) -> Option<([&[u8]; 4], &[u8])> {
+    let (_, rest) = pri(b)?;
+    let rest = rest.strip_prefix(b"1 ")?;
+    let mut fields = [&b""[..]; 5];
+    let mut at = 0;
+    for f in &mut fields {
+        let sp = memchr::memchr(b' ', &rest[at..])?;
+        *f = &rest[at..at + sp];
+        at += sp + 1;
+    }
+    let [stamp, host, app, procid, _msgid] = fields;
+    let text = structured_data(&rest[at..])?;
+    // The message may open with a UTF-8 byte-order mark (RFC 5424 6.4).
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+    Some(([stamp, host, app, procid], text))
 }
 
 /// RFC 3164, with or without `<PRI>`.
@@ -78,13 +140,10 @@ pub fn iso<'a>(
     ctx: &Ctx<'_>,
     cache: &mut ZoneCache,
 ) -> Option<&'a [u8]> {
-    let sp = memchr::memchr(b' ', &b[..b.len().min(40)])?;
-    let t = &b[..sp];
-    if t.len() < 20 || t[10] != b'T' || !t[19..].iter().any(|c| matches!(c, b'+' | b'-' | b'Z')) {
-        return None;
-    }
+    let rest = iso_rest(b)?;
+    let t = &b[..b.len() - rest.len() - 1];
     let mut probe = Envelope::default();
-    let text = host_tag(&b[sp + 1..], &mut probe)?;
+    let text = host_tag(rest, &mut probe)?;
     let ts = time::parse_ts(std::str::from_utf8(t).ok()?, ctx.zone, cache)?;
     env.mark(Kind::SyslogIso);
     env.time(ts, cache);
@@ -99,17 +158,8 @@ pub fn rfc5424<'a>(
     ctx: &Ctx<'_>,
     cache: &mut ZoneCache,
 ) -> Option<&'a [u8]> {
-    let (sev, rest) = pri(b)?;
-    let rest = rest.strip_prefix(b"1 ")?;
-    let mut fields = [&b""[..]; 5];
-    let mut at = 0;
-    for f in &mut fields {
-        let sp = memchr::memchr(b' ', &rest[at..])?;
-        *f = &rest[at..at + sp];
-        at += sp + 1;
-    }
-    let [stamp, host, app, procid, _msgid] = fields;
-    let text = structured_data(&rest[at..])?;
+    let (sev, _) = pri(b)?;
+    let ([stamp, host, app, procid], text) = rfc5424_fields(b)?;
     let nil = |f: &'a [u8]| (f != b"-").then_some(f);
     let mut probe = Envelope::default();
     if let Some(t) = nil(stamp) {
@@ -130,8 +180,7 @@ pub fn rfc5424<'a>(
         env.ts_local = probe.ts_local;
     }
     take(env, probe, Some(sev));
-    // The message may open with a UTF-8 byte-order mark (RFC 5424 6.4).
-    Some(text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text))
+    Some(text)
 }
 
 /// Skips `-` or `[id k="v" ...]...` (with `\]` escapes inside values); returns the message.

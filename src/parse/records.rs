@@ -1,0 +1,85 @@
+//! Which physical lines make one record, for every reader of the crate: envelope fragments
+//! (Docker's and CRI's split lines), then continuation lines (tracebacks, stacks), read in
+//! bare lines and inside envelopes alike (a traceback a runtime stored one line per entry).
+//! Decides from lines' text only; never parses a record, never counts.
+
+use std::cell::RefCell;
+
+use super::envelope::{self, docker, frame};
+use super::multiline;
+use crate::input::chunk::{self, is_blank};
+
+/// The record rules `input::chunk` applies.
+pub struct RecordRules;
+
+/// The rules every reader of the crate applies.
+pub static RULES: RecordRules = RecordRules;
+
+thread_local! {
+    /// Decoded opening bytes of Docker lines: the next line, the record's last and first.
+    static TEXTS: RefCell<[Vec<u8>; 3]> = const { RefCell::new([Vec::new(), Vec::new(), Vec::new()]) };
+}
+
+/// Whether a Docker line's text opens with `{` (an app's JSON line: it starts a record), read
+/// without decoding: most lines of a containerised JSON logger stop here.
+#[inline]
+fn docker_json(line: &[u8]) -> bool {
+    docker::is_docker(line) && line.get(docker::PREFIX.len()) == Some(&b'{')
+}
+
+impl chunk::Joiner for RecordRules {
+    #[inline]
+    fn fragment(&self, last: &[u8], next: &[u8]) -> bool {
+        envelope::joins(last, next)
+    }
+
+    #[inline]
+    fn continues(&self, first: &[u8], last: &[u8], next: &[u8]) -> bool {
+        if !frame::may_frame(next) {
+            return multiline::continues(first, last, next);
+        }
+        if docker_json(next) {
+            return false;
+        }
+        if envelope::joins(last, next) {
+            // The rest of a continuation line the runtime split.
+            return true;
+        }
+        TEXTS.with_borrow_mut(|[nb, lb, fb]| {
+            let Some(n) = frame::frame(next, nb) else {
+                return multiline::continues(first, last, next);
+            };
+            let Some(l) = frame::frame(last, lb) else {
+                return false;
+            };
+            if !l.same_writer(&n) {
+                return false;
+            }
+            let first_text = if std::ptr::eq(first, last) {
+                l.text
+            } else {
+                match frame::frame(first, fb) {
+                    Some(f) if f.same_writer(&n) => f.text,
+                    _ => return false,
+                }
+            };
+            multiline::continues(first_text, l.text, n.text)
+        })
+    }
+
+    fn may_join(&self, last: &[u8], next: &[u8]) -> bool {
+        if envelope::joins(last, next) {
+            return true;
+        }
+        TEXTS.with_borrow_mut(|[nb, lb, _]| match frame::frame(next, nb) {
+            None => multiline::may_continue(last, next),
+            Some(n) => frame::frame(last, lb)
+                .is_some_and(|l| l.same_writer(&n) && multiline::may_continue(l.text, n.text)),
+        })
+    }
+
+    #[inline]
+    fn blank(&self, line: &[u8]) -> bool {
+        is_blank(line) || frame::blank(line)
+    }
+}
