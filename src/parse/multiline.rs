@@ -17,6 +17,7 @@ pub fn continues(first: &[u8], last: &[u8], next: &[u8]) -> bool {
     }
     marker(next)
         || (exception_line(next) && frame(last))
+        || qualified_exception(next)
         || closes_props(last, next)
         || go_frame(last, next)
         || (fastcgi_opens(first) && !fastcgi_closes(last))
@@ -43,6 +44,7 @@ pub fn may_continue(last: &[u8], next: &[u8]) -> bool {
     let last = trim_cr(last);
     marker(next)
         || (exception_line(next) && frame(last))
+        || qualified_exception(next)
         || closes_props(last, next)
         || go_frame(last, next)
         || fastcgi_opens(last)
@@ -146,6 +148,31 @@ fn exception_line(l: &[u8]) -> bool {
         && (name == l.len() || l[name..].starts_with(b": ") || &l[name..] == b":")
 }
 
+/// An exception named by its package (`java.lang.IllegalStateException: boom`,
+/// `org.postgresql.util.PSQLException`): what Java's loggers print right under the log line
+/// whose throwable it is. Lower-case package segments, then a class ending in `Exception`,
+/// `Error` or `Throwable`; never how a record of a format read here starts.
+fn qualified_exception(l: &[u8]) -> bool {
+    if !exception_line(l) {
+        return false;
+    }
+    let name = &l[..memchr::memchr(b':', l).unwrap_or(l.len())];
+    let mut parts = name.rsplit(|&b| b == b'.');
+    let class = parts.next().unwrap_or_default();
+    let mut packages = 0;
+    for p in parts {
+        if !p.first().is_some_and(u8::is_ascii_lowercase) {
+            return false;
+        }
+        packages += 1;
+    }
+    packages > 0
+        && class.first().is_some_and(u8::is_ascii_uppercase)
+        && [&b"Exception"[..], b"Error", b"Throwable"]
+            .iter()
+            .any(|s| class.ends_with(s))
+}
+
 /// A traceback line an exception line may follow: indented source or frame text, but not a
 /// Java or Node `at` frame (after those a class name starts the next error).
 fn frame(last: &[u8]) -> bool {
@@ -228,8 +255,15 @@ mod tests {
             "Caused by: java.io.IOException: closed",
             "\t... 3 more",
         ];
-        // The exception line under a log line is its own record (no frame above it).
-        assert_eq!(join(&j), [false, true, true, true]);
+        // The exception under its log line (Logback's and log4j's layouts) is part of it.
+        assert_eq!(join(&j), [true, true, true, true]);
+        // A Node error names no package: it starts a record of its own.
+        let n = [
+            "2026-12-01 06:49:31.144 ERROR [main] o.a.Foo - failed",
+            "PaymentError: card declined",
+            "app.Main is not an exception: x",
+        ];
+        assert_eq!(join(&n), [false, false]);
     }
 
     #[test]
