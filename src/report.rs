@@ -92,6 +92,9 @@ pub struct InputReport {
     pub first: Option<String>,
     pub last: Option<String>,
     pub error: Option<String>,
+    /// Access lines of the app server (uvicorn, gunicorn, morgan) whose status was not
+    /// counted, since the app logs its own status for the same requests.
+    pub echoed_access_lines: u64,
     /// How the input's stamps without a zone were read, and why; absent when it has none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<Reading>,
@@ -443,6 +446,7 @@ impl Report {
                 first: ts(f.first),
                 last: ts(f.last),
                 error: ctx.errors.get(i).cloned().flatten(),
+                echoed_access_lines: f.echoed,
                 timezone: ctx.zones.get(i).cloned().flatten(),
             });
         }

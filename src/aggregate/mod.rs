@@ -53,6 +53,8 @@ pub struct FileStats {
     /// latency: this input logs completions, so a request without one is unfinished, not of
     /// unknown outcome.
     pub completes: u16,
+    /// Access lines of the app server whose status was not counted: the app logs its own.
+    pub echoed: u64,
     pub first: i64,
     pub last: i64,
 }
@@ -71,6 +73,7 @@ impl Default for FileStats {
             formats: [0; Format::COUNT],
             envelopes: [0; Kind::COUNT],
             completes: 0,
+            echoed: 0,
             first: i64::MAX,
             last: i64::MIN,
         }
@@ -94,6 +97,7 @@ impl Merge for FileStats {
             self.envelopes[i] += o.envelopes[i];
         }
         self.completes |= o.completes;
+        self.echoed += o.echoed;
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
     }
@@ -506,6 +510,19 @@ impl Partial {
     }
 
     fn event(&mut self, ev: &LogEvent<'_>, at: LineRef, raw: &[u8], scratch: &mut Scratch) {
+        // The app's own line of the request counted its status: this one is shown only.
+        let unechoed;
+        let ev = if ev.echo {
+            self.files[at.file as usize].echoed += 1;
+            unechoed = LogEvent {
+                status: None,
+                echo: false,
+                ..ev.clone()
+            };
+            &unechoed
+        } else {
+            ev
+        };
         let src = ev.source();
         let si = src as usize;
         if let Some(t) = ev.ts {

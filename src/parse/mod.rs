@@ -179,6 +179,14 @@ impl Format {
         }
     }
 
+    /// The access lines an app server writes for the app (uvicorn's, gunicorn's, morgan's).
+    pub fn is_server_access(self) -> bool {
+        matches!(
+            self,
+            Format::Uvicorn | Format::GunicornAccess | Format::Morgan
+        )
+    }
+
     pub fn source(self) -> Source {
         match self {
             Format::NginxJson | Format::NginxError | Format::NginxAccess => Source::Nginx,
@@ -215,6 +223,9 @@ pub struct LogEvent<'a> {
     /// The own text of the continuation lines under an envelope line (a traceback a runtime
     /// stored one line per entry), decoded; `None` for bare records.
     pub continued: Option<String>,
+    /// An access line of the app server in an input whose app logs its own statuses
+    /// (`nginx_access::Access::echo`): its status is shown, not counted again.
+    pub echo: bool,
 }
 
 impl LogEvent<'_> {
@@ -315,6 +326,7 @@ impl Parser {
         static NGINX: nginx_access::Access = nginx_access::Access {
             producer: nginx_access::Producer::Nginx,
             unit: Unit::S,
+            echo: false,
         };
         self.file(file).map_or(&NGINX, |f| &f.access)
     }
@@ -358,6 +370,13 @@ impl Parser {
             None => (record, None),
         };
         self.parse_into(file, h, cache, buf, out);
+        if let Parsed::Event(e) = out
+            && e.status.is_some()
+            && e.format.is_some_and(Format::is_server_access)
+            && self.access_of(file).echo
+        {
+            e.echo = true;
+        }
         match out {
             Parsed::Event(e) => {
                 if let Some(t) = tail {

@@ -36,6 +36,9 @@ impl Producer {
 pub struct Access {
     pub producer: Producer,
     pub unit: Unit,
+    /// The app server's access lines (uvicorn's, gunicorn's, morgan's) echo what the app
+    /// logs itself: the app writes a status for nearly every request they record.
+    pub echo: bool,
 }
 
 impl Default for Access {
@@ -43,6 +46,7 @@ impl Default for Access {
         Access {
             producer: Producer::Nginx,
             unit: Unit::S,
+            echo: false,
         }
     }
 }
@@ -296,11 +300,22 @@ pub struct Evidence {
     /// Lines of the app servers' own formats in the same input.
     pub gunicorn_lines: u32,
     pub morgan_lines: u32,
+    /// Records with a status: the app server's access lines, and the app's own lines.
+    pub server_statuses: u32,
+    pub app_statuses: u32,
 }
 
 impl Evidence {
     /// One parsed record of the input (`head`: its first line as read).
     pub fn observe(&mut self, ev: &LogEvent<'_>, head: &[u8]) {
+        if ev.status.is_some() && ev.source() == crate::parse::Source::App {
+            // (Access lines read before the producer is known are `nginx_access`, source
+            // nginx: `decide` adds them when an app server wrote them.)
+            match ev.format {
+                Some(f) if f.is_server_access() => self.server_statuses += 1,
+                _ => self.app_statuses += 1,
+            }
+        }
         match ev.format {
             Some(Format::NginxAccess) => {
                 self.lines += 1;
@@ -349,7 +364,20 @@ impl Evidence {
                 }
             }
         };
-        Access { producer, unit }
+        // Three app statuses for four of the server's lines: the app logs every request
+        // (not only its failures), so counting both would count each request twice.
+        let server = self.server_statuses
+            + if producer == Producer::Nginx {
+                0
+            } else {
+                self.lines
+            };
+        let echo = server > 0 && self.app_statuses * 4 >= server * 3;
+        Access {
+            producer,
+            unit,
+            echo,
+        }
     }
 }
 
@@ -425,6 +453,7 @@ mod tests {
         let g = Access {
             producer: Producer::Gunicorn,
             unit: Unit::Us,
+            echo: false,
         };
         let e = with(line, g);
         assert_eq!(e.format, Some(Format::GunicornAccess));
@@ -436,6 +465,7 @@ mod tests {
         let m = Access {
             producer: Producer::Morgan,
             unit: Unit::Ms,
+            echo: false,
         };
         let e = with(
             r#"127.0.0.1 - - [01/Dec/2026:10:00:37 +0000] "GET /x HTTP/1.1" 200 24 "-" "ua" 10.797 8e44b65b-177a-4adf-84a5-1c949b3fd830"#,
@@ -459,7 +489,8 @@ mod tests {
             ev.decide("access.log"),
             Access {
                 producer: Producer::Gunicorn,
-                unit: Unit::Ms
+                unit: Unit::Ms,
+                echo: false,
             }
         );
         let mut ev = Evidence {
@@ -478,7 +509,8 @@ mod tests {
             ev.decide("access.log"),
             Access {
                 producer: Producer::Gunicorn,
-                unit: Unit::S
+                unit: Unit::S,
+                echo: false,
             }
         );
         let mut ev = Evidence {

@@ -43,10 +43,15 @@ impl Render for Markdown {
             },
             human_duration(r.window_seconds as f64)
         )?;
-        for note in &notes {
+        let echoes = super::echo_notes(r);
+        for note in notes
+            .iter()
+            .copied()
+            .chain(echoes.iter().map(String::as_str))
+        {
             writeln!(out, "- {}", md(note))?;
         }
-        if !notes.is_empty() {
+        if !notes.is_empty() || !echoes.is_empty() {
             writeln!(out)?;
         }
 

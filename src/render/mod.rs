@@ -64,6 +64,20 @@ pub fn zone_notes(r: &crate::report::Report) -> Vec<&str> {
         .collect()
 }
 
+/// Inputs whose app server's access lines were not counted for statuses, as notes.
+pub fn echo_notes(r: &crate::report::Report) -> Vec<String> {
+    r.inputs
+        .iter()
+        .filter(|i| i.echoed_access_lines > 0)
+        .map(|i| {
+            format!(
+                "{}: {} access lines of the app server not counted in statuses (the app logs its own)",
+                i.path, i.echoed_access_lines
+            )
+        })
+        .collect()
+}
+
 pub fn ms(v: f64) -> String {
     if v >= 100.0 {
         format!("{v:.0}")

@@ -99,6 +99,9 @@ impl Render for TableRender {
         for note in notes {
             writeln!(out, "  {}", term(note))?;
         }
+        for note in super::echo_notes(r) {
+            writeln!(out, "  {}", term(&note))?;
+        }
         self.triage(r, out)?;
 
         self.heading(out, "INPUTS")?;
