@@ -99,7 +99,7 @@ impl Event {
             request_id: own(&ev.request_id),
             error_type: own(&ev.error_type),
             latency_ms: ev.latency_ms,
-            status: ev.status,
+            status: ev.status.or(ev.echoed_status),
             method: own(&ev.method),
             path: own(&ev.path),
             client: own(&ev.client),

@@ -124,7 +124,10 @@ fn canonical<'e>(ev: &'e LogEvent<'_>, key: &str) -> Option<Option<Cow<'e, str>>
             endpoint::normalize(ev.method.as_deref(), p, &mut out);
             Cow::Owned(out)
         }),
-        "status" => ev.status.map(|v| Cow::Owned(v.to_string())),
+        "status" => ev
+            .status
+            .or(ev.echoed_status)
+            .map(|v| Cow::Owned(v.to_string())),
         "client" => s(&ev.client),
         "upstream" => s(&ev.upstream),
         "format" => ev.format.map(|f| Cow::Borrowed(f.name())),

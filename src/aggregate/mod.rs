@@ -510,19 +510,11 @@ impl Partial {
     }
 
     fn event(&mut self, ev: &LogEvent<'_>, at: LineRef, raw: &[u8], scratch: &mut Scratch) {
-        // The app's own line of the request counted its status: this one is shown only.
-        let unechoed;
-        let ev = if ev.echo {
+        // An app server's access line whose request the app's own line counted: everything
+        // but its status (which the parser set aside) counts.
+        if ev.echoed_status.is_some() {
             self.files[at.file as usize].echoed += 1;
-            unechoed = LogEvent {
-                status: None,
-                echo: false,
-                ..ev.clone()
-            };
-            &unechoed
-        } else {
-            ev
-        };
+        }
         let src = ev.source();
         let si = src as usize;
         if let Some(t) = ev.ts {

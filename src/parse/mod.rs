@@ -223,9 +223,10 @@ pub struct LogEvent<'a> {
     /// The own text of the continuation lines under an envelope line (a traceback a runtime
     /// stored one line per entry), decoded; `None` for bare records.
     pub continued: Option<String>,
-    /// An access line of the app server in an input whose app logs its own statuses
-    /// (`nginx_access::Access::echo`): its status is shown, not counted again.
-    pub echo: bool,
+    /// The status of an access line of the app server in an input whose app logs its own
+    /// statuses (`nginx_access::Access::echo`): shown, not counted again (`status` is
+    /// `None`).
+    pub echoed_status: Option<u16>,
 }
 
 impl LogEvent<'_> {
@@ -375,7 +376,7 @@ impl Parser {
             && e.format.is_some_and(Format::is_server_access)
             && self.access_of(file).echo
         {
-            e.echo = true;
+            e.echoed_status = e.status.take();
         }
         match out {
             Parsed::Event(e) => {

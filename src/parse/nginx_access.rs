@@ -244,9 +244,28 @@ fn ingress<'a>(extras: &'a str, ev: &mut LogEvent<'a>) -> bool {
     true
 }
 
+/// The space- or tab-separated tokens of `s`, found with memchr: the extras of every access
+/// line go through here, and `split_ascii_whitespace` looks at each byte.
+fn tokens(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        loop {
+            if rest.is_empty() {
+                return None;
+            }
+            let end = memchr::memchr2(b' ', b'\t', rest.as_bytes()).unwrap_or(rest.len());
+            let tok = &rest[..end];
+            rest = &rest[(end + 1).min(rest.len())..];
+            if !tok.is_empty() {
+                return Some(tok);
+            }
+        }
+    })
+}
+
 fn extra_fields<'a>(extras: &'a str, access: &Access, ev: &mut LogEvent<'a>) {
     let mut numbers = 0;
-    for tok in extras.split_ascii_whitespace() {
+    for tok in tokens(extras) {
         if let Some((k, v)) = tok.split_once('=') {
             let v = v.trim_matches('"');
             if v.is_empty() || v == "-" {

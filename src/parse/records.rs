@@ -28,12 +28,12 @@ fn docker_json(line: &[u8]) -> bool {
 }
 
 impl chunk::Joiner for RecordRules {
-    #[inline]
+    #[inline(always)]
     fn fragment(&self, last: &[u8], next: &[u8]) -> bool {
         envelope::joins(last, next)
     }
 
-    #[inline]
+    #[inline(always)]
     fn continues(&self, first: &[u8], last: &[u8], next: &[u8]) -> bool {
         if !frame::may_frame(next) {
             return multiline::continues(first, last, next);
@@ -41,30 +41,7 @@ impl chunk::Joiner for RecordRules {
         if docker_json(next) {
             return false;
         }
-        if envelope::joins(last, next) {
-            // The rest of a continuation line the runtime split.
-            return true;
-        }
-        TEXTS.with_borrow_mut(|[nb, lb, fb]| {
-            let Some(n) = frame::frame(next, nb) else {
-                return multiline::continues(first, last, next);
-            };
-            let Some(l) = frame::frame(last, lb) else {
-                return false;
-            };
-            if !l.same_writer(&n) {
-                return false;
-            }
-            let first_text = if std::ptr::eq(first, last) {
-                l.text
-            } else {
-                match frame::frame(first, fb) {
-                    Some(f) if f.same_writer(&n) => f.text,
-                    _ => return false,
-                }
-            };
-            multiline::continues(first_text, l.text, n.text)
-        })
+        framed_continues(first, last, next)
     }
 
     fn may_join(&self, last: &[u8], next: &[u8]) -> bool {
@@ -78,8 +55,38 @@ impl chunk::Joiner for RecordRules {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     fn blank(&self, line: &[u8]) -> bool {
-        is_blank(line) || frame::blank(line)
+        is_blank(line) || (frame::may_frame(line) && frame::blank(line))
     }
+}
+
+/// `continues` for a `next` line that may sit in an envelope: out of line, so that the
+/// common bare line pays for none of it.
+#[inline(never)]
+fn framed_continues(first: &[u8], last: &[u8], next: &[u8]) -> bool {
+    if envelope::joins(last, next) {
+        // The rest of a continuation line the runtime split.
+        return true;
+    }
+    TEXTS.with_borrow_mut(|[nb, lb, fb]| {
+        let Some(n) = frame::frame(next, nb) else {
+            return multiline::continues(first, last, next);
+        };
+        let Some(l) = frame::frame(last, lb) else {
+            return false;
+        };
+        if !l.same_writer(&n) {
+            return false;
+        }
+        let first_text = if std::ptr::eq(first, last) {
+            l.text
+        } else {
+            match frame::frame(first, fb) {
+                Some(f) if f.same_writer(&n) => f.text,
+                _ => return false,
+            }
+        };
+        multiline::continues(first_text, l.text, n.text)
+    })
 }

@@ -107,7 +107,7 @@ pub fn frame<'a>(line: &'a [u8], buf: &'a mut Vec<u8>) -> Option<Frame<'a>> {
 }
 
 /// Whether `line` may have a frame, by its first bytes: most bare lines stop here.
-#[inline]
+#[inline(always)]
 pub fn may_frame(line: &[u8]) -> bool {
     match line.first() {
         Some(b'{') => docker::is_docker(line),
@@ -150,6 +150,7 @@ pub fn texts(lines: &[u8]) -> String {
 
 /// Whether an envelope line's own text is empty (Docker's `"log":"\n"`, a CRI line with no
 /// text, a syslog line with an empty message): a blank line of the program's.
+#[inline(never)]
 pub fn blank(line: &[u8]) -> bool {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if !may_frame(line) {
