@@ -362,9 +362,17 @@ pub fn scan_some<T: Send>(
             Data::Stream(r) => {
                 let mut batches = Batches::new(r, tune.chunk_size).joining(&RULES);
                 let mut done = false;
+                let mut read = 0u64;
                 while !done {
                     let round;
                     (round, done) = next_round(&mut batches, window, &o.name, &mut errors[i]);
+                    read += round.iter().map(|(_, d)| d.len() as u64).sum::<u64>();
+                    if done && errors[i].is_none() {
+                        // A file cut short as it was read: lost bytes are the input's error.
+                        errors[i] = o
+                            .shrank(read)
+                            .filter(|_| o.file.as_ref().is_some_and(|(_, size)| read < *size));
+                    }
                     let found: Vec<Found<T>> = pool.install(|| {
                         round
                             .par_iter()

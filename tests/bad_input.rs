@@ -265,3 +265,60 @@ fn broken_pipe_exits_quietly() {
     assert_eq!(status.code(), Some(0), "stderr: {err}");
     assert!(err.is_empty(), "stderr: {err}");
 }
+
+/// logrotate's `copytruncate` cuts a file while it is read: the file is read, not mapped
+/// (it was just written), the cut is reported naming the file, and the report covers what
+/// was read. Never a SIGBUS.
+#[test]
+fn a_file_truncated_while_being_read_is_reported_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = format!("{JSON_LINE}\n");
+    let n = 1_000_000;
+    let body = line.repeat(n);
+    let mut seen = 0;
+    // When the cut lands is up to the scheduler: before the read ends it loses lines, after
+    // it the file shrank under a finished read. Both must be said; try a few moments.
+    for delay_ms in [60u64, 20, 150, 5] {
+        let path = write(&dir, "app.log", body.as_bytes());
+        let child = bin()
+            .args([
+                "report",
+                "--format",
+                "json",
+                "--tz",
+                "UTC",
+                "--no-progress",
+                "-j",
+                "1",
+            ])
+            .arg(&path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.set_len(1_000_003).unwrap();
+        drop(f);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.code().is_some(), "killed by a signal: {stderr}");
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("bad json ({e}); stderr: {stderr}"));
+        assert_balanced(&v);
+        let lines = v["totals"]["lines"].as_u64().unwrap();
+        assert!(lines <= n as u64, "{lines}");
+        if stderr.contains(&format!("{path}: truncated")) {
+            seen += 1;
+            let lost = lines < n as u64;
+            // Lost bytes are the input's error (exit 2); a cut after the read is a warning.
+            assert_eq!(
+                out.status.code(),
+                Some(if lost { 2 } else { 0 }),
+                "{stderr}"
+            );
+            assert_eq!(v["inputs"][0]["error"].is_string(), lost, "{stderr}");
+        }
+    }
+    assert!(seen > 0, "no run reported the cut");
+}

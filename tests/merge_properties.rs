@@ -208,6 +208,7 @@ fn report(files: &[Vec<u8>], threads: usize, chunk: usize, stream: bool) -> Stri
                 Data::Buffer(d.clone())
             },
             modified: None,
+            file: None,
         })
         .collect();
     let parser = Parser::new(FieldSpec::defaults(), Zone::parse("UTC").unwrap());

@@ -34,11 +34,7 @@ pub fn open_inputs(
             }
             Err(e) => {
                 writeln!(diag, "logtriage: error: {e}")?;
-                opened.push(Opened {
-                    name: spec.display(),
-                    data: Data::Buffer(Vec::new()),
-                    modified: None,
-                });
+                opened.push(Opened::empty(spec.display(), None));
                 errors.push(Some(e));
             }
         }
@@ -145,11 +141,7 @@ pub fn aggregate(
         Some(i) => {
             let mut alone: Vec<Opened> = opened
                 .iter()
-                .map(|o| Opened {
-                    name: o.name.clone(),
-                    data: Data::Buffer(Vec::new()),
-                    modified: o.modified,
-                })
+                .map(|o| Opened::empty(o.name.clone(), o.modified))
                 .collect();
             alone[i].data = std::mem::replace(&mut opened[i].data, Data::Buffer(Vec::new()));
             Some(aggregate_once(
@@ -250,7 +242,30 @@ fn aggregate_once(
             errors[i] = Some(e);
         }
     }
+    shrank(opened, |i| partial.files[i].bytes, errors, diag)?;
     Ok(partial)
+}
+
+/// Warns of the files cut short while they were read (and records it as the input's error
+/// when bytes were lost), given the bytes read of each.
+pub fn shrank(
+    opened: &[Opened],
+    read: impl Fn(usize) -> u64,
+    errors: &mut [Option<String>],
+    diag: &mut dyn Write,
+) -> io::Result<()> {
+    for (i, o) in opened.iter().enumerate() {
+        let n = read(i);
+        if let Some(msg) = o.shrank(n) {
+            let lost = o.file.as_ref().is_some_and(|(_, size)| n < *size);
+            let kind = if lost { "error" } else { "warning" };
+            writeln!(diag, "logtriage: {kind}: {msg}")?;
+            if lost && errors[i].is_none() {
+                errors[i] = Some(msg);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What to search the raw bytes for to find every line carrying one of `ids`: each id, and

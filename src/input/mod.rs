@@ -55,9 +55,41 @@ pub struct Opened {
     /// When the file was last written (µs since the epoch); `None` for stdin. Year-less
     /// stamps are placed before it.
     pub modified: Option<i64>,
+    /// A plain (not gzip) regular file's path and size when it was opened: what `shrank`
+    /// checks.
+    pub file: Option<(PathBuf, u64)>,
 }
 
 impl Opened {
+    /// An input that stands in for one that could not be opened, or that is read elsewhere.
+    pub fn empty(name: String, modified: Option<i64>) -> Opened {
+        Opened {
+            name,
+            data: Data::Buffer(Vec::new()),
+            modified,
+            file: None,
+        }
+    }
+
+    /// Whether the file was cut short while it was read (logrotate's `copytruncate`), given
+    /// how many bytes were read of it: a one-line message naming it.
+    pub fn shrank(&self, read: u64) -> Option<String> {
+        let (path, size) = self.file.as_ref()?;
+        if read < *size {
+            return Some(format!(
+                "{}: truncated while being read: {read} of its {size} bytes read; the rest is not counted",
+                self.name
+            ));
+        }
+        let now = std::fs::metadata(path).map_or(0, |m| m.len());
+        (now < *size).then(|| {
+            format!(
+                "{}: truncated to {now} bytes after it was read; the report covers the {size} bytes read",
+                self.name
+            )
+        })
+    }
+
     /// A copy of the first `n` bytes (fewer at the end of the input), read without consuming
     /// a stream: what was read is put back in front of it.
     pub fn head(&mut self, n: usize) -> Vec<u8> {
@@ -107,27 +139,34 @@ fn describe(e: &io::Error) -> String {
     }
 }
 
-/// Wraps a buffered reader in a gzip decoder when its first bytes are the gzip magic.
-fn maybe_gunzip<R: BufRead + Send + 'static>(mut r: R) -> io::Result<Box<dyn Read + Send>> {
+/// Wraps a buffered reader in a gzip decoder when its first bytes are the gzip magic (then
+/// also says so).
+fn maybe_gunzip<R: BufRead + Send + 'static>(mut r: R) -> io::Result<(Box<dyn Read + Send>, bool)> {
     let head = r.fill_buf()?;
     if head.starts_with(&GZIP_MAGIC) {
-        Ok(Box::new(MultiGzDecoder::new(r)))
+        Ok((Box::new(MultiGzDecoder::new(r)), true))
     } else {
-        Ok(Box::new(r))
+        Ok((Box::new(r), false))
     }
 }
+
+/// A file written this recently is read, not mapped: a writer or logrotate's `copytruncate`
+/// may cut it while it is read, and reading a mapped page past a file's new end raises
+/// SIGBUS, where `read` just ends early (and `Opened::shrank` says so).
+const BEING_WRITTEN: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Opens one input. Errors are one line naming the file and the reason.
 pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
     let name = spec.display();
     let path = match spec {
         InputSpec::Stdin => {
-            let data = maybe_gunzip(BufReader::with_capacity(1 << 20, io::stdin()))
+            let (data, _) = maybe_gunzip(BufReader::with_capacity(1 << 20, io::stdin()))
                 .map_err(|e| format!("{name}: {}", describe(&e)))?;
             return Ok(Opened {
                 name,
                 data: Data::Stream(data),
                 modified: None,
+                file: None,
             });
         }
         InputSpec::Path(p) => p,
@@ -143,28 +182,32 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
         .ok()
         .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
         .map(|d| d.as_micros() as i64);
-    if meta.is_file() && use_mmap {
-        if meta.len() == 0 {
-            return Ok(Opened {
-                name,
-                data: Data::Buffer(Vec::new()),
-                modified,
-            });
-        }
+    let sized = |gzip: bool| (meta.is_file() && !gzip).then(|| (path.clone(), meta.len()));
+    let settled = meta
+        .modified()
+        .ok()
+        .and_then(|m| std::time::SystemTime::now().duration_since(m).ok())
+        .is_some_and(|age| age >= BEING_WRITTEN);
+    if meta.is_file() && meta.len() == 0 {
+        return Ok(Opened::empty(name, modified));
+    }
+    if meta.is_file() && use_mmap && settled {
         let map = mmap::map(&file).map_err(fail)?;
         if !map.starts_with(&GZIP_MAGIC) {
             return Ok(Opened {
                 name,
                 data: Data::Mapped(map),
                 modified,
+                file: sized(false),
             });
         }
     }
-    let data = maybe_gunzip(BufReader::with_capacity(1 << 20, file)).map_err(fail)?;
+    let (data, gzip) = maybe_gunzip(BufReader::with_capacity(1 << 20, file)).map_err(fail)?;
     Ok(Opened {
         name,
         data: Data::Stream(data),
         modified,
+        file: sized(gzip),
     })
 }
 
