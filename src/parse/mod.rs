@@ -422,6 +422,12 @@ impl Parser {
         out: &mut Parsed<'a>,
     ) {
         let line = record.strip_suffix(b"\r").unwrap_or(record);
+        // A byte-order mark opens files some Windows tools write (and every file after the
+        // first in a concatenation of them): not part of the line.
+        let line = match line {
+            [0xEF, 0xBB, 0xBF, rest @ ..] => rest,
+            _ => line,
+        };
         let fc = self.file(file);
         cache.auto_latency = fc.map_or(Unit::Auto, |f| f.auto_latency);
         let zone = fc.and_then(|f| f.zone.as_ref()).unwrap_or(&self.zone);

@@ -187,6 +187,11 @@ impl Classifier {
         ev: &mut LogEvent<'a>,
     ) -> Option<()> {
         let b = line.as_bytes();
+        // The shape first: it also makes the fixed offsets below in bounds (a library caller
+        // may pass any text).
+        if !looks_like(b) {
+            return None;
+        }
         let ts = time::parse_nginx_error_ts(b, zone, cache)?;
         let close = line[21..].find(']')? + 21;
         let level = Level::from_name(&line[21..close])?;
@@ -240,6 +245,23 @@ impl Classifier {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn short_or_odd_input_never_panics() {
+        let c = Classifier::new();
+        let mut cache = ZoneCache::default();
+        let line = "2025/05/06 04:00:08 [error] 1#1: *5 upstream timed out, client: 1.2.3.4";
+        for end in 0..=line.len() {
+            let _ = c.parse(&line[..end], &Zone::parse("UTC").unwrap(), &mut cache);
+        }
+        for odd in [
+            "2025/05/06 04:00:08 [é",
+            "2025/05/06 04:00:08 [",
+            "é2025/05/06 04:00:08 [error]",
+        ] {
+            let _ = c.parse(odd, &Zone::parse("UTC").unwrap(), &mut cache);
+        }
+    }
+
     use super::*;
 
     fn p(line: &str) -> LogEvent<'_> {

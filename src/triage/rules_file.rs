@@ -119,8 +119,10 @@ pub fn from_toml(text: &str, path: &str) -> Result<RuleSet, String> {
             r.params.min_share = v;
         }
         if let Some(v) = o.factor {
-            if v < 0.0 {
-                return Err(bad("factor must not be negative"));
+            if !v.is_finite() || v < 0.0 {
+                return Err(bad(&format!(
+                    "factor must be a finite number, not negative (got {v})"
+                )));
             }
             r.params.factor = v;
         }
@@ -213,7 +215,7 @@ pub fn from_toml(text: &str, path: &str) -> Result<RuleSet, String> {
 }
 
 fn duration_ms(s: &str) -> Option<f64> {
-    crate::parse::picked::go_duration_ms(s.trim()).filter(|v| *v > 0.0)
+    crate::parse::picked::go_duration_ms(s.trim()).filter(|v| v.is_finite() && *v > 0.0)
 }
 
 #[cfg(test)]
@@ -275,6 +277,20 @@ condition = { count_at_least = 2 }
             ),
             (
                 "[[custom]]\nid = \"x\"\nseverity = \"info\"\ndescription = \"d\"\nmatch = {}\ncondition = { count_at_least = 1, share_above = 0.1 }\n",
+                "exactly one of",
+            ),
+            // TOML spells NaN and infinity `nan` and `inf`: no threshold compares with them.
+            (
+                "\n[rules.error_rate_spike]\nfactor = nan\n",
+                "line 2: rules.error_rate_spike: factor must be a finite number",
+            ),
+            ("[rules.error_rate_spike]\nfactor = inf\n", "finite"),
+            (
+                "[rules.error_rate_spike]\nmin_share = nan\n",
+                "between 0 and 1",
+            ),
+            (
+                "[[custom]]\nid = \"x\"\nseverity = \"info\"\ndescription = \"d\"\nmatch = {}\ncondition = { share_above = nan }\n",
                 "exactly one of",
             ),
         ];

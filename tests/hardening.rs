@@ -1,0 +1,116 @@
+//! Hostile input and faults of a production host, through the real binary: each test is
+//! named after what broke before (issue 12's table). Expected numbers come from the input
+//! each test writes.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::cargo_bin("logtriage").unwrap()
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+/// `report -f json` of files, or of `stdin` when given: (exit code, report, stderr).
+fn report(args: &[&str], stdin: Option<&[u8]>) -> (i32, Value, String) {
+    let mut child = bin()
+        .args(["report", "-f", "json", "--tz", "UTC", "--no-progress"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), v, stderr)
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+#[test]
+fn a_byte_order_mark_at_the_start_of_a_file_or_stream_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = [
+        (
+            "json",
+            r#"{"time":"2025-05-06T04:00:08Z","level":"error","msg":"x","request_id":"r1","status":500}"#,
+        ),
+        (
+            "nginx_access",
+            r#"10.0.0.1 - - [06/May/2025:04:00:08 +0000] "GET /a HTTP/1.1" 502 1 "-" "ua""#,
+        ),
+        (
+            "nginx_error",
+            r#"2025/05/06 04:00:08 [error] 1#1: *5 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 1.2.3.4, server: x, request: "GET /a HTTP/1.1", upstream: "http://10.0.0.7:80/a", host: "x""#,
+        ),
+    ];
+    for (format, line) in lines {
+        let body = [BOM, line.as_bytes(), b"\n", line.as_bytes(), b"\n"].concat();
+        let path = write(&dir, &format!("{format}.log"), &body);
+        for (args, stdin) in [(vec![path.as_str()], None), (vec![], Some(&body[..]))] {
+            let (code, v, stderr) = report(&args, stdin);
+            assert_eq!(code, 0, "{stderr}");
+            let input = &v["inputs"][0];
+            assert_eq!(input["formats"][format], 2, "{format} {args:?}: {input}");
+            assert_eq!(input["unparsed"], 0, "{format} {args:?}");
+        }
+    }
+}
+
+#[test]
+fn rule_thresholds_of_nan_or_infinity_are_refused_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(&dir, "app.log", b"{\"level\":\"info\",\"msg\":\"x\"}\n");
+    for (text, line) in [
+        ("# thresholds\n[rules.error_rate_spike]\nfactor = nan\n", 2),
+        ("[rules.latency_spike]\nfactor = inf\n", 1),
+        ("[rules.latency_spike]\nfactor = -inf\n", 1),
+    ] {
+        let rules = write(&dir, "rules.toml", text.as_bytes());
+        let out = bin()
+            .args(["report", "--no-progress", "--rules", &rules, &log])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{rules}: line {line}: "))
+                && stderr.contains("factor must be a finite number")
+                && stderr.trim_end().lines().count() == 1,
+            "{text}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn short_lines_shaped_like_nginx_errors_are_unparsed_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = "2025/05/06 04:00:08 [error] 1#1: *5 upstream timed out";
+    let body: String = (19..full.len())
+        .map(|end| format!("{}\n", &full[..end]))
+        .chain(["2025/05/06 04:00:08 [é\n".to_string()])
+        .collect();
+    let path = write(&dir, "nginx-error.log", body.as_bytes());
+    let (code, v, stderr) = report(&[&path], None);
+    assert_eq!(code, 0, "{stderr}");
+    let input = &v["inputs"][0];
+    let lines = body.lines().count() as u64;
+    assert_eq!(input["lines"].as_u64(), Some(lines));
+    let g = |k: &str| input[k].as_u64().unwrap();
+    assert_eq!(
+        g("parsed") + g("continuation") + g("unparsed") + g("blank"),
+        lines
+    );
+}
