@@ -91,6 +91,11 @@ fn bound(s: &str, what: &str, zone: &Zone) -> Result<Bound, UsageError> {
     let t = s.trim();
     let mut cache = ZoneCache::default();
     if let Some(ms) = go_duration_ms(t) {
+        if !ms.is_finite() || ms < 0.0 {
+            return Err(usage(format!(
+                "{what}: '{s}' is not a duration back from the newest line (a finite, positive one such as 30m)"
+            )));
+        }
         return Ok(Bound::BeforeNewest((ms * 1000.0).round() as Micros));
     }
     let padded;
@@ -243,6 +248,16 @@ fn input_from(args: &InputArgs, files: &[std::path::PathBuf]) -> Result<InputCon
         && a >= b
     {
         return Err(usage("--since: must be before --until"));
+    }
+    // Both count back from the newest line: `--since 10s --until 20s` is an empty range.
+    if let (Some(Bound::BeforeNewest(a)), Some(Bound::BeforeNewest(b))) = (since, until)
+        && a <= b
+    {
+        return Err(usage(format!(
+            "--since: must reach further back than --until (both count back from the newest line: --since {} --until {} is an empty range)",
+            args.since.as_deref().unwrap_or(""),
+            args.until.as_deref().unwrap_or("")
+        )));
     }
     let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let color = match args.color {

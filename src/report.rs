@@ -892,6 +892,11 @@ fn headline(r: &Report) -> String {
             short(&tr.end).replace('T', " "),
             human_duration(tr.seconds)
         )),
+        // `--since`/`--until` left nothing: not the same as lines that carry no time.
+        None if r.totals.filtered > 0 => parts.push(format!(
+            "no lines in the range ({} outside --since/--until)",
+            r.totals.filtered
+        )),
         None => parts.push("no timestamps: counts only".to_string()),
     }
     if r.requests.total > 0 {

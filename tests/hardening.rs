@@ -114,3 +114,55 @@ fn short_lines_shaped_like_nginx_errors_are_unparsed_not_a_panic() {
         lines
     );
 }
+
+/// Ten lines a second apart, 04:00:00 to 04:00:09.
+fn ten_seconds(dir: &tempfile::TempDir) -> String {
+    let body: String = (0..10)
+        .map(|s| {
+            format!(
+                "{{\"time\":\"2025-05-06T04:00:{s:02}Z\",\"level\":\"info\",\"msg\":\"m\",\"request_id\":\"r{s}\"}}\n"
+            )
+        })
+        .collect();
+    write(dir, "app.log", body.as_bytes())
+}
+
+#[test]
+fn relative_since_and_until_are_checked_like_absolute_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = ten_seconds(&dir);
+    // Both count back from the newest line (04:00:09): 04:00:04 to 04:00:07.
+    let (code, v, stderr) = report(&["--since", "5s", "--until", "2s", &log], None);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(v["requests"]["total"], 3, "{stderr}");
+    // An empty range is a one-line error naming the options, whichever kind the bounds are.
+    for args in [
+        vec!["--since", "2s", "--until", "5s"],
+        vec!["--since", "2s", "--until", "2s"],
+        vec!["--since", "2025-05-06T04:00:08Z", "--until", "5s"],
+        vec!["--since=-5s"],
+    ] {
+        let mut a = args.clone();
+        a.push(&log);
+        let (code, _, stderr) = report(&a, None);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("logtriage: error: --since")
+                && stderr.trim_end().lines().count() == 1,
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_range_that_holds_no_line_says_so_not_no_timestamps() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = ten_seconds(&dir);
+    let (code, v, stderr) = report(&["--since", "2025-05-07T00:00:00Z", &log], None);
+    assert_eq!(code, 0, "{stderr}");
+    let headline = v["headline"].as_str().unwrap();
+    assert!(
+        headline.starts_with("no lines in the range (10 outside --since/--until)"),
+        "{headline}"
+    );
+}

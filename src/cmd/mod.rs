@@ -92,10 +92,27 @@ pub fn time_bounds(
     };
     let resolve = |b: Option<Bound>| match b {
         Some(Bound::At(t)) => Some(t),
-        Some(Bound::BeforeNewest(d)) => newest.map(|n| n - d),
+        Some(Bound::BeforeNewest(d)) => newest.map(|n| n.saturating_sub(d)),
         None => None,
     };
-    Ok((resolve(ic.since), resolve(ic.until)))
+    let (since, until) = (resolve(ic.since), resolve(ic.until));
+    // One bound counted back from the newest line, the other absolute: the range is known
+    // only now, and an empty one is the same mistake as for two absolute bounds.
+    if let (Some(s), Some(u)) = (since, until)
+        && s >= u
+    {
+        let at = |t: Micros| crate::parse::time::format_utc(t);
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "--since ({}) must be before --until ({}): the range is empty (the newest line is at {})",
+                at(s),
+                at(u),
+                newest.map_or_else(|| "-".to_string(), at)
+            ),
+        ));
+    }
+    Ok((since, until))
 }
 
 /// Every input, aggregated: the merged partial, the input names, per input the error that
