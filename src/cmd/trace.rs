@@ -184,7 +184,7 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
                 }
             }
             LinesFormat::Json => {
-                serde_json::to_writer(
+                crate::render::json::to_writer_safe(
                     &mut *out,
                     &RequestRecord {
                         kind: "request",

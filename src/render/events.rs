@@ -80,7 +80,7 @@ pub fn json(e: &Event, path: &str, trace: Option<&str>, out: &mut dyn Write) -> 
         fields,
         raw: fields.is_none().then(|| e.text()),
     };
-    serde_json::to_writer(&mut *out, &rec)?;
+    super::json::to_writer_safe(&mut *out, &rec)?;
     out.write_all(b"\n")
 }
 

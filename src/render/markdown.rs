@@ -1,11 +1,13 @@
-//! Markdown for pasting into a post-mortem document: GitHub-flavoured tables, every
-//! log-derived string escaped so it cannot break the table or smuggle control characters.
+//! Markdown for pasting into a post-mortem document: GitHub-flavoured tables. Every
+//! log-derived string goes through one of `escape::md_text` (prose), `md_code` (a code span
+//! in prose) or `md_cell_code` (a code span in a table cell), so log text cannot make a link,
+//! image, HTML or emphasis, break a table or a code span, or smuggle control characters.
 
 mod triage;
 
 use std::io::{self, Write};
 
-use super::escape::markdown as md;
+use super::escape::{md_cell_code, md_code, md_text};
 use super::{Render, ms, short_time, sparkline};
 use crate::report::{Report, human_duration};
 
@@ -30,12 +32,12 @@ pub(crate) fn t(o: &Option<String>) -> String {
 impl Render for Markdown {
     fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "## Incident log report\n")?;
-        writeln!(out, "**{}**\n", md(&r.headline))?;
+        writeln!(out, "**{}**\n", md_text(&r.headline))?;
         let notes = super::zone_notes(r);
         writeln!(
             out,
-            "Times in UTC. Naive timestamps read as `{}`{}. Window: {}. Latency in ms.\n",
-            md(&r.timezone_assumed),
+            "Times in UTC. Naive timestamps read as {}{}. Window: {}. Latency in ms.\n",
+            md_code(&r.timezone_assumed),
             if notes.is_empty() {
                 ""
             } else {
@@ -49,7 +51,7 @@ impl Render for Markdown {
             .copied()
             .chain(echoes.iter().map(String::as_str))
         {
-            writeln!(out, "- {}", md(note))?;
+            writeln!(out, "- {}", md_text(note))?;
         }
         if !notes.is_empty() || !echoes.is_empty() {
             writeln!(out)?;
@@ -67,13 +69,13 @@ impl Render for Markdown {
         )?;
         for i in &r.inputs {
             let f = match &i.error {
-                Some(e) => format!("**error:** {}", md(e)),
-                None => md(&super::formats_cell(i, ": ", ", ")),
+                Some(e) => format!("**error:** {}", md_text(e)),
+                None => md_text(&super::formats_cell(i, ": ", ", ")),
             };
             row(
                 out,
                 &[
-                    md(&i.path),
+                    md_text(&i.path),
                     f,
                     i.lines.to_string(),
                     i.parsed.to_string(),
@@ -123,18 +125,18 @@ impl Render for Markdown {
                     .endpoints
                     .iter()
                     .take(3)
-                    .map(|x| format!("`{}` ({})", md(&x.endpoint), x.count))
+                    .map(|x| format!("{} ({})", md_cell_code(&x.endpoint), x.count))
                     .collect();
                 let ids: Vec<String> = e
                     .request_ids
                     .iter()
                     .take(3)
-                    .map(|x| format!("`{}`", md(x)))
+                    .map(|x| md_cell_code(x))
                     .collect();
                 row(
                     out,
                     &[
-                        format!("`{}`", md(&e.kind)),
+                        md_cell_code(&e.kind),
                         e.source.name().into(),
                         e.count.to_string(),
                         t(&e.first),
@@ -153,7 +155,7 @@ impl Render for Markdown {
             }
             writeln!(out, "\n### Latency ({name}, ms)\n")?;
             if let Some(d) = &side.unit_doubt {
-                writeln!(out, "> {}\n", md(d))?;
+                writeln!(out, "> {}\n", md_text(d))?;
             }
             header(
                 out,
@@ -184,7 +186,7 @@ impl Render for Markdown {
                 line("**health checks**".into(), s)?;
             }
             for e in &side.endpoints {
-                line(format!("`{}`", md(&e.endpoint)), &e.summary)?;
+                line(md_cell_code(&e.endpoint), &e.summary)?;
             }
         }
 
@@ -195,7 +197,7 @@ impl Render for Markdown {
                 row(
                     out,
                     &[
-                        format!("`{}`", md(&src.source)),
+                        md_cell_code(&src.source),
                         src.lines.to_string(),
                         src.errors.to_string(),
                         src.status_5xx.to_string(),
@@ -245,7 +247,7 @@ impl Render for Markdown {
                         w.status_5xx.to_string(),
                         w.p95.map(ms).unwrap_or_else(|| "-".into()),
                         w.incident.map_or(String::new(), |i| i.to_string()),
-                        w.flags.join(", "),
+                        md_text(&w.flags.join(", ")),
                     ],
                 )?;
             }
@@ -270,11 +272,8 @@ impl Render for Markdown {
                     row(
                         out,
                         &[
-                            format!("`{}`", md(&s.id)),
-                            s.endpoint
-                                .as_deref()
-                                .map(|e| format!("`{}`", md(e)))
-                                .unwrap_or_default(),
+                            md_cell_code(&s.id),
+                            s.endpoint.as_deref().map(md_cell_code).unwrap_or_default(),
                             ms(s.duration_ms),
                             s.status
                                 .map(|x| x.to_string())
@@ -288,7 +287,8 @@ impl Render for Markdown {
         if !r.unparsed_samples.is_empty() {
             writeln!(out, "\n### Unparsed samples\n")?;
             for s in &r.unparsed_samples {
-                writeln!(out, "- `{}:{}`: `{}`", md(&s.path), s.line, md(&s.text))?;
+                let place = format!("{}:{}", s.path, s.line);
+                writeln!(out, "- {}: {}", md_code(&place), md_code(&s.text))?;
             }
         }
         Ok(())

@@ -1,13 +1,15 @@
 //! Output of `requests`: an aligned table streamed row by row (column widths from a first
 //! pass, so millions of rows never sit in memory as strings) followed by the last words of
 //! stuck requests; one JSON document; or CSV rows. Reads a finished `Listing` only; every
-//! log-derived string in the table goes through `escape::term`.
+//! log-derived string in the table goes through `escape::term`, in CSV through
+//! `escape::csv_cell`, and JSON through `json::to_writer_safe`.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use unicode_width::UnicodeWidthStr;
 
-use super::escape::term;
+use super::escape::{csv_cell, term};
 use super::{ms, short_time};
 use crate::requests::{DurationFrom, LastWords, Listing, Row};
 
@@ -172,14 +174,31 @@ fn io_err(e: serde_json::Error) -> io::Error {
 
 /// One compact JSON document (docs/requests-schema.md); pipe through `jq` to read it.
 pub fn json(l: &Listing<'_>, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, l).map_err(io_err)?;
+    super::json::to_writer_safe(&mut *out, l).map_err(io_err)?;
     out.write_all(b"\n")
 }
 
-/// CSV with a header row, one row per listed request (the last words are not rows).
+/// CSV with a header row, one row per listed request (the last words are not rows). The
+/// cells that come from the log (id, endpoint, error type, last message) go through
+/// `escape::csv_cell`, so a spreadsheet opening the file sees text, never a formula or a
+/// control character; the rest are numbers, times and names the tool wrote.
 pub fn csv(l: &Listing<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     for r in l.rows() {
+        let endpoint = r.endpoint.map(csv_cell);
+        let error_type = r.error_type.map(csv_cell);
+        let last_message = r.last_message.map(csv_cell);
+        let id = match csv_cell(&r.id) {
+            Cow::Owned(safe) => Some(safe),
+            Cow::Borrowed(_) => None,
+        };
+        let r = Row {
+            id: id.unwrap_or(r.id),
+            endpoint: endpoint.as_deref(),
+            error_type: error_type.as_deref(),
+            last_message: last_message.as_deref(),
+            ..r
+        };
         w.serialize(&r).map_err(|e| match e.into_kind() {
             csv::ErrorKind::Io(e) => e,
             other => io::Error::other(format!("{other:?}")),

@@ -23,7 +23,7 @@ fn io_err(e: serde_json::Error) -> io::Error {
 }
 
 pub fn json_event(e: &WatchEvent, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, e).map_err(io_err)?;
+    super::json::to_writer_safe(&mut *out, e).map_err(io_err)?;
     out.write_all(b"\n")
 }
 
@@ -46,7 +46,7 @@ pub fn json_summary(r: &Report, oversized: u64, late: u64, out: &mut dyn Write) 
         late_lines: late,
         report: r,
     };
-    serde_json::to_writer(&mut *out, &s).map_err(io_err)?;
+    super::json::to_writer_safe(&mut *out, &s).map_err(io_err)?;
     out.write_all(b"\n")
 }
 

@@ -1,10 +1,10 @@
 //! The triage sections of the markdown report: incidents, flags with evidence, top error
-//! patterns; every log-derived string escaped for a table cell.
+//! patterns; every log-derived string escaped for where it stands (prose, list, table cell).
 
 use std::io::{self, Write};
 
 use super::{header, row, t};
-use crate::render::escape::markdown as md;
+use crate::render::escape::{md_cell_code, md_code, md_text};
 use crate::report::Report;
 
 /// Incidents and flags, for the top of the document.
@@ -17,14 +17,10 @@ pub fn incidents(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "{}. **{}** {}",
                 i + 1,
                 inc.severity.name(),
-                md(&inc.summary)
+                md_text(&inc.summary)
             )?;
             if !inc.new_patterns.is_empty() {
-                let p: Vec<String> = inc
-                    .new_patterns
-                    .iter()
-                    .map(|x| format!("`{}`", md(x)))
-                    .collect();
+                let p: Vec<String> = inc.new_patterns.iter().map(|x| md_code(x)).collect();
                 writeln!(out, "   New messages: {}", p.join(", "))?;
             }
         }
@@ -41,12 +37,12 @@ pub fn incidents(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     )?;
     for f in &r.flags {
         let rule = match &f.subject {
-            Some(s) => format!("{} ({})", f.rule, md(s)),
-            None => f.rule.clone(),
+            Some(s) => format!("{} ({})", md_text(&f.rule), md_text(s)),
+            None => md_text(&f.rule),
         };
         let ev = crate::render::table::triage::evidence(f)
             .lines()
-            .map(md)
+            .map(md_text)
             .collect::<Vec<_>>()
             .join("<br>");
         row(
@@ -61,7 +57,7 @@ pub fn incidents(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             ],
         )?;
     }
-    writeln!(out, "\nBaselines: {}\n", md(r.baseline_rule))
+    writeln!(out, "\nBaselines: {}\n", md_text(r.baseline_rule))
 }
 
 /// Top error patterns.
@@ -80,7 +76,7 @@ pub fn patterns(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         row(
             out,
             &[
-                format!("`{}`", md(&p.template)),
+                md_cell_code(&p.template),
                 levels.join(", "),
                 t(&p.first),
                 t(&p.last),
