@@ -181,6 +181,12 @@ pub struct InputArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
+    /// Lines longer than this are not parsed: they count as unparsed and as `oversized`, a
+    /// sample keeps their first bytes, and memory stays flat for a line of any length, e.g.
+    /// `1MiB`, `64KiB`.
+    #[arg(long, default_value = "1MiB", value_name = "SIZE")]
+    pub max_line: String,
+
     /// Chunk size in bytes for parallel parsing (results never depend on it).
     #[arg(long, hide = true, value_name = "BYTES")]
     pub chunk_size: Option<usize>,

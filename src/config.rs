@@ -31,6 +31,8 @@ pub struct InputConfig {
     pub zone_explicit: bool,
     pub threads: usize,
     pub chunk_size: usize,
+    /// Lines longer than this are counted as oversized, not parsed or buffered whole.
+    pub max_line: usize,
     pub fields: FieldSpec,
     /// Access-log formats the user gave (`--nginx-log-format`, `--nginx-conf`).
     pub log_formats: Vec<LogFormat>,
@@ -272,6 +274,10 @@ fn input_from(args: &InputArgs, files: &[std::path::PathBuf]) -> Result<InputCon
         zone_explicit,
         threads,
         chunk_size,
+        max_line: match size(&args.max_line, "--max-line")? {
+            0 => return Err(usage("--max-line: must be at least 1 byte")),
+            n => n,
+        },
         fields: field_spec(&args.fields)?,
         log_formats: log_formats(&args.fields)?,
         since,

@@ -17,6 +17,9 @@ pub use crate::parse::records::{RULES, RecordRules};
 pub struct Tuning {
     pub threads: usize,
     pub chunk_size: usize,
+    /// The longest line read: a longer one is cut to this many bytes and one more (so its
+    /// reader sees it is oversized) and never buffered whole. This one changes results.
+    pub max_line: usize,
 }
 
 /// One piece of in-memory input.
@@ -26,11 +29,31 @@ struct Job<'a> {
     data: &'a [u8],
 }
 
-/// Parses and accounts every record of one chunk.
-fn absorb_chunk(p: &mut Partial, job: &Job<'_>, parser: &Parser, scratch: &mut Scratch) {
+/// Parses and accounts every record of one chunk; a record whose first line is longer than
+/// `max_line` is counted unparsed and oversized, not parsed.
+fn absorb_chunk(
+    p: &mut Partial,
+    job: &Job<'_>,
+    parser: &Parser,
+    max_line: usize,
+    scratch: &mut Scratch,
+) {
     p.files[job.file as usize].bytes += job.data.len() as u64;
     let mut text = Vec::new();
     chunk::for_each_record(job.data, &RULES, |off, rec| {
+        if rec.head > max_line {
+            let at = job.offset + off as u64;
+            p.absorb(
+                job.file,
+                at,
+                rec.bytes,
+                rec.lines,
+                &Parsed::Unparsed,
+                scratch,
+            );
+            p.files[job.file as usize].oversized += 1;
+            return;
+        }
         let mut parsed = crate::parse::Parsed::Blank;
         parser.parse_record_into(
             job.file,
@@ -56,6 +79,7 @@ fn fold_jobs(
     nfiles: usize,
     parser: &Parser,
     opts: &AggOptions,
+    max_line: usize,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Partial {
     // Long runs per task: every extra partial costs a merge of its request map.
@@ -65,7 +89,7 @@ fn fold_jobs(
         .fold(
             || (Partial::new(nfiles, opts), Scratch::default()),
             |(mut p, mut s), job| {
-                absorb_chunk(&mut p, job, parser, &mut s);
+                absorb_chunk(&mut p, job, parser, max_line, &mut s);
                 progress(job.data.len() as u64);
                 (p, s)
             },
@@ -211,9 +235,11 @@ pub fn aggregate(
     let jobs = memory_jobs(inputs, tune.chunk_size);
     let pool = pool(tune.threads);
     pool.install(|| {
-        let mut total = fold_jobs(&jobs, nfiles, parser, opts, progress);
+        let mut total = fold_jobs(&jobs, nfiles, parser, opts, tune.max_line, progress);
         for (i, name, reader) in streams {
-            let mut batches = Batches::new(reader, tune.chunk_size).joining(&RULES);
+            let mut batches = Batches::new(reader, tune.chunk_size)
+                .joining(&RULES)
+                .bounded(tune.max_line);
             let mut done = false;
             while !done {
                 let round;
@@ -226,8 +252,17 @@ pub fn aggregate(
                         data,
                     })
                     .collect();
-                total.merge(fold_jobs(&jobs, nfiles, parser, opts, progress));
+                total.merge(fold_jobs(
+                    &jobs,
+                    nfiles,
+                    parser,
+                    opts,
+                    tune.max_line,
+                    progress,
+                ));
             }
+            // The bytes of oversized lines that were dropped unread were read all the same.
+            total.files[i].bytes += batches.skipped;
         }
         finish(&mut total);
         (total, errors)
@@ -304,6 +339,9 @@ pub struct Piece<'a> {
     /// Byte offset of the piece in its input.
     pub offset: u64,
     pub data: &'a [u8],
+    /// Records whose first line is longer are skipped by the worker (and counted in
+    /// `Found::oversized`), never parsed.
+    pub max_line: usize,
 }
 
 /// What a `scan` worker kept from one piece: items with the 0-based index of their line
@@ -311,21 +349,29 @@ pub struct Piece<'a> {
 pub struct Found<T> {
     pub lines: u64,
     pub items: Vec<(u64, T)>,
+    /// Records skipped for a first line longer than `Piece::max_line`.
+    pub oversized: u64,
 }
 
 /// Runs `work` on every piece of every input in parallel and hands the items, in input order,
 /// to `sink(file, line, item)` with 1-based line numbers in their file. Pieces are worked a
 /// window at a time, so memory stays bounded however much is kept; streams are read in
-/// batches. `sink` returns false to stop early (a closed pipe). Returns, per input, the error
-/// that stopped reading it.
+/// batches. `sink` returns false to stop early (a closed pipe). Returns what was read.
 pub fn scan<T: Send>(
     inputs: &mut [Opened],
     tune: Tuning,
     work: impl Fn(&Piece<'_>) -> Found<T> + Sync,
     sink: impl FnMut(u32, u64, T) -> bool,
-) -> Vec<Option<String>> {
+) -> Scanned {
     let all = vec![true; inputs.len()];
     scan_some(inputs, &all, tune, work, sink)
+}
+
+/// What a `scan` read: per input the error that stopped reading it, and the records the
+/// workers skipped as oversized.
+pub struct Scanned {
+    pub errors: Vec<Option<String>>,
+    pub oversized: u64,
 }
 
 /// `scan` over the inputs whose `wanted` entry is true.
@@ -335,13 +381,15 @@ pub fn scan_some<T: Send>(
     tune: Tuning,
     work: impl Fn(&Piece<'_>) -> Found<T> + Sync,
     mut sink: impl FnMut(u32, u64, T) -> bool,
-) -> Vec<Option<String>> {
+) -> Scanned {
     let mut errors = vec![None; inputs.len()];
+    let mut oversized = 0u64;
     let window = tune.threads.max(1) * 4;
     let pool = pool(tune.threads);
     // Delivers one window's results; false once the sink asked to stop.
     let mut deliver = |file: u32, before: &mut u64, found: Vec<Found<T>>| -> bool {
         for f in found {
+            oversized += f.oversized;
             for (idx, item) in f.items {
                 if !sink(file, *before + idx + 1, item) {
                     return false;
@@ -360,13 +408,16 @@ pub fn scan_some<T: Send>(
         let data = std::mem::replace(&mut o.data, Data::Buffer(Vec::new()));
         match data {
             Data::Stream(r) => {
-                let mut batches = Batches::new(r, tune.chunk_size).joining(&RULES);
+                let mut batches = Batches::new(r, tune.chunk_size)
+                    .joining(&RULES)
+                    .bounded(tune.max_line);
                 let mut done = false;
                 let mut read = 0u64;
                 while !done {
                     let round;
                     (round, done) = next_round(&mut batches, window, &o.name, &mut errors[i]);
                     read += round.iter().map(|(_, d)| d.len() as u64).sum::<u64>();
+                    read += std::mem::take(&mut batches.skipped);
                     if done && errors[i].is_none() {
                         // A file cut short as it was read: lost bytes are the input's error.
                         errors[i] = o
@@ -381,12 +432,13 @@ pub fn scan_some<T: Send>(
                                     file,
                                     offset: *off,
                                     data: d,
+                                    max_line: tune.max_line,
                                 })
                             })
                             .collect()
                     });
                     if !deliver(file, &mut before, found) {
-                        return errors;
+                        return Scanned { errors, oversized };
                     }
                 }
             }
@@ -402,20 +454,21 @@ pub fn scan_some<T: Send>(
                                     file,
                                     offset: r.start as u64,
                                     data: &bytes[r.clone()],
+                                    max_line: tune.max_line,
                                 })
                             })
                             .collect()
                     });
                     if !deliver(file, &mut before, found) {
                         o.data = data;
-                        return errors;
+                        return Scanned { errors, oversized };
                     }
                 }
                 o.data = data;
             }
         }
     }
-    errors
+    Scanned { errors, oversized }
 }
 
 /// What the readers of `watch` send to its loop.

@@ -86,6 +86,8 @@ pub struct InputReport {
     /// Physical lines joined into the record before them (envelope fragments).
     pub continuation: u64,
     pub unparsed: u64,
+    /// Of `unparsed`, the records whose first line was longer than `--max-line`.
+    pub oversized: u64,
     pub blank: u64,
     pub untimed: u64,
     pub bytes: u64,
@@ -106,6 +108,7 @@ pub struct Totals {
     pub parsed: u64,
     pub continuation: u64,
     pub unparsed: u64,
+    pub oversized: u64,
     pub blank: u64,
     pub untimed: u64,
     pub filtered: u64,
@@ -422,6 +425,7 @@ impl Report {
             totals.parsed += f.parsed;
             totals.continuation += f.continuation;
             totals.unparsed += f.unparsed;
+            totals.oversized += f.oversized;
             totals.blank += f.blank;
             totals.untimed += f.untimed;
             inputs.push(InputReport {
@@ -440,6 +444,7 @@ impl Report {
                 parsed: f.parsed,
                 continuation: f.continuation,
                 unparsed: f.unparsed,
+                oversized: f.oversized,
                 blank: f.blank,
                 untimed: f.untimed,
                 bytes: f.bytes,

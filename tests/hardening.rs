@@ -166,3 +166,115 @@ fn a_range_that_holds_no_line_says_so_not_no_timestamps() {
         "{headline}"
     );
 }
+
+/// Peak resident memory of the process `pid` so far, in KiB (Linux).
+fn peak_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_line_of_any_length_is_counted_oversized_in_flat_memory() {
+    // 64 MB in one line between ordinary ones, on stdin and as a file (just written, so
+    // read rather than mapped).
+    let dir = tempfile::tempdir().unwrap();
+    let ok = r#"{"time":"2025-05-06T04:00:08Z","level":"info","msg":"ok","request_id":"r1"}"#;
+    let big = format!("{{\"msg\":\"{}\"}}", "x".repeat(64 << 20));
+    let body = format!("{ok}\n{ok}\n{big}\n{ok}\n");
+    let path = write(&dir, "big.log", body.as_bytes());
+    for stdin in [false, true] {
+        let mut child = bin()
+            .args(["report", "-f", "json", "--tz", "UTC", "--no-progress"])
+            .args(if stdin { vec![] } else { vec![path.as_str()] })
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let mut input = child.stdin.take().unwrap();
+        let feeder = {
+            let body = if stdin { body.clone() } else { String::new() };
+            std::thread::spawn(move || {
+                let _ = input.write_all(body.as_bytes());
+            })
+        };
+        // Sampled while the process lives: it ends soon after its input does.
+        let mut peak = 0;
+        while child.try_wait().unwrap().is_none() {
+            peak = peak.max(peak_kib(pid));
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        feeder.join().unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let input = &v["inputs"][0];
+        assert_eq!(input["lines"], 4, "stdin {stdin}");
+        assert_eq!(input["parsed"], 3, "stdin {stdin}");
+        assert_eq!(input["unparsed"], 1, "stdin {stdin}");
+        assert_eq!(input["oversized"], 1, "stdin {stdin}");
+        assert_eq!(
+            input["bytes"].as_u64(),
+            Some(body.len() as u64),
+            "stdin {stdin}"
+        );
+        // The report does not echo the line: its sample is a few hundred bytes.
+        assert!(out.stdout.len() < 64 << 10, "{} bytes", out.stdout.len());
+        assert!(peak < 48 << 10, "stdin {stdin}: peak {peak} KiB");
+    }
+}
+
+#[test]
+fn dev_zero_is_read_in_constant_memory() {
+    let mut child = bin()
+        .args(["report", "--no-progress", "-f", "json", "/dev/zero"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let early = peak_kib(pid);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let late = peak_kib(pid);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(early > 0 && late < 48 << 10, "{early} KiB then {late} KiB");
+    assert!(
+        late <= early + 4096,
+        "memory grew: {early} KiB then {late} KiB"
+    );
+}
+
+#[test]
+fn filter_and_trace_skip_oversized_lines_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = r#"{"time":"2025-05-06T04:00:08Z","level":"info","msg":"ok","request_id":"r1"}"#;
+    let big = format!(
+        "{{\"msg\":\"{}\",\"request_id\":\"r1\"}}",
+        "x".repeat(100 << 10)
+    );
+    let path = write(&dir, "app.log", format!("{ok}\n{big}\n{ok}\n").as_bytes());
+    for args in [
+        vec!["filter", "--max-line", "64KiB", "--request-id", "r1", &path],
+        vec!["trace", "--max-line", "64KiB", "r1", &path],
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert!(!stdout.contains("xxxx"), "{args:?}");
+        assert!(
+            stderr.contains(
+                "1 records with a first line over --max-line (65536 bytes) were not searched"
+            ),
+            "{args:?}: {stderr}"
+        );
+    }
+}

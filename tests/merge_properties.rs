@@ -230,6 +230,7 @@ fn report(files: &[Vec<u8>], threads: usize, chunk: usize, stream: bool) -> Stri
         Tuning {
             threads,
             chunk_size: chunk,
+            max_line: usize::MAX,
         },
         &|_| {},
     );

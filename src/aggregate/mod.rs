@@ -55,6 +55,8 @@ pub struct FileStats {
     pub completes: u16,
     /// Access lines of the app server whose status was not counted: the app logs its own.
     pub echoed: u64,
+    /// Records whose first line was longer than `--max-line`: counted unparsed, not parsed.
+    pub oversized: u64,
     pub first: i64,
     pub last: i64,
 }
@@ -74,6 +76,7 @@ impl Default for FileStats {
             envelopes: [0; Kind::COUNT],
             completes: 0,
             echoed: 0,
+            oversized: 0,
             first: i64::MAX,
             last: i64::MIN,
         }
@@ -98,6 +101,7 @@ impl Merge for FileStats {
         }
         self.completes |= o.completes;
         self.echoed += o.echoed;
+        self.oversized += o.oversized;
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
     }

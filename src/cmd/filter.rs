@@ -29,7 +29,12 @@ fn select(
     let mut cache = ParseCache::default();
     let mut text = Vec::new();
     let mut items = Vec::new();
+    let mut oversized = 0;
     let mut consider = |idx: u64, start: usize, raw: &[u8], head: usize| {
+        if head > piece.max_line {
+            oversized += 1;
+            return;
+        }
         let selected = match parser.parse_record(piece.file, raw, head, &mut cache, &mut text) {
             Parsed::Event(ev) => matcher
                 .matches(&ev, raw)
@@ -56,6 +61,7 @@ fn select(
     Found {
         lines: chunk::count_lines(piece.data),
         items,
+        oversized,
     }
 }
 
@@ -113,12 +119,7 @@ pub fn run(cfg: &FilterConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Res
     if let Some(e) = write_error {
         return Err(e.into());
     }
-    for (i, e) in read_errors.into_iter().enumerate() {
-        if let Some(e) = e {
-            writeln!(diag, "logtriage: error: {e}")?;
-            errors[i] = Some(e);
-        }
-    }
+    super::note_scanned(read_errors, ic.max_line, &mut errors, diag)?;
     if cfg.merge {
         interleave(&mut merged);
         for ev in &merged {

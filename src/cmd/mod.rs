@@ -70,6 +70,7 @@ pub fn tuning(ic: &InputConfig) -> Tuning {
     Tuning {
         threads: ic.threads,
         chunk_size: ic.chunk_size,
+        max_line: ic.max_line,
     }
 }
 
@@ -261,6 +262,30 @@ fn aggregate_once(
     }
     shrank(opened, |i| partial.files[i].bytes, errors, diag)?;
     Ok(partial)
+}
+
+/// Reports what a scan met: each input's read error (recorded, and written to `diag`), and
+/// a warning for the records skipped as longer than `--max-line`.
+pub fn note_scanned(
+    scanned: engine::Scanned,
+    max_line: usize,
+    errors: &mut [Option<String>],
+    diag: &mut dyn Write,
+) -> io::Result<()> {
+    for (i, e) in scanned.errors.into_iter().enumerate() {
+        if let Some(e) = e {
+            writeln!(diag, "logtriage: error: {e}")?;
+            errors[i] = Some(e);
+        }
+    }
+    if scanned.oversized > 0 {
+        writeln!(
+            diag,
+            "logtriage: warning: {} records with a first line over --max-line ({max_line} bytes) were not searched",
+            scanned.oversized
+        )?;
+    }
+    Ok(())
 }
 
 /// Warns of the files cut short while they were read (and records it as the input's error

@@ -36,9 +36,14 @@ fn candidates<T>(
 ) -> Found<T> {
     let mut cache = ParseCache::default();
     let mut text = Vec::new();
+    let mut oversized = 0;
     let items = chunk::records_matching(piece.data, finders, &engine::RULES)
         .into_iter()
         .filter_map(|(idx, r, _, head)| {
+            if head > piece.max_line {
+                oversized += 1;
+                return None;
+            }
             let raw = &piece.data[r.clone()];
             let parsed = parser.parse_record(piece.file, raw, head, &mut cache, &mut text);
             let Parsed::Event(ev) = parsed else {
@@ -50,6 +55,7 @@ fn candidates<T>(
     Found {
         lines: chunk::count_lines(piece.data),
         items,
+        oversized,
     }
 }
 
@@ -92,7 +98,7 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             true
         },
     );
-    note_errors(read_errors, &mut errors, diag)?;
+    super::note_scanned(read_errors, tune.max_line, &mut errors, diag)?;
 
     // Pass 2: nginx lines sharing a traced request's client and request line.
     let keys: BTreeSet<(String, String, String)> = own
@@ -288,18 +294,4 @@ struct RequestRecord<'a> {
     kind: &'static str,
     #[serde(flatten)]
     summary: &'a trace::TraceSummary,
-}
-
-fn note_errors(
-    found: Vec<Option<String>>,
-    errors: &mut [Option<String>],
-    diag: &mut dyn Write,
-) -> std::io::Result<()> {
-    for (i, e) in found.into_iter().enumerate() {
-        if let Some(e) = e {
-            writeln!(diag, "logtriage: error: {e}")?;
-            errors[i] = Some(e);
-        }
-    }
-    Ok(())
 }

@@ -221,6 +221,12 @@ pub struct Batches {
     done: bool,
     joiner: &'static dyn chunk::Joiner,
     pub offset: u64,
+    /// The longest line kept whole; the rest of a longer one is dropped as it is read.
+    max_line: usize,
+    /// Inside an oversized line whose first bytes were handed out: drop up to its newline.
+    skipping: bool,
+    /// Bytes dropped so far (read, never handed out).
+    pub skipped: u64,
 }
 
 /// A batch grows past its target to keep a record whole up to this size, then is cut at a
@@ -236,7 +242,50 @@ impl Batches {
             done: false,
             joiner: &chunk::Lines,
             offset: 0,
+            max_line: usize::MAX,
+            skipping: false,
+            skipped: 0,
         }
+    }
+
+    /// A line longer than `max_line` is handed out as its first `max_line + 1` bytes (its
+    /// reader can tell it is oversized) at the end of a batch, and the rest of it is dropped
+    /// as it is read: memory stays flat for a line of any length (`/dev/zero` included).
+    pub fn bounded(mut self, max_line: usize) -> Batches {
+        self.max_line = max_line.max(1);
+        self
+    }
+
+    /// Drops the rest of an oversized line; false at the end of the stream (or an error,
+    /// which the next read gives again).
+    fn skip_rest(&mut self, buf: &mut Vec<u8>) -> bool {
+        let mut scratch = vec![0u8; 64 * 1024];
+        loop {
+            let n = match self.reader.read(&mut scratch) {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => n,
+            };
+            match memchr::memchr(b'\n', &scratch[..n]) {
+                Some(nl) => {
+                    self.skipping = false;
+                    self.skipped += nl as u64 + 1;
+                    self.offset += nl as u64 + 1;
+                    buf.extend_from_slice(&scratch[nl + 1..n]);
+                    return true;
+                }
+                None => {
+                    self.skipped += n as u64;
+                    self.offset += n as u64;
+                }
+            }
+        }
+    }
+
+    /// Where an oversized line starts in `buf`, if the line being read is one: it has run
+    /// past `max_line` without a newline.
+    fn oversized_at(&self, buf: &[u8]) -> Option<usize> {
+        let start = memchr::memrchr(b'\n', buf).map_or(0, |p| p + 1);
+        (buf.len() - start > self.max_line).then_some(start)
     }
 
     /// Records are the runs of lines `joiner` ties together.
@@ -266,8 +315,25 @@ impl Batches {
             return Ok(None);
         }
         let mut buf = std::mem::take(&mut self.carry);
+        if self.skipping && !self.skip_rest(&mut buf) {
+            self.skipping = false;
+            self.done = true;
+            return Ok(None);
+        }
         let mut scanned = 0;
         loop {
+            if let Some(start) = self.oversized_at(&buf) {
+                // The lines before it and its first bytes end this batch; the rest of what
+                // was read of it is dropped.
+                let keep = start + self.max_line + 1;
+                let dropped = (buf.len() - keep) as u64;
+                buf.truncate(keep);
+                self.skipping = true;
+                let off = self.offset;
+                self.offset += buf.len() as u64 + dropped;
+                self.skipped += dropped;
+                return Ok(Some((off, buf)));
+            }
             if buf.len() >= self.target {
                 // Only new bytes are searched, so one huge line costs linear time.
                 if let Some(cut) = self.cut(&buf, scanned) {

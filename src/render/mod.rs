@@ -64,18 +64,25 @@ pub fn zone_notes(r: &crate::report::Report) -> Vec<&str> {
         .collect()
 }
 
-/// Inputs whose app server's access lines were not counted for statuses, as notes.
+/// What the report did not count as it would a plain line, per input, as notes: access
+/// lines of the app server whose statuses the app logs itself, lines over `--max-line`.
 pub fn echo_notes(r: &crate::report::Report) -> Vec<String> {
-    r.inputs
-        .iter()
-        .filter(|i| i.echoed_access_lines > 0)
-        .map(|i| {
-            format!(
+    let mut out = Vec::new();
+    for i in &r.inputs {
+        if i.echoed_access_lines > 0 {
+            out.push(format!(
                 "{}: {} access lines of the app server not counted in statuses (the app logs its own)",
                 i.path, i.echoed_access_lines
-            )
-        })
-        .collect()
+            ));
+        }
+        if i.oversized > 0 {
+            out.push(format!(
+                "{}: {} lines over --max-line not parsed (counted unparsed)",
+                i.path, i.oversized
+            ));
+        }
+    }
+    out
 }
 
 pub fn ms(v: f64) -> String {
