@@ -88,6 +88,8 @@ pub struct InputReport {
     pub unparsed: u64,
     /// Of `unparsed`, the records whose first line was longer than `--max-line`.
     pub oversized: u64,
+    /// Latency values past `parse::MAX_LATENCY_MS`, negative or not a number: in no figure.
+    pub latency_out_of_range: u64,
     pub blank: u64,
     pub untimed: u64,
     pub bytes: u64,
@@ -445,6 +447,7 @@ impl Report {
                 continuation: f.continuation,
                 unparsed: f.unparsed,
                 oversized: f.oversized,
+                latency_out_of_range: f.latency_out_of_range,
                 blank: f.blank,
                 untimed: f.untimed,
                 bytes: f.bytes,

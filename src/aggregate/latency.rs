@@ -1,7 +1,7 @@
 //! Latency values and their summary. A store keeps values exactly (f32 milliseconds, merged
 //! by concatenation) up to a cap, then as a log histogram whose buckets are at most 1/64
 //! wide, so any percentile read from it is within 0.8% of the exact one. Percentiles are nearest-rank
-//! (found by selection, not a full sort), the mean is an exact integer sum of nanoseconds and
+//! (found by selection, not a full sort), the mean is an exact integer sum of microseconds and
 //! the max is exact in both forms. A store turns into a histogram exactly when it holds more
 //! than its cap, whatever the split, so results never depend on how the input was cut.
 
@@ -49,15 +49,18 @@ pub struct Hist {
     low: u64,
     high: u64,
     n: u64,
-    sum_ns: i128,
+    sum_us: i128,
     max: f32,
 }
 
 /// Values from this (ms) up share the top bucket, read as the max.
 const CEIL_MS: f32 = 1e8;
 
-fn ns(v: f32) -> i128 {
-    (v as f64 * 1e6).round() as i64 as i128
+/// Whole microseconds, the precision reports print (ms with three decimals). Through i64 (a
+/// hardware conversion; i128 takes a library call), exact to `parse::MAX_LATENCY_MS` (1e15
+/// ms is 1e18 µs, under i64's 9.2e18): no value past that reaches a store.
+fn us(v: f32) -> i128 {
+    (v as f64 * 1e3).round() as i64 as i128
 }
 
 impl Hist {
@@ -68,7 +71,7 @@ impl Hist {
     fn add_n(&mut self, v: f32, count: u64) {
         self.max = if self.n == 0 { v } else { self.max.max(v) };
         self.n += count;
-        self.sum_ns += ns(v) * count as i128;
+        self.sum_us += us(v) * count as i128;
         if v.is_nan() || v < FLOOR_MS {
             self.low += count;
             return;
@@ -119,7 +122,7 @@ impl Hist {
             self.max.max(o.max)
         };
         self.n += o.n;
-        self.sum_ns += o.sum_ns;
+        self.sum_us += o.sum_us;
         self.low += o.low;
         self.high += o.high;
         self.max = max;
@@ -216,7 +219,7 @@ impl LatStore {
             LatStore::Exact(v) => summarize(v),
             LatStore::Hist(h) if h.n > 0 => Some(LatencySummary {
                 count: h.n,
-                mean: round3(h.sum_ns as f64 / h.n as f64 / 1e6),
+                mean: round3(h.sum_us as f64 / h.n as f64 / 1e3),
                 p50: round3(h.percentile(50.0)),
                 p90: round3(h.percentile(90.0)),
                 p95: round3(h.percentile(95.0)),
@@ -287,18 +290,13 @@ pub fn summarize(values: &mut [f32]) -> Option<LatencySummary> {
     if values.is_empty() {
         return None;
     }
-    // Whole nanoseconds summed as integers: exact, so the mean ignores merge order. Each value
-    // goes through i64 (a hardware conversion; i128 takes a library call), which caps a
-    // single value at 292 years.
-    let sum_ns: i128 = values
-        .iter()
-        .map(|&v| (v as f64 * 1e6).round() as i64 as i128)
-        .sum();
+    // Whole microseconds summed as integers: exact, so the mean ignores merge order.
+    let sum_us: i128 = values.iter().map(|&v| us(v)).sum();
     let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let p = select(values, &[50.0, 90.0, 95.0, 99.0]);
     Some(LatencySummary {
         count: values.len() as u64,
-        mean: round3(sum_ns as f64 / values.len() as f64 / 1e6),
+        mean: round3(sum_us as f64 / values.len() as f64 / 1e3),
         p50: round3(p[0]),
         p90: round3(p[1]),
         p95: round3(p[2]),

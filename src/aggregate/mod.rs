@@ -57,6 +57,8 @@ pub struct FileStats {
     pub echoed: u64,
     /// Records whose first line was longer than `--max-line`: counted unparsed, not parsed.
     pub oversized: u64,
+    /// Latencies out of range (`parse::MAX_LATENCY_MS`): not counted in any figure.
+    pub latency_out_of_range: u64,
     pub first: i64,
     pub last: i64,
 }
@@ -77,6 +79,7 @@ impl Default for FileStats {
             completes: 0,
             echoed: 0,
             oversized: 0,
+            latency_out_of_range: 0,
             first: i64::MAX,
             last: i64::MIN,
         }
@@ -102,6 +105,7 @@ impl Merge for FileStats {
         self.completes |= o.completes;
         self.echoed += o.echoed;
         self.oversized += o.oversized;
+        self.latency_out_of_range += o.latency_out_of_range;
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
     }
@@ -347,6 +351,7 @@ impl Partial {
                 }
                 let fs = &mut self.files[file as usize];
                 fs.naive += ev.ts_local.is_some() as u64;
+                fs.latency_out_of_range += ev.latency_out_of_range as u64;
                 match ev.ts {
                     Some(t) => {
                         fs.first = fs.first.min(t);

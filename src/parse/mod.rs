@@ -195,6 +195,10 @@ impl Format {
     }
 }
 
+/// The longest latency read as one (ms, about 31,700 years): past it a value is a unit
+/// misread or garbage, and summing it would swamp every figure.
+pub const MAX_LATENCY_MS: f64 = 1e15;
+
 /// One parsed line. Strings borrow from the input unless unescaping forced a copy.
 #[derive(Debug, Default, Clone)]
 pub struct LogEvent<'a> {
@@ -223,6 +227,9 @@ pub struct LogEvent<'a> {
     /// The own text of the continuation lines under an envelope line (a traceback a runtime
     /// stored one line per entry), decoded; `None` for bare records.
     pub continued: Option<String>,
+    /// The line gave a latency no request takes (over `MAX_LATENCY_MS`, negative, or not a
+    /// number): dropped from `latency_ms`, counted apart.
+    pub latency_out_of_range: bool,
     /// The status of an access line of the app server in an input whose app logs its own
     /// statuses (`nginx_access::Access::echo`): shown, not counted again (`status` is
     /// `None`).
@@ -371,6 +378,13 @@ impl Parser {
             None => (record, None),
         };
         self.parse_into(file, h, cache, buf, out);
+        if let Parsed::Event(e) = out
+            && let Some(ms) = e.latency_ms
+            && !(0.0..=MAX_LATENCY_MS).contains(&ms)
+        {
+            e.latency_ms = None;
+            e.latency_out_of_range = true;
+        }
         if let Parsed::Event(e) = out
             && e.status.is_some()
             && e.format.is_some_and(Format::is_server_access)

@@ -158,7 +158,9 @@ pub fn latency_ms(r: &Raw, unit: Unit) -> Option<f64> {
         }
         other => unit.to_ms(other.as_f64()?),
     };
-    (v.is_finite() && v >= 0.0).then_some(v)
+    // Negative, infinite and huge values are kept here: the parser counts them as out of
+    // range (`MAX_LATENCY_MS`) rather than losing them without a word.
+    Some(v)
 }
 
 /// Go-style durations: `1h30m`, `1.5s`, `250ms`, `10us`; also `d` for days.

@@ -75,6 +75,12 @@ pub fn echo_notes(r: &crate::report::Report) -> Vec<String> {
                 i.path, i.echoed_access_lines
             ));
         }
+        if i.latency_out_of_range > 0 {
+            out.push(format!(
+                "{}: {} latency values over 1e15 ms, negative or not a number, left out of every figure",
+                i.path, i.latency_out_of_range
+            ));
+        }
         if i.oversized > 0 {
             out.push(format!(
                 "{}: {} lines over --max-line not parsed (counted unparsed)",
