@@ -321,3 +321,38 @@ fn huge_latencies_keep_every_figure_finite_and_out_of_range_ones_are_named() {
         "{text}"
     );
 }
+
+#[test]
+fn ids_a_json_writer_escaped_are_found_by_trace_and_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = concat!(
+        r#"{"time":"2025-05-06T04:00:08Z","level":"info","msg":"a","request_id":"caf\u00e9"}"#,
+        "\n",
+        r#"{"time":"2025-05-06T04:00:09Z","level":"info","msg":"b","request_id":"req\u002d1"}"#,
+        "\n",
+    );
+    let path = write(&dir, "app.log", body.as_bytes());
+    for (id, msg) in [("café", "a"), ("req-1", "b")] {
+        let out = bin()
+            .args(["filter", "-f", "json", "--request-id", id, &path])
+            .output()
+            .unwrap();
+        let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 1, "{id}");
+        assert_eq!(lines[0]["msg"], msg, "{id}");
+        let out = bin()
+            .args(["trace", "-f", "json", id, &path])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{id}: {text}");
+        assert_eq!(
+            text.matches("\"type\":\"event\"").count(),
+            1,
+            "{id}: {text}"
+        );
+    }
+}
