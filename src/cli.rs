@@ -334,8 +334,8 @@ pub struct WatchArgs {
     #[arg(value_name = "-")]
     pub stdin: Vec<PathBuf>,
 
-    /// Follow these files like `tail -F` (appends, rotation, truncation) instead of stdin
-    /// (repeatable).
+    /// Follow these files like `tail -F` (appends, rotation, truncation; a FIFO as a stream)
+    /// instead of stdin (repeatable).
     #[arg(long, value_name = "FILE")]
     pub follow: Vec<PathBuf>,
 

@@ -1,7 +1,8 @@
 //! `logtriage watch`: starts the readers (stdin, or followed files), feeds their lines to the
 //! `Watcher` with the wall clock, closes windows and judges alerts at least every interval
 //! (and after each piece of input, so an alert fires within moments of its line), prints JSON
-//! lines or redraws the live view, and ends with the summary at EOF or Ctrl-C.
+//! lines or redraws the live view, and ends with the summary at EOF or on SIGINT, SIGTERM or
+//! SIGHUP (all three alike).
 
 use std::io::Write;
 use std::sync::Arc;
@@ -21,6 +22,9 @@ use crate::render::watch as render;
 use crate::report::{Context, Report};
 use crate::watch::state::{WatchEvent, Watcher};
 
+/// Pieces of input queued between the readers and this loop.
+const IN_FLIGHT: usize = 32;
+
 /// Alerts and windows are judged at most this often while input streams in.
 const JUDGE_EVERY: Duration = Duration::from_millis(100);
 
@@ -39,7 +43,10 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
-        // A second Ctrl-C while the summary is written falls back to the default (exit).
+        // ctrlc's `termination` feature runs this for SIGTERM and SIGHUP too, so `kill`, a
+        // service manager's stop and a closed terminal end like Ctrl-C: with the summary. A
+        // second signal while the inputs are read to their end or the summary is written
+        // exits at once.
         let _ = ctrlc::set_handler(move || {
             if stop.swap(true, Ordering::SeqCst) {
                 std::process::exit(130);
@@ -48,7 +55,7 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     }
     // Up to 64 KiB a piece: 2 MiB of input in flight keeps the parser busy without holding
     // megabytes of a fast producer's backlog.
-    let (tx, rx) = sync_channel::<Feed>(32);
+    let (tx, rx) = sync_channel::<Feed>(IN_FLIGHT);
     let names: Vec<String>;
     let mut open_streams;
     if cfg.follow.is_empty() {
@@ -71,8 +78,10 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
         }
         names = cfg.follow.iter().map(|p| p.display().to_string()).collect();
         engine::watch_follow(followers, Duration::from_millis(100), stop.clone(), tx);
-        open_streams = usize::MAX;
+        // Followed inputs end only once stopped, read to their end by the follow thread.
+        open_streams = names.len();
     }
+    let follow = !cfg.follow.is_empty();
 
     let parser =
         Parser::new(cfg.fields.clone(), cfg.zone.clone()).with_log_formats(cfg.log_formats.clone());
@@ -108,11 +117,26 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     // opens, so input faster than real time has every window judged while it is recent.
     let mut unjudged = false;
     let mut events: Vec<WatchEvent> = Vec::new();
-    while open_streams > 0 && !stop.load(Ordering::Relaxed) {
+    // Once stopped on stdin: how many more queued pieces are taken.
+    let mut queued: Option<usize> = None;
+    while open_streams > 0 {
         let wait = next_draw
             .saturating_duration_since(Instant::now())
             .min(JUDGE_EVERY);
-        match rx.recv_timeout(wait) {
+        let got = if stop.load(Ordering::Relaxed) && !follow {
+            // Stdin cannot be read to an end that may never come: what its reader had
+            // already handed over when the signal came is counted (at most what the queue
+            // holds, so a fast producer cannot keep this going), then watching ends.
+            let left = queued.get_or_insert(IN_FLIGHT + 1);
+            *left = left.saturating_sub(1);
+            match rx.try_recv() {
+                Ok(feed) if *left > 0 => Ok(feed),
+                _ => break,
+            }
+        } else {
+            rx.recv_timeout(wait)
+        };
+        match got {
             Ok(Feed::Lines { file, piece }) => {
                 w.add_bytes(file, piece.data.len() as u64);
                 let now = wall_clock();

@@ -1,14 +1,17 @@
 //! The only module with threads: parses chunks in parallel on a rayon pool, folds each run of
 //! chunks into a `Partial` and reduces them in input order; `scan` runs per-piece work in
 //! parallel and delivers the results in input order with absolute line numbers; `watch_*`
-//! run the readers of a live stream and hand whole lines to the caller's thread. Must not
-//! print; progress goes through a callback.
+//! (`watch.rs`) run the readers of a live stream and hand whole lines to the caller's thread.
+//! Must not print; progress goes through a callback.
 
 use rayon::prelude::*;
 
 use crate::aggregate::{AggOptions, Merge, Partial, Scratch};
 use crate::input::{Batches, Data, Opened, chunk};
 use crate::parse::{Micros, Parsed, Parser};
+
+mod watch;
+pub use watch::{Feed, watch_follow, watch_stream};
 
 pub use crate::parse::records::{RULES, RecordRules};
 
@@ -469,126 +472,4 @@ pub fn scan_some<T: Send>(
         }
     }
     Scanned { errors, oversized }
-}
-
-/// What the readers of `watch` send to its loop.
-pub enum Feed {
-    /// Whole lines of input `file`.
-    Lines {
-        file: u32,
-        piece: crate::input::split::Piece,
-    },
-    /// Lines dropped for exceeding `--max-line` (a running total per input).
-    Oversized { file: u32, total: u64 },
-    /// Reading `file` failed; the message names it.
-    Error { file: u32, message: String },
-    /// `file` reached its end (streams only; followed files never end).
-    End { file: u32 },
-}
-
-/// Reads a stream (stdin) on its own thread, in pieces of whole lines as they arrive.
-pub fn watch_stream(
-    file: u32,
-    name: String,
-    mut reader: Box<dyn std::io::Read + Send>,
-    max_line: usize,
-    tx: std::sync::mpsc::SyncSender<Feed>,
-) {
-    std::thread::Builder::new()
-        .name("logtriage-stdin".into())
-        .spawn(move || {
-            let mut split = crate::input::split::LineSplitter::new(max_line);
-            let mut buf = vec![0u8; 1 << 16];
-            let mut pieces = Vec::new();
-            let mut oversized = 0;
-            loop {
-                let n = match reader.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        let _ = tx.send(Feed::Error {
-                            file,
-                            message: format!("{name}: read error: {e}"),
-                        });
-                        break;
-                    }
-                };
-                split.push(&buf[..n], &mut pieces);
-                if !send(&tx, file, &mut pieces, &mut oversized, split.oversized) {
-                    return;
-                }
-            }
-            split.finish(&mut pieces);
-            send(&tx, file, &mut pieces, &mut oversized, split.oversized);
-            let _ = tx.send(Feed::End { file });
-        })
-        .expect("stdin reader thread");
-}
-
-/// Sends pieces and a changed oversized total; false when the loop has gone.
-fn send(
-    tx: &std::sync::mpsc::SyncSender<Feed>,
-    file: u32,
-    pieces: &mut Vec<crate::input::split::Piece>,
-    sent_oversized: &mut u64,
-    oversized: u64,
-) -> bool {
-    for piece in pieces.drain(..) {
-        if tx.send(Feed::Lines { file, piece }).is_err() {
-            return false;
-        }
-    }
-    if oversized != *sent_oversized {
-        *sent_oversized = oversized;
-        return tx
-            .send(Feed::Oversized {
-                file,
-                total: oversized,
-            })
-            .is_ok();
-    }
-    true
-}
-
-/// Follows files on one thread, polling every `every` until `stop` is set.
-pub fn watch_follow(
-    mut followers: Vec<crate::input::follow::Follower>,
-    every: std::time::Duration,
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    tx: std::sync::mpsc::SyncSender<Feed>,
-) {
-    std::thread::Builder::new()
-        .name("logtriage-follow".into())
-        .spawn(move || {
-            let mut pieces = Vec::new();
-            let mut oversized = vec![0u64; followers.len()];
-            let mut failed = vec![false; followers.len()];
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                for (i, f) in followers.iter_mut().enumerate() {
-                    match f.poll(&mut pieces) {
-                        Ok(_) => failed[i] = false,
-                        Err(e) if !failed[i] => {
-                            failed[i] = true;
-                            let message = format!("{}: {e}", f.path.display());
-                            if tx
-                                .send(Feed::Error {
-                                    file: i as u32,
-                                    message,
-                                })
-                                .is_err()
-                            {
-                                return;
-                            }
-                        }
-                        Err(_) => {}
-                    }
-                    if !send(&tx, i as u32, &mut pieces, &mut oversized[i], f.oversized()) {
-                        return;
-                    }
-                }
-                std::thread::sleep(every);
-            }
-        })
-        .expect("follow thread");
 }
