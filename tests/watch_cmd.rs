@@ -414,3 +414,44 @@ fn lines_without_time_are_stamped_on_arrival() {
         + 20;
     assert_eq!(windowed, app.len() as u64, "every line in a window");
 }
+
+/// What `report` learns from a file's first MiB, `watch --follow` learns too: who writes the
+/// access lines and their unit (gunicorn's `%(D)s` µs), and that uvicorn's access lines echo
+/// the app's own (each request counted once). Statuses and latency as the load made them.
+#[test]
+fn a_followed_file_is_read_as_report_reads_it() {
+    let m: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("testdata/stack/python/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    for name in ["uvicorn-json.log", "gunicorn-access-us.log"] {
+        let path = format!("testdata/stack/python/{name}");
+        let mut child = spawn(&["watch", "-f", "json", "--from-start", "--follow", &path]);
+        // The whole file is read within a poll or two; then stop as a user would.
+        std::thread::sleep(Duration::from_millis(1500));
+        send_signal(child.id(), "INT");
+        let out = child.wait_with_output().unwrap();
+        let ev = events(&out.stdout);
+        let summary = &ev.last().unwrap()["report"];
+        let want = &m["files"][name]["requests"]["by_status"];
+        assert_eq!(&summary["status"]["app"], want, "{name}");
+        let report = common::logtriage("report")
+            .args(["-f", "json", &path])
+            .output()
+            .unwrap();
+        let r: Value = serde_json::from_slice(&report.stdout).unwrap();
+        assert_eq!(summary["latency"]["app"], r["latency"]["app"], "{name}");
+        assert_eq!(
+            summary["inputs"][0]["echoed_access_lines"], r["inputs"][0]["echoed_access_lines"],
+            "{name}"
+        );
+    }
+}
+
+/// Sends a signal by name with the `kill` command (no unsafe code in tests).
+fn send_signal(pid: u32, sig: &str) {
+    Command::new("kill")
+        .args([&format!("-{sig}"), &pid.to_string()])
+        .status()
+        .unwrap();
+}

@@ -83,8 +83,28 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     }
     let follow = !cfg.follow.is_empty();
 
-    let parser =
+    let mut parser =
         Parser::new(cfg.fields.clone(), cfg.zone.clone()).with_log_formats(cfg.log_formats.clone());
+    // A followed file's first MiB says what `report` would learn from it: who writes its
+    // access lines and their unit, a key's latency unit, whether the app server's access
+    // lines echo the app's own, the year of year-less stamps. Regular files only: opening a
+    // FIFO would wait for a writer, and a stream's head cannot be read twice.
+    if follow {
+        let mut heads: Vec<crate::input::Opened> = cfg
+            .follow
+            .iter()
+            .map(|p| {
+                let regular = std::fs::metadata(p).is_ok_and(|m| m.is_file());
+                let spec = crate::input::InputSpec::Path(p.clone());
+                regular
+                    .then(|| crate::input::open(&spec, false).ok())
+                    .flatten()
+                    .unwrap_or_else(|| crate::input::Opened::empty(p.display().to_string(), None))
+            })
+            .collect();
+        let contexts = super::file_contexts(&mut heads, &parser);
+        parser = parser.with_files(contexts);
+    }
     let opts = AggOptions {
         window: None,
         since: None,
