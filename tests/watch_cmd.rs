@@ -426,7 +426,7 @@ fn a_followed_file_is_read_as_report_reads_it() {
     .unwrap();
     for name in ["uvicorn-json.log", "gunicorn-access-us.log"] {
         let path = format!("testdata/stack/python/{name}");
-        let mut child = spawn(&["watch", "-f", "json", "--from-start", "--follow", &path]);
+        let child = spawn(&["watch", "-f", "json", "--from-start", "--follow", &path]);
         // The whole file is read within a poll or two; then stop as a user would.
         std::thread::sleep(Duration::from_millis(1500));
         send_signal(child.id(), "INT");
