@@ -83,7 +83,8 @@ impl Zone {
 /// last minute seen (its first 16 bytes, its offset and the zone it was read in). Log lines
 /// arrive in time order, so most stamps differ from the previous one only in seconds and
 /// fraction; both memos map their key (the zone included: inputs of one worker may be read
-/// in different zones) to a result by a pure function, so they never change an answer.
+/// in different zones) to a result by a pure function, so they never change an answer. Both
+/// hold only hours whose offset does not change within them.
 #[derive(Default)]
 pub struct ZoneCache {
     hour: i64,
@@ -97,6 +98,9 @@ pub struct ZoneCache {
     /// The minute's start as wall-clock digits read as UTC, for naive stamps.
     minute_local: Micros,
     minute_valid: bool,
+    /// The last stamp's offset holds for its whole local hour: it carried its own, or its
+    /// zone did not switch within that hour. Only then may the minute memo keep it.
+    steady: bool,
     /// The last stamp parsed, as its wall-clock digits read as UTC, when it carried no zone
     /// (so it was read in the zone given); `None` when it carried its own. Zone inference
     /// compares these local readings with zoned evidence.
@@ -105,18 +109,34 @@ pub struct ZoneCache {
 
 impl ZoneCache {
     fn local_to_utc(&mut self, zone: &Zone, local_micros: i64, naive: &NaiveDateTime) -> Micros {
+        self.steady = true;
         if let Zone::Fixed(f) = zone {
             return local_micros - f.local_minus_utc() as i64 * 1_000_000;
         }
-        let hour = local_micros.div_euclid(3_600_000_000);
+        const HOUR: i64 = 3_600_000_000;
+        let hour = local_micros.div_euclid(HOUR);
         let zone_key = zone.key();
-        if !self.valid || self.hour != hour || self.hour_zone != zone_key {
-            self.hour = hour;
-            self.hour_zone = zone_key;
-            self.offset = zone.offset_for_local(naive);
-            self.valid = true;
+        if self.valid && self.hour == hour && self.hour_zone == zone_key {
+            return local_micros - self.offset * 1_000_000;
         }
-        local_micros - self.offset * 1_000_000
+        let offset = zone.offset_for_local(naive);
+        // A zone may switch inside a local hour (Lord Howe's half-hour shift at 02:00, Goose
+        // Bay's switches at 00:01 until 2011): then one offset for the hour is wrong for
+        // part of it, and the answer would depend on which stamp came first (found by the
+        // `time` fuzz target). The hour is kept only when its first and last microsecond
+        // read with this stamp's offset (one zone never switches twice within an hour);
+        // otherwise each of its stamps is looked up.
+        let at = |t: i64| {
+            chrono::DateTime::from_timestamp_micros(t)
+                .map(|d| zone.offset_for_local(&d.naive_utc()))
+        };
+        let start = hour * HOUR;
+        self.steady = at(start) == Some(offset) && at(start + HOUR - 1) == Some(offset);
+        self.valid = self.steady;
+        self.hour = hour;
+        self.hour_zone = zone_key;
+        self.offset = offset;
+        local_micros - offset * 1_000_000
     }
 }
 
@@ -168,7 +188,10 @@ fn finish(naive: NaiveDateTime, offset: Option<i32>, zone: &Zone, cache: &mut Zo
     let local = naive.and_utc().timestamp_micros();
     cache.naive_local = offset.is_none().then_some(local);
     match offset {
-        Some(off) => local - off as i64 * 1_000_000,
+        Some(off) => {
+            cache.steady = true;
+            local - off as i64 * 1_000_000
+        }
         None => cache.local_to_utc(zone, local, &naive),
     }
 }
@@ -249,7 +272,7 @@ fn iso_like(b: &[u8], zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
     }
     let (y, mo, d, h, mi) = ymdhm;
     let t = finish(build(y, mo, d, h, mi, s, us)?, offset, zone, cache);
-    if s < 60 {
+    if s < 60 && cache.steady {
         cache.minute_key = key;
         cache.minute_offset = offset;
         cache.minute_base = t - within;
@@ -569,6 +592,45 @@ mod tests {
                 assert_eq!(parse_ts(s, &berlin, &mut shared), p(s, &berlin), "{s}");
             }
         }
+    }
+
+    #[test]
+    fn a_switch_inside_a_local_hour_does_not_depend_on_stamp_order() {
+        // Found by the `time` fuzz target: the hour memo gave every stamp of a local hour the
+        // offset of the first one read. Lord Howe moves from +10:30 to +11 at 02:00 (02:00
+        // to 02:29 do not exist); Goose Bay left daylight time at 00:01 in 2010.
+        let cases = [
+            (
+                "Australia/Lord_Howe",
+                [
+                    "2026-10-04 02:15:00",
+                    "2026-10-04 02:45:00",
+                    "2026-10-04 02:15:30",
+                ],
+            ),
+            (
+                "America/Goose_Bay",
+                [
+                    "2010-11-07 00:00:30",
+                    "2010-11-07 00:30:00",
+                    "2010-11-07 00:00:40",
+                ],
+            ),
+        ];
+        for (zone, stamps) in cases {
+            let z = Zone::parse(zone).unwrap();
+            let mut shared = ZoneCache::default();
+            for s in stamps {
+                let fresh = p(s, &z);
+                assert_eq!(parse_ts(s, &z, &mut shared), fresh, "{zone} {s}");
+            }
+        }
+        let lh = Zone::parse("Australia/Lord_Howe").unwrap();
+        assert_eq!(
+            p("2026-10-04 02:45:00", &lh),
+            p("2026-10-03T15:45:00Z", &lh),
+            "02:45 reads at +11"
+        );
     }
 
     #[test]

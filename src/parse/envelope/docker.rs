@@ -23,13 +23,16 @@ fn stream_key(line: &[u8]) -> Option<usize> {
         && &body[q + 1 - TIME.len()..=q] == TIME
     {
         let at = q + 1 - TIME.len() - 6 - STREAM_KEY.len();
-        if &line[at..at + STREAM_KEY.len()] == STREAM_KEY {
+        if at >= PREFIX.len() && &line[at..at + STREAM_KEY.len()] == STREAM_KEY {
             return Some(at);
         }
     }
     static REV: std::sync::LazyLock<memchr::memmem::FinderRev<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::FinderRev::new(STREAM_KEY));
-    REV.rfind(line)
+    // The key's first quote closes `log`, so it lies past the quote that opens it: in
+    // `{"log":","stream":...` the key matched at that opening quote, and slicing `log`
+    // then panicked (found by the `records` fuzz target; two such lines aborted `report`).
+    REV.rfind(line).filter(|&p| p >= PREFIX.len())
 }
 
 #[inline]
@@ -131,4 +134,22 @@ fn tail(rest: &[u8]) -> Option<(Stream, Option<&[u8]>)> {
         memchr::memchr(b'"', t).map(|e| &t[..e])
     });
     Some((stream, time))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_key_inside_the_prefix_is_not_the_end_of_log() {
+        let bad = br#"{"log":","stream":"stderr","time":"2025-12-01T08:08:09.548870700Z"}"#;
+        assert_eq!(stream_key(bad), None);
+        assert_eq!(fragment_stream(bad), None);
+        assert_eq!(stream_of(bad), None);
+        let next = br#"{"log":"x\n","stream":"stderr","time":"2025-12-01T08:08:09.5Z"}"#;
+        assert!(!super::super::joins(bad, next));
+        let empty = br#"{"log":"","stream":"stdout","time":"2025-12-01T08:08:09.5Z"}"#;
+        assert_eq!(stream_key(empty), Some(PREFIX.len()));
+        assert_eq!(fragment_stream(empty), Some(Stream::Stdout));
+    }
 }
