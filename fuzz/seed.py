@@ -3,9 +3,10 @@
 
 Owns the hand-written seeds only: small, real-looking lines of each format the target reads
 (made up here, not copied from any project's tests) plus edge cases (empty, a lone `{`,
-invalid UTF-8, long keys, deep nesting). Inputs a fuzz run adds (crash regressions,
-`cargo fuzz cmin` output) sit beside them under hashed names and are left alone, so running
-this again only rewrites the named seeds. Run from anywhere: `python3 fuzz/seed.py`.
+invalid UTF-8, long keys, deep nesting), and every input that once failed a target, as a
+`regression-*` seed. Inputs merged from fuzz runs sit beside them under hashed names and are
+left alone, so running this again only rewrites the named seeds. Run from anywhere:
+`python3 fuzz/seed.py`.
 """
 
 import json
@@ -181,7 +182,7 @@ JSON_LINES = {
     # Found by the fuzzer: serde_json's best-effort float parsing and Rust's exact one differ
     # by one ulp on this number; the target allows that and nothing else.
     "float-last-ulp": '{"msg":777777111111777777777777777777777777777712,"lg":1}',
-    "deep-array-overflow": '{"msg":' + "[" * 20000 + "]" * 20000 + "}",
+    "regression-deep-array-overflow": '{"msg":' + "[" * 20000 + "]" * 20000 + "}",
 }
 
 # Two lines each: the scanner's key memo is per worker, across lines.
@@ -328,9 +329,9 @@ TIMES = {
     "lord-howe": "2026-04-05 01:45:00\n2026-04-05 02:15:00\n2026-10-04 02:15:00",
     # Regression: Lord Howe's spring shift at 02:00 splits the local hour (02:00-02:29 do not
     # exist): the hour memo read 02:45 with the offset of 02:15.
-    "lord-howe-split-hour": "2026-10-04 02:15:00\n2026-10-04 02:45:00\n2026-10-04 02:15:30",
+    "regression-lord-howe-split-hour": "2026-10-04 02:15:00\n2026-10-04 02:45:00\n2026-10-04 02:15:30",
     # Regression: Goose Bay switched at 00:01 local until 2011: one local hour, two offsets.
-    "goose-bay-0001": "2010-03-14 00:00:30\n2010-03-14 00:30:00\n2010-11-07 00:00:30\n2010-11-07 00:30:00",
+    "regression-goose-bay-0001": "2010-03-14 00:00:30\n2010-03-14 00:30:00\n2010-11-07 00:00:30\n2010-11-07 00:30:00",
     "syslog": "Dec  1 03:08:09 web-1 x[1]: y\nDec 01 03:08:09\nFeb 29 00:00:00 h p: leap",
     "syslog-bad-day": "Jan 32 03:08:09 h p: x",
     "nginx-error-stamp": "2026/11/25 08:46:13 [error] 1#1: x",
@@ -387,10 +388,10 @@ condition = { share_above = 0.1 }
     "inf-factor": "[rules.error_rate_spike]\nfactor = inf\n",
     "bad-duration": '[rules.slow_endpoint]\np95_above = "fast"\n',
     "multiline-string": '[[custom]]\nid = """a\nb"""\nseverity = "info"\ndescription = "d"\nmatch = {}\ncondition = { count_at_least = 1 }\n',
-    "newline-in-rule-key": '[rules."upstream\\ntimeout"]\nmin_count = 1\n',
-    "newline-in-format": '[[custom]]\nid = "x"\nseverity = "info"\ndescription = "d"\nmatch = { format = "js\\non" }\ncondition = { count_at_least = 1 }\n',
-    "newline-in-regex": '[[custom]]\nid = "x"\nseverity = "info"\ndescription = "d"\nmatch = { message = "(\\n" }\ncondition = { count_at_least = 1 }\n',
-    "newline-in-field": '[[custom]]\nid = "x"\nseverity = "info"\ndescription = "d"\nmatch = { fields = ["a\\nb"] }\ncondition = { count_at_least = 1 }\n',
+    "regression-newline-in-rule-key": '[rules."upstream\\ntimeout"]\nmin_count = 1\n',
+    "regression-newline-in-format": '[[custom]]\nid = "x"\nseverity = "info"\ndescription = "d"\nmatch = { format = "js\\non" }\ncondition = { count_at_least = 1 }\n',
+    "regression-newline-in-regex": '[[custom]]\nid = "x"\nseverity = "info"\ndescription = "d"\nmatch = { message = "(\\n" }\ncondition = { count_at_least = 1 }\n',
+    "regression-newline-in-field": '[[custom]]\nid = "x"\nseverity = "info"\ndescription = "d"\nmatch = { fields = ["a\\nb"] }\ncondition = { count_at_least = 1 }\n',
     "duplicate-id": '[[custom]]\nid = "restart"\nseverity = "info"\ndescription = "d"\nmatch = {}\ncondition = { count_at_least = 1 }\n',
     "broken-toml": "[rules.upstream_timeout\nmin_count = = 3\n",
     "wrong-types": 'gap_windows = "two"\n[rules.restart]\nenabled = 1\n',
