@@ -299,7 +299,7 @@ pub fn shrank(
     for (i, o) in opened.iter().enumerate() {
         let n = read(i);
         if let Some(msg) = o.shrank(n) {
-            let lost = o.file.as_ref().is_some_and(|(_, size)| n < *size);
+            let lost = o.lost(n);
             let kind = if lost { "error" } else { "warning" };
             writeln!(diag, "logtriage: {kind}: {msg}")?;
             if lost && errors[i].is_none() {

@@ -423,9 +423,7 @@ pub fn scan_some<T: Send>(
                     read += std::mem::take(&mut batches.skipped);
                     if done && errors[i].is_none() {
                         // A file cut short as it was read: lost bytes are the input's error.
-                        errors[i] = o
-                            .shrank(read)
-                            .filter(|_| o.file.as_ref().is_some_and(|(_, size)| read < *size));
+                        errors[i] = o.shrank(read).filter(|_| o.lost(read));
                     }
                     let found: Vec<Found<T>> = pool.install(|| {
                         round

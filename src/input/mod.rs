@@ -71,6 +71,11 @@ impl Opened {
         }
     }
 
+    /// Whether fewer bytes were read than the file held when it was opened.
+    pub fn lost(&self, read: u64) -> bool {
+        self.file.as_ref().is_some_and(|(_, size)| read < *size)
+    }
+
     /// Whether the file was cut short while it was read (logrotate's `copytruncate`), given
     /// how many bytes were read of it: a one-line message naming it.
     pub fn shrank(&self, read: u64) -> Option<String> {

@@ -45,7 +45,7 @@ impl Render for Markdown {
             },
             human_duration(r.window_seconds as f64)
         )?;
-        let echoes = super::echo_notes(r);
+        let echoes = super::input_notes(r);
         for note in notes
             .iter()
             .copied()

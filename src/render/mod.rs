@@ -66,7 +66,7 @@ pub fn zone_notes(r: &crate::report::Report) -> Vec<&str> {
 
 /// What the report did not count as it would a plain line, per input, as notes: access
 /// lines of the app server whose statuses the app logs itself, lines over `--max-line`.
-pub fn echo_notes(r: &crate::report::Report) -> Vec<String> {
+pub fn input_notes(r: &crate::report::Report) -> Vec<String> {
     let mut out = Vec::new();
     for i in &r.inputs {
         if i.echoed_access_lines > 0 {

@@ -99,7 +99,7 @@ impl Render for TableRender {
         for note in notes {
             writeln!(out, "  {}", term(note))?;
         }
-        for note in super::echo_notes(r) {
+        for note in super::input_notes(r) {
             writeln!(out, "  {}", term(&note))?;
         }
         self.triage(r, out)?;
