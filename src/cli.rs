@@ -221,6 +221,11 @@ pub struct ReportArgs {
     /// Skip triage (rules, incidents, patterns): counts only, a little faster.
     #[arg(long)]
     pub no_triage: bool,
+
+    /// Distinct endpoints kept by name; past it the rest fold into `(other endpoints)`,
+    /// counted, and which ones are kept does not depend on file order or threads.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_endpoints: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -316,6 +321,11 @@ pub struct RequestsArgs {
     /// Output: aligned table with the last-words summary, one JSON document, or CSV rows.
     #[arg(long, short = 'f', value_enum, default_value_t = RequestsFormat::Table)]
     pub format: RequestsFormat,
+
+    /// Distinct endpoints kept by name; past it the rest fold into `(other endpoints)`,
+    /// counted, and which ones are kept does not depend on file order or threads.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_endpoints: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -362,6 +372,10 @@ pub struct WatchArgs {
     /// Lines longer than this are counted as oversized and skipped, e.g. `1MiB`, `64KiB`.
     #[arg(long, default_value = "1MiB", value_name = "SIZE")]
     pub max_line: String,
+
+    /// Distinct endpoints kept by name in the summary (as for report).
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_endpoints: usize,
 
     /// Zone for timestamps that carry none (as for report).
     #[arg(long, value_name = "ZONE")]

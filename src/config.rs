@@ -53,6 +53,15 @@ pub struct ReportConfig {
     /// Triage rules; `None` with `--no-triage`.
     pub rules: Option<std::sync::Arc<crate::triage::rules::RuleSet>>,
     pub fail_on: Option<crate::triage::rules::Severity>,
+    pub max_endpoints: usize,
+}
+
+/// `--max-endpoints` must keep at least one.
+fn max_endpoints(n: usize) -> Result<usize, UsageError> {
+    if n == 0 {
+        return Err(usage("--max-endpoints: must be at least 1"));
+    }
+    Ok(n)
 }
 
 /// The rule set: built-ins, or as a `--rules` file makes it.
@@ -326,6 +335,7 @@ pub fn report(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
             crate::cli::FailOn::Warning => Severity::Warning,
             crate::cli::FailOn::Critical => Severity::Critical,
         }),
+        max_endpoints: max_endpoints(args.max_endpoints)?,
     })
 }
 
@@ -468,6 +478,7 @@ pub struct RequestsConfig {
     pub input: InputConfig,
     pub query: crate::requests::Query,
     pub format: RequestsFormat,
+    pub max_endpoints: usize,
 }
 
 pub fn requests(args: &RequestsArgs) -> Result<RequestsConfig, UsageError> {
@@ -513,6 +524,7 @@ pub fn requests(args: &RequestsArgs) -> Result<RequestsConfig, UsageError> {
             top: args.top,
         },
         format: args.format,
+        max_endpoints: max_endpoints(args.max_endpoints)?,
     })
 }
 
@@ -530,6 +542,7 @@ pub struct WatchConfig {
     pub params: crate::watch::state::Params,
     pub interval: std::time::Duration,
     pub max_line: usize,
+    pub max_endpoints: usize,
     pub rules: std::sync::Arc<crate::triage::rules::RuleSet>,
     pub top: usize,
     pub live: bool,
@@ -675,6 +688,7 @@ pub fn watch(args: &crate::cli::WatchArgs) -> Result<WatchConfig, UsageError> {
         },
         interval: std::time::Duration::from_micros(interval as u64),
         max_line: size(&args.max_line, "--max-line")?,
+        max_endpoints: max_endpoints(args.max_endpoints)?,
         rules,
         top: args.top,
         live,

@@ -33,6 +33,10 @@ pub struct Report {
     pub timezone_assumed: String,
     pub latency_unit_rule: &'static str,
     pub window_seconds: u64,
+    /// The `--window` asked for, when more than `MAX_FIXED_WINDOWS` windows of it would have
+    /// been needed and `window_seconds` is a multiple of it instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_requested_seconds: Option<u64>,
     pub primary_source: Source,
     pub levels: Levels,
     pub status: BySource<BTreeMap<String, u64>>,
@@ -114,6 +118,20 @@ pub struct Totals {
     pub blank: u64,
     pub untimed: u64,
     pub filtered: u64,
+    /// Present when more endpoints than `--max-endpoints` were seen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoints_folded: Option<Folded>,
+}
+
+/// What `--max-endpoints` folded into `(other endpoints)`.
+#[derive(Serialize, Debug)]
+pub struct Folded {
+    /// The endpoint name they share.
+    pub into: &'static str,
+    pub max_endpoints: usize,
+    /// Lines whose endpoint was folded: still counted in every total, status, latency and
+    /// window, only not per endpoint.
+    pub lines: u64,
 }
 
 #[derive(Serialize, Debug)]
@@ -408,7 +426,9 @@ pub(crate) fn opt_ms(v: f32) -> Option<f64> {
 }
 
 impl Report {
-    pub fn build(mut p: Partial, ctx: &Context) -> Report {
+    pub fn build(p: Partial, ctx: &Context) -> Report {
+        // The engine folds before finishing request partitions; this is for other callers.
+        let mut p = p.fold_endpoints();
         // The engine finishes request partitions in parallel; this is for other callers.
         if !p.requests.is_finished() {
             p.requests.finish(&p.names);
@@ -419,6 +439,11 @@ impl Report {
 
         let mut totals = Totals {
             filtered: p.filtered,
+            endpoints_folded: p.endpoints.folded_lines().map(|lines| Folded {
+                into: crate::aggregate::cardinality::OTHER,
+                max_endpoints: p.endpoints.cap(),
+                lines,
+            }),
             ..Totals::default()
         };
         let mut inputs = Vec::new();
@@ -488,6 +513,7 @@ impl Report {
             0
         };
         let width = p.windows.display_width(span);
+        let widened_from = p.windows.widened_from();
         let mut wins = std::mem::replace(
             &mut p.windows,
             crate::aggregate::windows::Windows::new(None),
@@ -675,6 +701,7 @@ impl Report {
             timezone_assumed: ctx.timezone.to_string(),
             latency_unit_rule: LATENCY_RULE,
             window_seconds: (width / 1_000_000) as u64,
+            window_requested_seconds: widened_from.map(|w| (w / 1_000_000) as u64),
             primary_source: primary,
             levels,
             status,

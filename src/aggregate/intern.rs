@@ -23,6 +23,20 @@ impl Interner {
         id
     }
 
+    /// The id of `s` if it is interned.
+    #[inline]
+    pub fn get(&self, s: &str) -> Option<u32> {
+        self.ids.get(s).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
     pub fn name(&self, id: u32) -> &str {
         &self.names[id as usize]
     }

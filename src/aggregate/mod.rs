@@ -2,6 +2,7 @@
 //! merges associatively (left then right, in input order) with `Partial::new` as the empty
 //! value. Must not print or see `Write`; finishing into a `Report` lives in `report.rs`.
 
+pub mod cardinality;
 pub mod endpoint;
 pub mod intern;
 pub mod latency;
@@ -188,6 +189,8 @@ pub struct AggOptions {
     pub zone_evidence: bool,
     /// Per input, the source its path names (`sources::from_path`), if any.
     pub origins: std::sync::Arc<[Option<String>]>,
+    /// Distinct endpoints kept by name (`--max-endpoints`); `None`: the default.
+    pub max_endpoints: Option<usize>,
 }
 
 /// Raw messages remembered per partial before the memo is cleared: bounds its memory when
@@ -251,6 +254,8 @@ pub struct Partial {
     origins: std::sync::Arc<[Option<String>]>,
     /// Per input, its origin's interned id (`NONE`: none; `UNSEEN`: not interned yet).
     origin_ids: Vec<u32>,
+    /// Which endpoints are kept by name (`--max-endpoints`), and what was folded.
+    pub endpoints: cardinality::EndpointCap,
 }
 
 /// `Partial::origin_ids` before an input's origin is interned.
@@ -287,7 +292,67 @@ impl Partial {
             sources: sources::Sources::new(),
             origins: opts.origins.clone(),
             origin_ids: vec![UNSEEN; nfiles],
+            endpoints: cardinality::EndpointCap::new(
+                opts.max_endpoints
+                    .unwrap_or(cardinality::DEFAULT_MAX_ENDPOINTS),
+            ),
         }
+    }
+
+    /// No lines yet, counting as `self` counts: the empty value a fold merges into.
+    fn empty_like(&self) -> Partial {
+        Partial {
+            files: vec![FileStats::default(); self.files.len()],
+            levels: [0; 6],
+            filtered: 0,
+            min_ts: i64::MAX,
+            max_ts: i64::MIN,
+            status: Default::default(),
+            names: Interner::default(),
+            latency: Default::default(),
+            errors: FxHashMap::default(),
+            windows: self.windows.empty_like(),
+            requests: Requests::default(),
+            samples: Vec::new(),
+            health: Vec::new(),
+            endpoint_memo: endpoint::Memo::default(),
+            msg_memo: self.msg_memo.as_ref().map(|_| FxHashMap::default()),
+            track_last_words: self.track_last_words,
+            rules: self.rules.clone(),
+            triage: Triage::new(self.rules.as_ref().map_or(0, |r| r.slots.len())),
+            restart_memo: Vec::new(),
+            since: self.since,
+            until: self.until,
+            requests_latency_counted: false,
+            zones: None,
+            sources: sources::Sources::new(),
+            origins: self.origins.clone(),
+            origin_ids: vec![UNSEEN; self.files.len()],
+            endpoints: self.endpoints.empty_like(),
+        }
+    }
+
+    /// Folds the endpoints past `--max-endpoints` into `cardinality::OTHER` everywhere they
+    /// are counted. Every split of the input folds the same ones; a no-op under the cap.
+    pub fn fold_endpoints(self) -> Partial {
+        let Some(plan) = self.endpoints.fold_plan() else {
+            return self;
+        };
+        let mut q = self.empty_like();
+        let other = q.names.intern(cardinality::OTHER);
+        q.endpoints.set_other(other);
+        let map: Vec<u32> = (0..self.names.len() as u32)
+            .map(|id| match plan.get(id as usize) {
+                Some(true) => other,
+                _ => q.names.intern(self.names.name(id)),
+            })
+            .collect();
+        let counted = self.requests_latency_counted;
+        let mut o = self;
+        o.requests_latency_counted = false;
+        q.merge_mapped(o, map);
+        q.requests_latency_counted = counted;
+        q
     }
 
     /// The interned source input `file`'s path names, if any.
@@ -406,7 +471,9 @@ impl Partial {
             return id;
         }
         endpoint::normalize(method, target, &mut scratch.endpoint);
-        let id = self.names.intern(&scratch.endpoint);
+        let id = self
+            .endpoints
+            .admit(&mut self.names, &scratch.endpoint, endpoint::is_health);
         self.endpoint_memo.put(key, id);
         id
     }
@@ -539,6 +606,9 @@ impl Partial {
             Some(p) => self.endpoint_id(ev.method.as_deref(), p, scratch),
             None => NONE,
         };
+        if endpoint != NONE {
+            self.endpoints.count(endpoint);
+        }
         let health = endpoint != NONE && self.is_health(endpoint);
         if let Some(s) = ev.status {
             *self.status[si].entry(s).or_default() += 1;
@@ -649,14 +719,26 @@ fn upstream_host(u: &str) -> &str {
 }
 
 impl Merge for Partial {
-    fn merge(&mut self, mut o: Partial) {
+    fn merge(&mut self, o: Partial) {
+        let map = self.names.absorb(&o.names);
+        self.merge_mapped(o, map);
+    }
+}
+
+impl Partial {
+    /// `merge`, with `map` carrying `o`'s interned ids into ours (several may share one, as
+    /// when a fold sends endpoints to `cardinality::OTHER`).
+    fn merge_mapped(&mut self, mut o: Partial, map: Vec<u32>) {
         debug_assert!(
             !self.requests_latency_counted && !o.requests_latency_counted,
             "a request split over two partials must be whole before its latency counts"
         );
         // The other side's ids are remapped into ours; ours keep their meaning, and so does
         // the health memo.
-        let map = self.names.absorb(&o.names);
+        self.endpoints.merge(
+            std::mem::replace(&mut o.endpoints, self.endpoints.empty_like()),
+            &map,
+        );
         for s in &mut o.samples {
             s.line += self.files[s.file as usize].lines;
         }

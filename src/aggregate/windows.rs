@@ -58,6 +58,14 @@ const DISPLAY: [i64; 20] = [
 const MAX_BUCKETS: usize = 128;
 /// Target upper bound on the number of windows shown.
 const TARGET_WINDOWS: i64 = 60;
+/// Windows of a user's fixed width held before they widen: bounds memory (and the table)
+/// whatever the span, e.g. `-w 1s` over 11 days.
+pub const MAX_FIXED_WINDOWS: usize = 20_000;
+/// Multiples of a fixed width it widens through; each divides the next, so widening merges
+/// whole windows, and from one second every rung is a human size.
+const FIXED_RUNGS: [i64; 13] = [
+    1, 2, 10, 20, 60, 120, 600, 1200, 3600, 7200, 21_600, 43_200, 86_400,
+];
 
 #[derive(Default, Debug, Clone)]
 pub struct WinAgg {
@@ -79,13 +87,17 @@ pub struct WinAgg {
 }
 
 impl WinAgg {
-    /// Carries interned endpoint ids into another partial's names.
-    fn remap(&mut self, map: &[u32]) {
+    /// Carries interned endpoint ids into another partial's names; endpoints the map folds
+    /// into one merge.
+    fn remap(&mut self, map: &[u32], cap: usize) {
         if !self.ep_latency.is_empty() {
-            self.ep_latency = std::mem::take(&mut self.ep_latency)
-                .into_iter()
-                .map(|((s, ep), v)| ((s, remap(ep, map)), v))
-                .collect();
+            let old = std::mem::take(&mut self.ep_latency);
+            for ((s, ep), v) in old {
+                self.ep_latency
+                    .entry((s, remap(ep, map)))
+                    .or_default()
+                    .merge(&v, cap);
+            }
         }
     }
 }
@@ -208,8 +220,11 @@ impl WinAgg {
 pub struct Windows {
     /// Bucket width in microseconds.
     pub width: i64,
-    /// A user-chosen width is never coarsened.
-    fixed: bool,
+    /// The user's width, if they chose one: it only widens (by `FIXED_RUNGS`) past
+    /// `MAX_FIXED_WINDOWS` windows.
+    fixed: Option<i64>,
+    /// `limit_for` the current width.
+    limit: usize,
     /// Latency values each window store keeps exactly.
     pub cap: usize,
     pub buckets: FxHashMap<i64, WinAgg>,
@@ -225,6 +240,7 @@ impl Windows {
         Windows {
             width: self.width,
             fixed: self.fixed,
+            limit: self.limit,
             cap: self.cap,
             buckets: FxHashMap::default(),
         }
@@ -234,7 +250,8 @@ impl Windows {
     pub fn with_cap(fixed_width: Option<i64>, cap: usize) -> Windows {
         Windows {
             width: fixed_width.unwrap_or(LADDER[0]),
-            fixed: fixed_width.is_some(),
+            fixed: fixed_width,
+            limit: Self::limit_for(fixed_width, fixed_width.unwrap_or(LADDER[0])),
             cap,
             buckets: FxHashMap::default(),
         }
@@ -242,20 +259,42 @@ impl Windows {
 
     #[inline]
     pub fn at(&mut self, ts: i64) -> &mut WinAgg {
-        if !self.fixed
-            && self.width < DAY
-            && self.buckets.len() >= MAX_BUCKETS
-            && !self.buckets.contains_key(&ts.div_euclid(self.width))
-        {
-            self.coarsen_to(next_rung(self.width));
+        let mut key = ts.div_euclid(self.width);
+        if self.buckets.len() >= self.limit && !self.buckets.contains_key(&key) {
+            self.widen();
+            key = ts.div_euclid(self.width);
         }
-        self.buckets.entry(ts.div_euclid(self.width)).or_default()
+        self.buckets.entry(key).or_default()
+    }
+
+    /// Buckets held before the next one widens them.
+    fn limit_for(fixed: Option<i64>, width: i64) -> usize {
+        match fixed {
+            None if width < DAY => MAX_BUCKETS,
+            None => usize::MAX,
+            Some(_) => MAX_FIXED_WINDOWS,
+        }
+    }
+
+    /// One rung coarser: the auto ladder's, or the fixed width's next multiple.
+    fn widen(&mut self) {
+        let next = match self.fixed {
+            None => next_rung(self.width),
+            Some(w) => next_fixed(w, self.width),
+        };
+        self.coarsen_to(next);
+    }
+
+    /// The user's width when it had to widen to stay within `MAX_FIXED_WINDOWS`.
+    pub fn widened_from(&self) -> Option<i64> {
+        self.fixed.filter(|&w| w != self.width)
     }
 
     fn coarsen_to(&mut self, width: i64) {
         if width <= self.width {
             return;
         }
+        self.limit = Self::limit_for(self.fixed, width);
         let factor = width / self.width;
         let old = std::mem::take(&mut self.buckets);
         self.width = width;
@@ -282,7 +321,7 @@ impl Windows {
     /// The display width for a time span: a user's fixed width, else the smallest human size
     /// giving at most 60 windows that is a multiple of the bucket width.
     pub fn display_width(&self, span: i64) -> i64 {
-        if self.fixed {
+        if self.fixed.is_some() {
             return self.width;
         }
         for &w in &DISPLAY {
@@ -295,6 +334,15 @@ impl Windows {
     }
 }
 
+/// The next multiple of a user's width `fixed` after `width`; past the rungs, doubling.
+fn next_fixed(fixed: i64, width: i64) -> i64 {
+    FIXED_RUNGS
+        .iter()
+        .map(|m| m * fixed)
+        .find(|&r| r > width)
+        .unwrap_or(width * 2)
+}
+
 /// The next coarser bucket width; a day is the coarsest, as whole-day display sizes need not
 /// be multiples of anything larger.
 fn next_rung(width: i64) -> i64 {
@@ -304,8 +352,9 @@ fn next_rung(width: i64) -> i64 {
 impl Windows {
     /// `merge`, carrying the other partial's interned ids into ours.
     pub fn merge_remapped(&mut self, mut o: Windows, map: &[u32]) {
+        let cap = o.cap;
         for v in o.buckets.values_mut() {
-            v.remap(map);
+            v.remap(map, cap);
         }
         self.merge(o);
     }
@@ -321,6 +370,11 @@ impl Merge for Windows {
         }
         for (k, v) in o.buckets {
             self.buckets.entry(k).or_default().merge(v, self.cap);
+        }
+        // Each part kept within the limit, their union may not: widen as one part would
+        // have (the whole input's windows at this width are more than the limit too).
+        while self.fixed.is_some() && self.buckets.len() > MAX_FIXED_WINDOWS {
+            self.widen();
         }
     }
 }

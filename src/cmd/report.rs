@@ -21,6 +21,7 @@ pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, Outcom
         // Hung-request flags group requests by their last app message.
         last_words: cfg.rules.is_some(),
         rules: cfg.rules.clone(),
+        max_endpoints: Some(cfg.max_endpoints),
         ..AggOptions::default()
     };
     let super::Aggregated {

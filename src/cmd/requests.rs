@@ -17,6 +17,7 @@ pub fn run(cfg: &RequestsConfig, out: &mut dyn Write, diag: &mut dyn Write) -> R
     let ic = &cfg.input;
     let opts = AggOptions {
         last_words: true,
+        max_endpoints: Some(cfg.max_endpoints),
         ..AggOptions::default()
     };
     let super::Aggregated {

@@ -118,6 +118,7 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             .map(|n| crate::aggregate::sources::from_path(n))
             .collect::<Vec<_>>()
             .into(),
+        max_endpoints: Some(cfg.max_endpoints),
     };
     let mut w = Watcher::new(cfg.params.clone(), parser, names.len(), &opts);
     if !cfg.zone_explicit {

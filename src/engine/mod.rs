@@ -267,6 +267,7 @@ pub fn aggregate(
             // The bytes of oversized lines that were dropped unread were read all the same.
             total.files[i].bytes += batches.skipped;
         }
+        let mut total = total.fold_endpoints();
         finish(&mut total);
         (total, errors)
     })

@@ -88,6 +88,22 @@ pub fn input_notes(r: &crate::report::Report) -> Vec<String> {
             ));
         }
     }
+    if let Some(asked) = r.window_requested_seconds {
+        out.push(format!(
+            "--window {}: more than {} windows over this span; widened to {}",
+            crate::report::human_duration(asked as f64),
+            crate::aggregate::windows::MAX_FIXED_WINDOWS,
+            crate::report::human_duration(r.window_seconds as f64)
+        ));
+    }
+    if let Some(f) = &r.totals.endpoints_folded {
+        out.push(format!(
+            "more than --max-endpoints {} distinct endpoints: {} lines count per endpoint as `{}` (kept by a hash of the name, not by traffic; raise --max-endpoints, or check that ids in paths are masked)",
+            f.max_endpoints,
+            f.lines,
+            f.into
+        ));
+    }
     out
 }
 
