@@ -23,7 +23,7 @@ source benches/peak_mem.sh
 
 cargo build --release --quiet
 cargo build --release --quiet --example gen_corpus
-want="size=$size generator=$(sha256sum benches/gen_corpus.rs | cut -c1-16)"
+want="size=$size generator=$(cat benches/gen_corpus/*.rs | sha256sum | cut -c1-16)"
 if [ "$(cat "$dir/.stamp" 2>/dev/null || true)" != "$want" ] || [ ! -f "$dir/app.log" ]; then
   rm -f "$dir/.stamp"
   echo "generating a $size app log into $dir ..." >&2

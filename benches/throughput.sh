@@ -45,13 +45,13 @@ gen=target/release/examples/gen_corpus
 if ! cargo build --release --quiet --example gen_corpus 2>/dev/null; then
   gen=target/release/gen_corpus-standalone
   mkdir -p target/release
-  rustc --edition 2024 -C opt-level=3 -o "$gen" benches/gen_corpus.rs
+  rustc --edition 2024 -C opt-level=3 -o "$gen" benches/gen_corpus/main.rs
 fi
 
 # --- corpus -----------------------------------------------------------------------------------
 # Regenerate when size, seed or the generator changed (the generator's hash is in the stamp),
 # or a file is missing. The stamp is written last, so an interrupted run regenerates.
-want="size=$size seed=$seed generator=$(sha256sum benches/gen_corpus.rs | cut -c1-16)"
+want="size=$size seed=$seed generator=$(cat benches/gen_corpus/*.rs | sha256sum | cut -c1-16)"
 have=$(cat "$stamp" 2>/dev/null || true)
 missing=0
 for f in "${files[@]}"; do [ -f "$corpus/$f" ] || missing=1; done

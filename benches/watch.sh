@@ -13,7 +13,7 @@ cargo build --release --quiet
 cargo build --release --quiet --example gen_corpus
 gen=target/release/examples/gen_corpus
 corpus=target/bench-watch/app.log
-stamp="steady $(sha256sum benches/gen_corpus.rs | cut -c1-16)"
+stamp="steady $(cat benches/gen_corpus/*.rs | sha256sum | cut -c1-16)"
 if [ ! -f "$corpus" ] || [ "$(cat target/bench-watch/.stamp 2>/dev/null)" != "$stamp" ]; then
   "$gen" --out target/bench-watch --size 4608MiB --only app --load steady >&2
   echo "$stamp" > target/bench-watch/.stamp
