@@ -384,7 +384,7 @@ pub fn time(data: &[u8]) {
 /// The `--rules` file parser: a rule set, or an error of one line that names the file.
 pub fn rules(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    if let Err(e) = logtriage::triage::rules_file::from_toml(&text, "fuzz.toml") {
+    if let Err(e) = logtriage::rules::file::from_toml(&text, "fuzz.toml") {
         assert!(!e.contains('\n'), "a --rules error of several lines: {e:?}");
         assert!(
             e.starts_with("fuzz.toml: "),

@@ -8,12 +8,13 @@ use crate::cli::{
     ColorChoice, FilterArgs, InputArgs, LinesFormat, OutcomeArg, ReportArgs, ReportFormat,
     RequestsArgs, RequestsFormat, SortArg, TraceArgs,
 };
-use crate::error::UsageError;
+use crate::error::{UsageError, usage};
 use crate::input::InputSpec;
 use crate::parse::log_format::LogFormat;
 use crate::parse::picked::go_duration_ms;
 use crate::parse::time::{self, Micros, Zone, ZoneCache};
 use crate::parse::{Canonical, FieldSpec, Unit};
+use crate::select::predicate::{Predicate, predicate, regex};
 
 /// A time bound: absolute, or relative to the newest line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,8 +52,8 @@ pub struct ReportConfig {
     pub window: Option<Micros>,
     pub top: usize,
     /// Triage rules; `None` with `--no-triage`.
-    pub rules: Option<std::sync::Arc<crate::triage::rules::RuleSet>>,
-    pub fail_on: Option<crate::triage::rules::Severity>,
+    pub rules: Option<std::sync::Arc<crate::rules::RuleSet>>,
+    pub fail_on: Option<crate::rules::Severity>,
     pub max_endpoints: usize,
 }
 
@@ -65,23 +66,17 @@ fn max_endpoints(n: usize) -> Result<usize, UsageError> {
 }
 
 /// The rule set: built-ins, or as a `--rules` file makes it.
-pub fn rule_set(
-    path: Option<&std::path::Path>,
-) -> Result<crate::triage::rules::RuleSet, UsageError> {
+pub fn rule_set(path: Option<&std::path::Path>) -> Result<crate::rules::RuleSet, UsageError> {
     let Some(path) = path else {
-        return Ok(crate::triage::rules::RuleSet::default());
+        return Ok(crate::rules::RuleSet::default());
     };
     let shown = path.display().to_string();
     let text =
         std::fs::read_to_string(path).map_err(|e| usage(format!("--rules: {shown}: {e}")))?;
-    crate::triage::rules_file::from_toml(&text, &shown).map_err(|e| usage(format!("--rules: {e}")))
+    crate::rules::file::from_toml(&text, &shown).map_err(|e| usage(format!("--rules: {e}")))
 }
 
 const DEFAULT_CHUNK: usize = 4 << 20;
-
-fn usage(msg: impl Into<String>) -> UsageError {
-    UsageError(msg.into())
-}
 
 /// A positive duration such as `10s`, `1m30s`, `500ms`; `what` names the option.
 pub fn duration(s: &str, what: &str) -> Result<Micros, UsageError> {
@@ -314,7 +309,7 @@ pub fn report(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
     if args.top == 0 {
         return Err(usage("--top: must be at least 1"));
     }
-    use crate::triage::rules::Severity;
+    use crate::rules::Severity;
     if args.no_triage && (args.rules.is_some() || args.fail_on.is_some()) {
         return Err(usage(
             "--no-triage: cannot be combined with --rules or --fail-on",
@@ -384,13 +379,6 @@ pub fn trace(args: &TraceArgs) -> Result<TraceConfig, UsageError> {
     })
 }
 
-/// One `--field` predicate of `filter`.
-#[derive(Clone, Debug)]
-pub enum Predicate {
-    Equals(String, String),
-    Matches(String, regex::Regex),
-}
-
 #[derive(Clone, Debug)]
 pub struct FilterConfig {
     pub input: InputConfig,
@@ -401,42 +389,6 @@ pub struct FilterConfig {
     pub format: LinesFormat,
     pub count: bool,
     pub merge: bool,
-}
-
-fn regex(pattern: &str, what: &str) -> Result<regex::Regex, UsageError> {
-    regex::Regex::new(pattern).map_err(|e| {
-        let first = e.to_string();
-        let reason = first.lines().last().unwrap_or("invalid regex").trim();
-        usage(format!("{what}: invalid regex '{pattern}': {reason}"))
-    })
-}
-
-/// One `KEY=VALUE` or `KEY~REGEX` predicate; `what` names the option or setting.
-pub fn predicate(p: &str, what: &str) -> Result<Predicate, UsageError> {
-    // Whichever of `=` and `~` comes first separates the key.
-    let eq = p.find('=');
-    let re = p.find('~');
-    let pred = match (eq, re) {
-        (Some(e), r) if r.is_none_or(|r| e < r) => {
-            Predicate::Equals(p[..e].trim().to_string(), p[e + 1..].to_string())
-        }
-        (_, Some(r)) => Predicate::Matches(
-            p[..r].trim().to_string(),
-            regex(&p[r + 1..], &format!("{what} {}", &p[..r]))?,
-        ),
-        _ => {
-            return Err(usage(format!(
-                "{what}: expected KEY=VALUE or KEY~REGEX, got '{p}'"
-            )));
-        }
-    };
-    let key = match &pred {
-        Predicate::Equals(k, _) | Predicate::Matches(k, _) => k,
-    };
-    if key.is_empty() {
-        return Err(usage(format!("{what}: empty key in '{p}'")));
-    }
-    Ok(pred)
 }
 
 pub fn filter(args: &FilterArgs) -> Result<FilterConfig, UsageError> {
@@ -543,7 +495,7 @@ pub struct WatchConfig {
     pub interval: std::time::Duration,
     pub max_line: usize,
     pub max_endpoints: usize,
-    pub rules: std::sync::Arc<crate::triage::rules::RuleSet>,
+    pub rules: std::sync::Arc<crate::rules::RuleSet>,
     pub top: usize,
     pub live: bool,
     pub color: bool,
@@ -580,9 +532,9 @@ pub fn size(s: &str, what: &str) -> Result<usize, UsageError> {
 /// keeps the rules as `report` has them). Only thresholds change, so the rule slots, and the
 /// window counts kept for them, are the same.
 fn alert_rules(
-    rules: &crate::triage::rules::RuleSet,
+    rules: &crate::rules::RuleSet,
     args: &crate::cli::WatchArgs,
-) -> Result<crate::triage::rules::RuleSet, UsageError> {
+) -> Result<crate::rules::RuleSet, UsageError> {
     let mut set = rules.clone();
     let p95 = match &args.alert_p95 {
         Some(d) => Some(duration(d, "--alert-p95")? as f64 / 1000.0),

@@ -7,6 +7,11 @@ use thiserror::Error;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// A `UsageError` from its message (which names the option or file).
+pub fn usage(msg: impl Into<String>) -> UsageError {
+    UsageError(msg.into())
+}
+
 /// How a command ended when it did not fail outright.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

@@ -14,9 +14,9 @@ use crate::aggregate::{Partial, endpoint};
 use crate::engine;
 use crate::parse::time::format_utc;
 use crate::parse::{Format, Level, Source};
+use crate::rules::RuleSet;
 use crate::triage::evaluate::{self as triage, BASELINE_RULE, Flag, Incident, SampleLine};
 use crate::triage::patterns;
-use crate::triage::rules::RuleSet;
 
 /// Version of the JSON schema; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;

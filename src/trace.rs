@@ -9,10 +9,10 @@ use crate::aggregate::endpoint;
 use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::requests::position;
 use crate::aggregate::requests::{ReqAgg, Touch};
-use crate::event::{Correlation, Event};
 use crate::parse::time::format_utc;
 use crate::parse::{Format, Level, Micros};
 use crate::report::{Completions, Outcome, outcome};
+use crate::select::event::{Correlation, Event};
 
 /// The error log stamps whole seconds: an error line's instant is somewhere in that second.
 const SECOND: Micros = 1_000_000;

@@ -216,7 +216,7 @@ fn report(files: &[Vec<u8>], threads: usize, chunk: usize, stream: bool) -> Stri
     let contexts = logtriage::cmd::file_contexts(&mut opened, &parser);
     let parser = parser.with_files(contexts);
     // Triage on, as `report` runs it: flags, incidents and patterns must not depend on the split.
-    let rules = std::sync::Arc::new(logtriage::triage::rules::RuleSet::default());
+    let rules = std::sync::Arc::new(logtriage::rules::RuleSet::default());
     let opts = AggOptions {
         last_words: true,
         rules: Some(rules.clone()),

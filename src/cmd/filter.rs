@@ -12,11 +12,11 @@ use crate::cli::LinesFormat;
 use crate::config::FilterConfig;
 use crate::engine::{self, Found};
 use crate::error::Outcome;
-use crate::event::Event;
-use crate::filter::Matcher;
 use crate::input::chunk;
 use crate::parse::{ParseCache, Parsed, Parser};
 use crate::render::events::{self, Layout, Style};
+use crate::select::event::Event;
+use crate::select::matcher::Matcher;
 
 /// Selects the lines of one piece; only matches become `Event`s.
 fn select(

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::error::Outcome;
 use crate::render::rules as render;
-use crate::triage::rules::RuleSet;
+use crate::rules::RuleSet;
 
 pub fn run(rules: &RuleSet, out: &mut dyn Write) -> Result<Outcome> {
     render::table(rules, out)?;

@@ -13,11 +13,11 @@ use crate::cli::LinesFormat;
 use crate::config::TraceConfig;
 use crate::engine::{self, Found};
 use crate::error::Outcome;
-use crate::event::Event;
 use crate::input::chunk;
 use crate::parse::{Format, Micros, ParseCache, Parsed, Parser};
 use crate::render::events::{self, Style};
 use crate::report::Completions;
+use crate::select::event::Event;
 use crate::trace::{self, AccessKey, Trace};
 
 /// What the correlation pass keeps.

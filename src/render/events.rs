@@ -9,9 +9,9 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::escape::term;
-use crate::event::{Correlation, EnvInfo, Event};
 use crate::parse::time::format_utc;
 use crate::parse::{Format, Level, Micros};
+use crate::select::event::{Correlation, EnvInfo, Event};
 
 /// The original line, unchanged (plus a newline).
 pub fn raw(e: &Event, out: &mut dyn Write) -> io::Result<()> {

@@ -7,7 +7,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
 use super::escape::term;
-use crate::triage::rules::{Condition, Kind, Rule, RuleSet};
+use crate::rules::{Condition, Kind, Rule, RuleSet};
 
 /// The thresholds a rule uses, as they would be written in a `--rules` file.
 pub fn thresholds(r: &Rule) -> String {

@@ -10,7 +10,6 @@ use serde::Serialize;
 
 pub use super::incidents::{Incident, IncidentFlag};
 use super::patterns::Cluster;
-use super::rules::{Condition, Kind, Rule, RuleSet, Severity};
 use crate::aggregate::Partial;
 use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::latency::round3;
@@ -20,6 +19,7 @@ use crate::aggregate::windows::WinAgg;
 use crate::parse::Source;
 use crate::parse::time::format_utc;
 use crate::report::{Completions, Outcome, outcome};
+use crate::rules::{Condition, Kind, Rule, RuleSet, Severity};
 
 /// Below this p95 (ms) a latency rise is noise, however many times the baseline it is.
 const LATENCY_FLOOR_MS: f64 = 100.0;

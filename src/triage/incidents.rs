@@ -8,11 +8,11 @@ use serde::Serialize;
 
 use super::evaluate::{Ctx, Firing, Flag};
 use super::patterns::Cluster;
-use super::rules::{RuleSet, Severity};
 use crate::aggregate::Partial;
 use crate::aggregate::intern::Interner;
 use crate::parse::Source;
 use crate::parse::time::format_utc;
+use crate::rules::{RuleSet, Severity};
 
 /// New patterns listed per incident.
 const NEW_PATTERNS: usize = 5;

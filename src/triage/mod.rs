@@ -1,9 +1,9 @@
-//! Triage: rules (`rules`), their evaluation over the finished windows into flags and
-//! incidents (`evaluate`), and message patterns (`patterns`). Pure: turns a merged partial
-//! into report values; must not read input or print.
+//! Triage: the evaluation of the rules (`crate::rules`) over the finished windows into flags
+//! and incidents (`evaluate`), and message patterns (`patterns`). Pure: turns a merged
+//! partial into report values; must not read input or print.
 
 pub mod evaluate;
 pub mod incidents;
 pub mod patterns;
-pub mod rules;
-pub mod rules_file;
+// The rule catalogue moved to `crate::rules`; this path stays until every importer moved.
+pub use crate::rules;

@@ -9,8 +9,8 @@ use comfy_table::{Cell, Color};
 use super::{TableRender, opt_time, right};
 use crate::render::escape::term;
 use crate::report::Report;
+use crate::rules::Severity;
 use crate::triage::evaluate::Flag;
-use crate::triage::rules::Severity;
 
 impl TableRender {
     fn severity(&self, s: Severity) -> Cell {

@@ -2,10 +2,12 @@
 //! a `--rules` TOML file, and the per-line matchers the aggregation runs. Defines rules only;
 //! evaluating them over windows lives in `triage::evaluate`.
 
+pub mod file;
+
 use serde::{Deserialize, Serialize};
 
-use crate::filter::Matcher;
 use crate::parse::{Format, Level, LogEvent, Source};
+use crate::select::matcher::Matcher;
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]

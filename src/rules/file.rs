@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::rules::{Condition, Kind, Params, Rule, RuleSet, Severity, builtins};
-use crate::config::Predicate;
-use crate::filter::Matcher;
+use super::{Condition, Kind, Params, Rule, RuleSet, Severity, builtins};
 use crate::parse::{Format, Level};
+use crate::select::matcher::Matcher;
+use crate::select::predicate::Predicate;
 
 #[derive(Deserialize, Debug, Default)]
 #[serde(deny_unknown_fields)]
@@ -174,7 +174,9 @@ fn build(text: &str, path: &str) -> Result<RuleSet, String> {
             predicates.push(Predicate::Equals("format".into(), f.clone()));
         }
         for f in &c.matcher.fields {
-            predicates.push(crate::config::predicate(f, "match.fields").map_err(|e| bad(e.0))?);
+            predicates.push(
+                crate::select::predicate::predicate(f, "match.fields").map_err(|e| bad(e.0))?,
+            );
         }
         let min_level = c
             .matcher
@@ -240,7 +242,7 @@ fn duration_ms(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::triage::rules::LineMatch;
+    use crate::rules::LineMatch;
 
     #[test]
     fn rules_file_overrides_and_adds() {

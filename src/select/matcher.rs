@@ -5,8 +5,8 @@
 use std::borrow::Cow;
 
 use crate::aggregate::endpoint;
-use crate::config::Predicate;
 use crate::parse::{Format, Level, LogEvent, Micros};
+use crate::select::predicate::Predicate;
 
 #[derive(Clone, Debug)]
 pub struct Matcher {
