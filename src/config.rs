@@ -434,18 +434,18 @@ pub struct RequestsConfig {
 }
 
 pub fn requests(args: &RequestsArgs) -> Result<RequestsConfig, UsageError> {
-    use crate::report::Outcome;
+    use crate::aggregate::outcome::RequestOutcome;
     use crate::requests::{Query, SortKey};
-    let mut outcomes: Vec<Outcome> = args
+    let mut outcomes: Vec<RequestOutcome> = args
         .outcome
         .iter()
         .map(|o| match o {
-            OutcomeArg::Ok => Outcome::Ok,
-            OutcomeArg::Error => Outcome::Error,
-            OutcomeArg::Timeout => Outcome::Timeout,
-            OutcomeArg::UpstreamClosed => Outcome::UpstreamClosed,
-            OutcomeArg::Unfinished => Outcome::Unfinished,
-            OutcomeArg::Unknown => Outcome::Unknown,
+            OutcomeArg::Ok => RequestOutcome::Ok,
+            OutcomeArg::Error => RequestOutcome::Error,
+            OutcomeArg::Timeout => RequestOutcome::Timeout,
+            OutcomeArg::UpstreamClosed => RequestOutcome::UpstreamClosed,
+            OutcomeArg::Unfinished => RequestOutcome::Unfinished,
+            OutcomeArg::Unknown => RequestOutcome::Unknown,
         })
         .collect();
     outcomes.sort();

@@ -12,9 +12,10 @@ pub fn usage(msg: impl Into<String>) -> UsageError {
     UsageError(msg.into())
 }
 
-/// How a command ended when it did not fail outright.
+/// How a run ended when it did not fail outright (not how a request ended: that is
+/// `aggregate::outcome::RequestOutcome`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum RunOutcome {
     /// Everything read and reported.
     Success,
     /// Reported, but at least one input could not be read (exit 2).
@@ -30,13 +31,13 @@ pub const EXIT_NO_MATCH: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_FLAGS: i32 = 3;
 
-impl Outcome {
+impl RunOutcome {
     pub fn code(self) -> i32 {
         match self {
-            Outcome::Success => EXIT_OK,
-            Outcome::InputErrors => EXIT_USAGE,
-            Outcome::NoMatch => EXIT_NO_MATCH,
-            Outcome::FlagsFired => EXIT_FLAGS,
+            RunOutcome::Success => EXIT_OK,
+            RunOutcome::InputErrors => EXIT_USAGE,
+            RunOutcome::NoMatch => EXIT_NO_MATCH,
+            RunOutcome::FlagsFired => EXIT_FLAGS,
         }
     }
 }

@@ -30,6 +30,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod input;
+pub mod model;
 pub mod parse;
 pub mod progress;
 pub mod render;

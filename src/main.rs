@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use logtriage::cli::{Cli, Command};
-use logtriage::error::{EXIT_USAGE, Outcome, is_broken_pipe};
+use logtriage::error::{EXIT_USAGE, RunOutcome, is_broken_pipe};
 use logtriage::{cmd, config};
 
-fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<RunOutcome> {
     let mut diag = io::stderr();
     match cli.command {
         Command::Report(args) => {

@@ -7,11 +7,16 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::aggregate::intern::NONE;
-use crate::aggregate::latency::{self, LatencySummary, round3};
-use crate::aggregate::requests::{APP_DONE, APP_SEEN, NGINX_SEEN, ReqAgg};
+use crate::aggregate::outcome::{Outcomes, RequestOutcome, Tally, outcome};
+use crate::model::round3;
+// Old homes of these, kept until the last importer moved.
+use crate::aggregate::latency::{self, LatencySummary};
+pub use crate::aggregate::outcome::{Completions, RetiredRequests};
+use crate::aggregate::requests::ReqAgg;
 use crate::aggregate::zones::Reading;
 use crate::aggregate::{Partial, endpoint};
 use crate::engine;
+pub use crate::model::{BySource, human_duration, opt_ms, ts};
 use crate::parse::time::format_utc;
 use crate::parse::{Format, Level, Source};
 use crate::rules::RuleSet;
@@ -152,12 +157,6 @@ pub struct Levels {
     pub FATAL: u64,
 }
 
-#[derive(Serialize, Debug, Clone, Default)]
-pub struct BySource<T> {
-    pub app: T,
-    pub nginx: T,
-}
-
 #[derive(Serialize, Debug)]
 pub struct ErrorType {
     #[serde(rename = "type")]
@@ -249,100 +248,6 @@ pub struct Window {
     pub incident: Option<u32>,
 }
 
-#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Ok,
-    Error,
-    Timeout,
-    UpstreamClosed,
-    Unfinished,
-    /// Nothing tells how it ended: the app's lines of it carry no completion and its source
-    /// never logs one (a logger without status or latency fields), and no access log has it.
-    /// Not a failure.
-    Unknown,
-}
-
-impl Outcome {
-    pub fn name(self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok",
-            Outcome::Error => "error",
-            Outcome::Timeout => "timeout",
-            Outcome::UpstreamClosed => "upstream_closed",
-            Outcome::Unfinished => "unfinished",
-            Outcome::Unknown => "unknown",
-        }
-    }
-
-    /// Ended badly (every outcome but `ok` and `unknown`).
-    pub fn failed(self) -> bool {
-        !matches!(self, Outcome::Ok | Outcome::Unknown)
-    }
-}
-
-#[derive(Serialize, Debug, Default, Clone)]
-pub struct Outcomes {
-    pub ok: u64,
-    pub error: u64,
-    pub timeout: u64,
-    pub upstream_closed: u64,
-    pub unfinished: u64,
-    pub unknown: u64,
-}
-
-impl Outcomes {
-    pub fn add(&mut self, o: Outcome) {
-        match o {
-            Outcome::Ok => self.ok += 1,
-            Outcome::Error => self.error += 1,
-            Outcome::Timeout => self.timeout += 1,
-            Outcome::UpstreamClosed => self.upstream_closed += 1,
-            Outcome::Unfinished => self.unfinished += 1,
-            Outcome::Unknown => self.unknown += 1,
-        }
-    }
-
-    pub fn total(&self) -> u64 {
-        self.ok + self.failed() + self.unknown
-    }
-
-    pub fn failed(&self) -> u64 {
-        self.error + self.timeout + self.upstream_closed + self.unfinished
-    }
-}
-
-/// Which sources (an input and a format in it) log completions, a status or a latency on
-/// some request's app line: there a request without one is `unfinished`; elsewhere its
-/// outcome is `unknown`.
-#[derive(Clone, Debug, Default)]
-pub struct Completions(Vec<u16>);
-
-impl Completions {
-    pub fn of(p: &Partial) -> Completions {
-        Completions(p.files.iter().map(|f| f.completes).collect())
-    }
-
-    /// From per-input format masks (bit `Format as u8`).
-    pub fn from_masks(masks: Vec<u16>) -> Completions {
-        Completions(masks)
-    }
-
-    /// Whether source `src` (`ReqAgg::app_src`) logs completions.
-    pub fn logs(&self, src: u32) -> bool {
-        src != u32::MAX
-            && self
-                .0
-                .get((src >> 4) as usize)
-                .is_some_and(|m| m & (1 << (src & 15)) != 0)
-    }
-
-    /// Whether any source logs completions.
-    pub fn any(&self) -> bool {
-        self.0.iter().any(|m| *m != 0)
-    }
-}
-
 #[derive(Serialize, Debug, Default)]
 pub struct RequestsReport {
     pub total: u64,
@@ -364,7 +269,7 @@ pub struct SlowRequest {
     pub app_ms: Option<f64>,
     pub nginx_ms: Option<f64>,
     pub status: Option<u16>,
-    pub outcome: Outcome,
+    pub outcome: RequestOutcome,
     pub first: Option<String>,
     pub lines: u64,
 }
@@ -388,41 +293,6 @@ pub struct Context<'a> {
     /// Per input, how its naive stamps were read (empty: none known).
     pub zones: &'a [Option<Reading>],
     pub top: usize,
-}
-
-/// A time as RFC 3339 UTC, or `None` for the empty-range markers `i64::MIN`/`MAX`.
-pub(crate) fn ts(t: i64) -> Option<String> {
-    (t != i64::MAX && t != i64::MIN).then(|| format_utc(t))
-}
-
-pub fn outcome(r: &ReqAgg, c: &Completions) -> Outcome {
-    let app_seen = r.flags & APP_SEEN != 0;
-    let app_done = r.flags & APP_DONE != 0;
-    let nginx_seen = r.flags & NGINX_SEEN != 0;
-    let unanswered = app_seen && !app_done && !nginx_seen;
-    if r.nginx_status == 504 {
-        Outcome::Timeout
-    } else if r.nginx_status == 502 && app_seen && !app_done {
-        Outcome::UpstreamClosed
-    } else if unanswered && c.logs(r.app_src) {
-        Outcome::Unfinished
-    } else if with_errors(r) {
-        Outcome::Error
-    } else if unanswered {
-        Outcome::Unknown
-    } else {
-        Outcome::Ok
-    }
-}
-
-/// A request with an error line, an error type or a 5xx: what `requests.with_errors` counts.
-pub fn with_errors(r: &ReqAgg) -> bool {
-    r.errors > 0 || r.error_type != NONE || r.app_status.max(r.nginx_status) >= 500
-}
-
-/// A logged latency (negative: none) in ms, rounded to 1 µs.
-pub(crate) fn opt_ms(v: f32) -> Option<f64> {
-    (v >= 0.0).then(|| round3(v as f64))
 }
 
 impl Report {
@@ -797,59 +667,6 @@ fn pattern_report(clusters: &[patterns::Cluster], ctx: &Context) -> (Vec<Pattern
     (list, stats)
 }
 
-/// Counts of a set of requests, as the report's request section states them.
-#[derive(Debug, Default, Clone)]
-struct Tally {
-    total: u64,
-    with_errors: u64,
-    outcomes: Outcomes,
-    any_completes: bool,
-    /// The app saw them and never finished them, where its source logs completions.
-    never_finished: u64,
-}
-
-impl Tally {
-    fn add(&mut self, r: &ReqAgg, c: &Completions) {
-        self.total += 1;
-        self.outcomes.add(outcome(r, c));
-        self.with_errors += with_errors(r) as u64;
-        let logs = c.logs(r.app_src);
-        self.any_completes |= logs;
-        self.never_finished += (logs && r.flags & APP_SEEN != 0 && r.flags & APP_DONE == 0) as u64;
-    }
-}
-
-/// Requests a stream dropped from memory (`watch`: not seen for `--request-ttl`), reduced to
-/// what the request section needs: counts and the slowest candidates. Empty for `report`.
-#[derive(Debug, Default, Clone)]
-pub struct RetiredRequests {
-    tally: Tally,
-    slowest: Vec<(f32, crate::aggregate::requests::ReqKey, ReqAgg)>,
-}
-
-/// Retired requests kept as slowest candidates: more than any sensible `--top`.
-const RETIRED_SLOWEST: usize = 256;
-
-impl RetiredRequests {
-    /// Counts a request dropped from memory, its outcome judged by what is known now.
-    pub fn add(&mut self, key: crate::aggregate::requests::ReqKey, r: &ReqAgg, c: &Completions) {
-        self.tally.add(r, c);
-        let d = r.app_ms.max(r.nginx_ms);
-        if d >= 0.0 {
-            self.slowest.push((d, key, *r));
-            if self.slowest.len() > 2 * RETIRED_SLOWEST {
-                self.slowest
-                    .sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-                self.slowest.truncate(RETIRED_SLOWEST);
-            }
-        }
-    }
-
-    pub fn total(&self) -> u64 {
-        self.tally.total
-    }
-}
-
 fn requests_report(
     p: &Partial,
     names: &crate::aggregate::intern::Interner,
@@ -979,14 +796,4 @@ fn headline(r: &Report) -> String {
         parts.push(format!("top error {} ({})", e.kind, e.count));
     }
     parts.join("; ")
-}
-
-pub fn human_duration(secs: f64) -> String {
-    let s = secs.round() as u64;
-    match s {
-        0..=59 => format!("{s}s"),
-        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
-        3600..=86_399 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
-        _ => format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3600),
-    }
 }

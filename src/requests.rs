@@ -10,9 +10,11 @@ use serde::ser::{SerializeStruct, Serializer};
 use crate::aggregate::Partial;
 use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::latency::round3;
+use crate::aggregate::outcome::{Completions, Outcomes, RequestOutcome, outcome};
 use crate::aggregate::requests::{ReqAgg, ReqKey};
 use crate::aggregate::zones::Reading;
-use crate::report::{Completions, EndpointCount, Outcome, Outcomes, opt_ms, outcome, ts};
+use crate::model::{opt_ms, ts};
+use crate::report::EndpointCount;
 use crate::triage::evaluate::{LateAnswer, answered_late};
 
 /// Version of the `requests --format json` document (docs/requests-schema.md).
@@ -36,7 +38,7 @@ pub enum SortKey {
 #[derive(Clone, Debug)]
 pub struct Query {
     /// Empty: every outcome.
-    pub outcomes: Vec<Outcome>,
+    pub outcomes: Vec<RequestOutcome>,
     pub slower_than_ms: Option<f64>,
     pub endpoint: Option<regex::Regex>,
     pub sort: SortKey,
@@ -45,10 +47,10 @@ pub struct Query {
 
 /// Outcomes whose requests never got an answer from the app: their last app line is where
 /// they stopped.
-pub fn is_stuck(o: Outcome) -> bool {
+pub fn is_stuck(o: RequestOutcome) -> bool {
     matches!(
         o,
-        Outcome::Timeout | Outcome::UpstreamClosed | Outcome::Unfinished
+        RequestOutcome::Timeout | RequestOutcome::UpstreamClosed | RequestOutcome::Unfinished
     )
 }
 
@@ -99,7 +101,7 @@ pub struct Row<'a> {
     pub lines: u64,
     pub errors: u64,
     pub error_type: Option<&'a str>,
-    pub outcome: Outcome,
+    pub outcome: RequestOutcome,
     /// The request's last app message, variable parts masked.
     pub last_message: Option<&'a str>,
 }
@@ -336,7 +338,7 @@ impl Default for Group {
 }
 
 impl Group {
-    fn add(&mut self, key: &ReqKey, r: &ReqAgg, o: Outcome) {
+    fn add(&mut self, key: &ReqKey, r: &ReqAgg, o: RequestOutcome) {
         self.count += 1;
         self.late.add(r);
         *self.outcomes.entry(o.name()).or_default() += 1;

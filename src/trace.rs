@@ -7,11 +7,11 @@ use serde::Serialize;
 
 use crate::aggregate::endpoint;
 use crate::aggregate::intern::{Interner, NONE};
+use crate::aggregate::outcome::{Completions, RequestOutcome, outcome};
 use crate::aggregate::requests::position;
 use crate::aggregate::requests::{ReqAgg, Touch};
 use crate::parse::time::format_utc;
 use crate::parse::{Format, Level, Micros};
-use crate::report::{Completions, Outcome, outcome};
 use crate::select::event::{Correlation, Event};
 
 /// The error log stamps whole seconds: an error line's instant is somewhere in that second.
@@ -101,7 +101,7 @@ pub struct TraceSummary {
     pub app_ms: Option<f64>,
     /// nginx's `$request_time` for the request, ms.
     pub nginx_ms: Option<f64>,
-    pub outcome: Outcome,
+    pub outcome: RequestOutcome,
     /// First and last timestamp of the lines carrying the id (RFC 3339 UTC).
     pub first: Option<String>,
     pub last: Option<String>,

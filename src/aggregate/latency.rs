@@ -252,9 +252,7 @@ pub struct LatencySummary {
     pub max: f64,
 }
 
-pub fn round3(v: f64) -> f64 {
-    (v * 1000.0).round() / 1000.0
-}
+pub use crate::model::round3;
 
 /// 0-based index of the nearest-rank pN: the smallest value with at least p% at or below it.
 fn rank_index(n: usize, p: f64) -> usize {

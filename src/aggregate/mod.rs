@@ -6,6 +6,7 @@ pub mod cardinality;
 pub mod endpoint;
 pub mod intern;
 pub mod latency;
+pub mod outcome;
 pub mod request_latency;
 pub mod requests;
 pub mod sources;

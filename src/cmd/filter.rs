@@ -11,7 +11,7 @@ use memchr::memmem::Finder;
 use crate::cli::LinesFormat;
 use crate::config::FilterConfig;
 use crate::engine::{self, Found};
-use crate::error::Outcome;
+use crate::error::RunOutcome;
 use crate::input::chunk;
 use crate::parse::{ParseCache, Parsed, Parser};
 use crate::render::events::{self, Layout, Style};
@@ -65,7 +65,7 @@ fn select(
     }
 }
 
-pub fn run(cfg: &FilterConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcome> {
+pub fn run(cfg: &FilterConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<RunOutcome> {
     let ic = &cfg.input;
     let (mut opened, mut errors) = super::open_inputs(ic, diag)?;
     let parser =
@@ -130,11 +130,11 @@ pub fn run(cfg: &FilterConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Res
         writeln!(out, "{matched}")?;
     }
     Ok(if errors.iter().any(Option::is_some) {
-        Outcome::InputErrors
+        RunOutcome::InputErrors
     } else if matched == 0 {
-        Outcome::NoMatch
+        RunOutcome::NoMatch
     } else {
-        Outcome::Success
+        RunOutcome::Success
     })
 }
 

@@ -6,9 +6,9 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Shell};
-use crate::error::Outcome;
+use crate::error::RunOutcome;
 
-pub fn completions(shell: Shell, out: &mut dyn Write) -> Result<Outcome> {
+pub fn completions(shell: Shell, out: &mut dyn Write) -> Result<RunOutcome> {
     let mut cmd = Cli::command();
     let shell = match shell {
         Shell::Bash => clap_complete::Shell::Bash,
@@ -16,10 +16,10 @@ pub fn completions(shell: Shell, out: &mut dyn Write) -> Result<Outcome> {
         Shell::Fish => clap_complete::Shell::Fish,
     };
     clap_complete::generate(shell, &mut cmd, "logtriage", out);
-    Ok(Outcome::Success)
+    Ok(RunOutcome::Success)
 }
 
-pub fn man(out: &mut dyn Write) -> Result<Outcome> {
+pub fn man(out: &mut dyn Write) -> Result<RunOutcome> {
     let cmd = Cli::command();
     clap_mangen::Man::new(cmd.clone()).render(out)?;
     // Subcommands get their own sections so every option is documented.
@@ -28,5 +28,5 @@ pub fn man(out: &mut dyn Write) -> Result<Outcome> {
         let sub = sub.clone().name(name);
         clap_mangen::Man::new(sub).render(out)?;
     }
-    Ok(Outcome::Success)
+    Ok(RunOutcome::Success)
 }

@@ -1,4 +1,4 @@
-//! One module per subcommand, each with the same `run(&Config, out) -> Result<Outcome>` shape.
+//! One module per subcommand, each with the same `run(&Config, out) -> Result<RunOutcome>` shape.
 
 pub mod filter;
 pub mod generate;

@@ -8,13 +8,13 @@ use crate::aggregate::AggOptions;
 use crate::cli::ReportFormat;
 use crate::config::ReportConfig;
 use crate::engine;
-use crate::error::Outcome;
+use crate::error::RunOutcome;
 use crate::render::{Render, json::Json, markdown::Markdown, table::TableRender};
 use crate::report::{Context, Report};
 
 /// Builds the report. Input errors are written to `diag` as they happen and recorded in the
 /// report; the run goes on with the other inputs.
-pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, Outcome)> {
+pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, RunOutcome)> {
     let ic = &cfg.input;
     let opts = AggOptions {
         window: cfg.window,
@@ -41,14 +41,14 @@ pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, Outcom
     };
     let report = engine::install(ic.threads, || Report::build(partial, &ctx));
     let outcome = if errors.iter().any(Option::is_some) {
-        Outcome::InputErrors
+        RunOutcome::InputErrors
     } else {
-        Outcome::Success
+        RunOutcome::Success
     };
     Ok((report, outcome))
 }
 
-pub fn run(cfg: &ReportConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcome> {
+pub fn run(cfg: &ReportConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<RunOutcome> {
     let (report, outcome) = build(cfg, diag)?;
     let renderer: Box<dyn Render> = match cfg.format {
         ReportFormat::Table => Box::new(TableRender {
@@ -62,8 +62,8 @@ pub fn run(cfg: &ReportConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Res
     let fired = cfg
         .fail_on
         .is_some_and(|min| report.flags.iter().any(|f| f.severity >= min));
-    Ok(if fired && outcome == Outcome::Success {
-        Outcome::FlagsFired
+    Ok(if fired && outcome == RunOutcome::Success {
+        RunOutcome::FlagsFired
     } else {
         outcome
     })

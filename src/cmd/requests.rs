@@ -9,11 +9,11 @@ use crate::aggregate::AggOptions;
 use crate::cli::RequestsFormat;
 use crate::config::RequestsConfig;
 use crate::engine;
-use crate::error::Outcome;
+use crate::error::RunOutcome;
 use crate::render::requests as render;
 use crate::requests::Listing;
 
-pub fn run(cfg: &RequestsConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcome> {
+pub fn run(cfg: &RequestsConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<RunOutcome> {
     let ic = &cfg.input;
     let opts = AggOptions {
         last_words: true,
@@ -36,10 +36,10 @@ pub fn run(cfg: &RequestsConfig, out: &mut dyn Write, diag: &mut dyn Write) -> R
     }
     out.flush()?;
     Ok(if errors.iter().any(Option::is_some) {
-        Outcome::InputErrors
+        RunOutcome::InputErrors
     } else if listing.matched == 0 {
-        Outcome::NoMatch
+        RunOutcome::NoMatch
     } else {
-        Outcome::Success
+        RunOutcome::Success
     })
 }

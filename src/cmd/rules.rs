@@ -5,11 +5,11 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::error::Outcome;
+use crate::error::RunOutcome;
 use crate::render::rules as render;
 use crate::rules::RuleSet;
 
-pub fn run(rules: &RuleSet, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(rules: &RuleSet, out: &mut dyn Write) -> Result<RunOutcome> {
     render::table(rules, out)?;
-    Ok(Outcome::Success)
+    Ok(RunOutcome::Success)
 }

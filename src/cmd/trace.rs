@@ -9,14 +9,14 @@ use std::io::Write;
 use anyhow::Result;
 use memchr::memmem::Finder;
 
+use crate::aggregate::outcome::Completions;
 use crate::cli::LinesFormat;
 use crate::config::TraceConfig;
 use crate::engine::{self, Found};
-use crate::error::Outcome;
+use crate::error::RunOutcome;
 use crate::input::chunk;
 use crate::parse::{Format, Micros, ParseCache, Parsed, Parser};
 use crate::render::events::{self, Style};
-use crate::report::Completions;
 use crate::select::event::Event;
 use crate::trace::{self, AccessKey, Trace};
 
@@ -59,7 +59,7 @@ fn candidates<T>(
     }
 }
 
-pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcome> {
+pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<RunOutcome> {
     let ic = &cfg.input;
     let (mut opened, mut errors) = super::open_inputs(ic, diag)?;
     // Two passes over the input: streams are read into memory once.
@@ -223,11 +223,11 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
         }
     }
     Ok(if errors.iter().any(Option::is_some) {
-        Outcome::InputErrors
+        RunOutcome::InputErrors
     } else if traces.is_empty() {
-        Outcome::NoMatch
+        RunOutcome::NoMatch
     } else {
-        Outcome::Success
+        RunOutcome::Success
     })
 }
 

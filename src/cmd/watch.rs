@@ -15,7 +15,7 @@ use anyhow::Result;
 use crate::aggregate::AggOptions;
 use crate::config::WatchConfig;
 use crate::engine::{self, Feed};
-use crate::error::Outcome;
+use crate::error::RunOutcome;
 use crate::input::follow::Follower;
 use crate::parse::{Micros, Parser};
 use crate::render::watch as render;
@@ -38,7 +38,7 @@ fn wall_clock() -> Micros {
 /// RSS after 20 M lines is within a few percent of the peak after 2 M (`benches/watch.sh`).
 const MAP_BLOCKS_FROM: usize = 128 << 10;
 
-pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcome> {
+pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<RunOutcome> {
     crate::input::map_large_allocations(MAP_BLOCKS_FROM);
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -238,8 +238,8 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     }
     out.flush()?;
     Ok(if errors.iter().any(Option::is_some) {
-        Outcome::InputErrors
+        RunOutcome::InputErrors
     } else {
-        Outcome::Success
+        RunOutcome::Success
     })
 }

@@ -9,7 +9,8 @@ use std::io::{self, Write};
 
 use super::escape::{md_cell_code, md_code, md_text};
 use super::{Render, ms, short_time, sparkline};
-use crate::report::{Report, human_duration};
+use crate::model::human_duration;
+use crate::report::Report;
 
 pub struct Markdown;
 

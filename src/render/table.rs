@@ -10,7 +10,8 @@ use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::escape::term;
 use super::{Render, ms, short_time, sparkline};
-use crate::report::{LatencySide, Report, human_duration};
+use crate::model::human_duration;
+use crate::report::{LatencySide, Report};
 
 pub struct TableRender {
     pub color: bool,

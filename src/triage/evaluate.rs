@@ -13,12 +13,12 @@ use super::patterns::Cluster;
 use crate::aggregate::Partial;
 use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::latency::round3;
+use crate::aggregate::outcome::{Completions, RequestOutcome, outcome};
 use crate::aggregate::requests::{APP_DONE, APP_SEEN, ReqAgg};
 use crate::aggregate::triage::{Evidence, SAMPLES_PER_FLAG};
 use crate::aggregate::windows::WinAgg;
 use crate::parse::Source;
 use crate::parse::time::format_utc;
-use crate::report::{Completions, Outcome, outcome};
 use crate::rules::{Condition, Kind, Rule, RuleSet, Severity};
 
 /// Below this p95 (ms) a latency rise is noise, however many times the baseline it is.
@@ -315,7 +315,7 @@ fn app_side(class: &str, p: &Partial, names: &Interner) -> Vec<AppSide> {
     let wanted = |r: &ReqAgg| match class {
         "upstream_timed_out" => r.nginx_status == 504,
         "upstream_prematurely_closed" | "upstream_reset" => {
-            outcome(r, &completes) == Outcome::UpstreamClosed
+            outcome(r, &completes) == RequestOutcome::UpstreamClosed
         }
         "upstream_connect_refused" | "no_live_upstreams" => {
             r.nginx_status == 502 && r.flags & APP_SEEN == 0
@@ -613,7 +613,9 @@ pub fn evaluate(
                     let o = outcome(req, &completes);
                     if !matches!(
                         o,
-                        Outcome::Timeout | Outcome::UpstreamClosed | Outcome::Unfinished
+                        RequestOutcome::Timeout
+                            | RequestOutcome::UpstreamClosed
+                            | RequestOutcome::Unfinished
                     ) {
                         continue;
                     }
