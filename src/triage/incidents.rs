@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::evaluate::{Ctx, Firing, Flag};
+use super::flag::{Ctx, Firing, Flag};
 use super::patterns::Cluster;
 use crate::aggregate::Partial;
 use crate::aggregate::intern::Interner;
@@ -252,7 +252,7 @@ fn summary(inc: &Incident, fired: &[(usize, Flag, Firing)], span_us: i64) -> Str
         "{}-{} UTC ({}): {}; peak window {}.",
         short(&inc.start),
         short(&inc.end),
-        crate::report::human_duration(span_us as f64 / 1e6),
+        crate::model::human_duration(span_us as f64 / 1e6),
         parts.join("; "),
         short(&inc.peak)
     )

@@ -3,6 +3,7 @@
 //! partial into report values; must not read input or print.
 
 pub mod evaluate;
+pub mod flag;
 pub mod incidents;
 pub mod patterns;
 // The rule catalogue moved to `crate::rules`; this path stays until every importer moved.
