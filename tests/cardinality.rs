@@ -2,6 +2,7 @@
 //! distinct endpoints; one line a second for 11 days with `-w 1s`"): endpoints past
 //! `--max-endpoints` fold into `(other endpoints)` and a fixed window widens, the same for
 //! any thread count or chunk size. Expected numbers come from the lines each test writes.
+//! `--max-endpoints 0` is refused in tests/cases/usage_errors.toml.
 
 use std::fmt::Write as _;
 
@@ -160,16 +161,6 @@ fn the_table_says_endpoints_were_folded_and_requests_lists_them_as_other() {
     // Each request is one line: 10 endpoints of 1 to 3 requests keep their names.
     assert!((10..=30).contains(&named), "{named}");
     assert_eq!(other + named + 7, rows.len());
-}
-
-#[test]
-fn max_endpoints_of_zero_is_refused_naming_the_option() {
-    for cmd in ["report", "requests"] {
-        let (code, _, err) = run(&[cmd, "--max-endpoints", "0", "/dev/null"]);
-        assert_eq!(code, 2, "{cmd}");
-        assert!(err.contains("--max-endpoints"), "{cmd}: {err}");
-        assert_eq!(err.trim().lines().count(), 1, "{err}");
-    }
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Hostile input and faults of a production host, through the real binary: each test is
 //! named after what broke before (issue 12's table). Expected numbers come from the input
-//! each test writes.
+//! each test writes. Here what needs computation (memory, generated lines, tolerances); the
+//! fixed-input cases of the table are in tests/cases/.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -37,63 +38,6 @@ fn report(args: &[&str], stdin: Option<&[u8]>) -> (i32, Value, String) {
     (out.status.code().unwrap_or(-1), v, stderr)
 }
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-#[test]
-fn a_byte_order_mark_at_the_start_of_a_file_or_stream_is_skipped() {
-    let dir = tempfile::tempdir().unwrap();
-    let lines = [
-        (
-            "json",
-            r#"{"time":"2025-05-06T04:00:08Z","level":"error","msg":"x","request_id":"r1","status":500}"#,
-        ),
-        (
-            "nginx_access",
-            r#"10.0.0.1 - - [06/May/2025:04:00:08 +0000] "GET /a HTTP/1.1" 502 1 "-" "ua""#,
-        ),
-        (
-            "nginx_error",
-            r#"2025/05/06 04:00:08 [error] 1#1: *5 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 1.2.3.4, server: x, request: "GET /a HTTP/1.1", upstream: "http://10.0.0.7:80/a", host: "x""#,
-        ),
-    ];
-    for (format, line) in lines {
-        let body = [BOM, line.as_bytes(), b"\n", line.as_bytes(), b"\n"].concat();
-        let path = write(&dir, &format!("{format}.log"), &body);
-        for (args, stdin) in [(vec![path.as_str()], None), (vec![], Some(&body[..]))] {
-            let (code, v, stderr) = report(&args, stdin);
-            assert_eq!(code, 0, "{stderr}");
-            let input = &v["inputs"][0];
-            assert_eq!(input["formats"][format], 2, "{format} {args:?}: {input}");
-            assert_eq!(input["unparsed"], 0, "{format} {args:?}");
-        }
-    }
-}
-
-#[test]
-fn rule_thresholds_of_nan_or_infinity_are_refused_naming_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = write(&dir, "app.log", b"{\"level\":\"info\",\"msg\":\"x\"}\n");
-    for (text, line) in [
-        ("# thresholds\n[rules.error_rate_spike]\nfactor = nan\n", 2),
-        ("[rules.latency_spike]\nfactor = inf\n", 1),
-        ("[rules.latency_spike]\nfactor = -inf\n", 1),
-    ] {
-        let rules = write(&dir, "rules.toml", text.as_bytes());
-        let out = bin()
-            .args(["report", "--no-progress", "--rules", &rules, &log])
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{text}: {stderr}");
-        assert!(
-            stderr.contains(&format!("{rules}: line {line}: "))
-                && stderr.contains("factor must be a finite number")
-                && stderr.trim_end().lines().count() == 1,
-            "{text}: {stderr}"
-        );
-    }
-}
-
 #[test]
 fn short_lines_shaped_like_nginx_errors_are_unparsed_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
@@ -112,58 +56,6 @@ fn short_lines_shaped_like_nginx_errors_are_unparsed_not_a_panic() {
     assert_eq!(
         g("parsed") + g("continuation") + g("unparsed") + g("blank"),
         lines
-    );
-}
-
-/// Ten lines a second apart, 04:00:00 to 04:00:09.
-fn ten_seconds(dir: &tempfile::TempDir) -> String {
-    let body: String = (0..10)
-        .map(|s| {
-            format!(
-                "{{\"time\":\"2025-05-06T04:00:{s:02}Z\",\"level\":\"info\",\"msg\":\"m\",\"request_id\":\"r{s}\"}}\n"
-            )
-        })
-        .collect();
-    write(dir, "app.log", body.as_bytes())
-}
-
-#[test]
-fn relative_since_and_until_are_checked_like_absolute_ones() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = ten_seconds(&dir);
-    // Both count back from the newest line (04:00:09): 04:00:04 to 04:00:07.
-    let (code, v, stderr) = report(&["--since", "5s", "--until", "2s", &log], None);
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(v["requests"]["total"], 3, "{stderr}");
-    // An empty range is a one-line error naming the options, whichever kind the bounds are.
-    for args in [
-        vec!["--since", "2s", "--until", "5s"],
-        vec!["--since", "2s", "--until", "2s"],
-        vec!["--since", "2025-05-06T04:00:08Z", "--until", "5s"],
-        vec!["--since=-5s"],
-    ] {
-        let mut a = args.clone();
-        a.push(&log);
-        let (code, _, stderr) = report(&a, None);
-        assert_eq!(code, 2, "{args:?}: {stderr}");
-        assert!(
-            stderr.starts_with("logtriage: error: --since")
-                && stderr.trim_end().lines().count() == 1,
-            "{args:?}: {stderr}"
-        );
-    }
-}
-
-#[test]
-fn a_range_that_holds_no_line_says_so_not_no_timestamps() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = ten_seconds(&dir);
-    let (code, v, stderr) = report(&["--since", "2025-05-07T00:00:00Z", &log], None);
-    assert_eq!(code, 0, "{stderr}");
-    let headline = v["headline"].as_str().unwrap();
-    assert!(
-        headline.starts_with("no lines in the range (10 outside --since/--until)"),
-        "{headline}"
     );
 }
 
@@ -253,33 +145,6 @@ fn dev_zero_is_read_in_constant_memory() {
 }
 
 #[test]
-fn filter_and_trace_skip_oversized_lines_and_say_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let ok = r#"{"time":"2025-05-06T04:00:08Z","level":"info","msg":"ok","request_id":"r1"}"#;
-    let big = format!(
-        "{{\"msg\":\"{}\",\"request_id\":\"r1\"}}",
-        "x".repeat(100 << 10)
-    );
-    let path = write(&dir, "app.log", format!("{ok}\n{big}\n{ok}\n").as_bytes());
-    for args in [
-        vec!["filter", "--max-line", "64KiB", "--request-id", "r1", &path],
-        vec!["trace", "--max-line", "64KiB", "r1", &path],
-    ] {
-        let out = bin().args(&args).output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{args:?}: {stderr}");
-        assert!(!stdout.contains("xxxx"), "{args:?}");
-        assert!(
-            stderr.contains(
-                "1 records with a first line over --max-line (65536 bytes) were not searched"
-            ),
-            "{args:?}: {stderr}"
-        );
-    }
-}
-
-#[test]
 fn huge_latencies_keep_every_figure_finite_and_out_of_range_ones_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let body: String = [1.0, 2.0, 3.0, 1e15, 4e38, 1e16, -5.0]
@@ -320,39 +185,4 @@ fn huge_latencies_keep_every_figure_finite_and_out_of_range_ones_are_named() {
         text.contains("3 latency values over 1e15 ms, negative or not a number"),
         "{text}"
     );
-}
-
-#[test]
-fn ids_a_json_writer_escaped_are_found_by_trace_and_filter() {
-    let dir = tempfile::tempdir().unwrap();
-    let body = concat!(
-        r#"{"time":"2025-05-06T04:00:08Z","level":"info","msg":"a","request_id":"caf\u00e9"}"#,
-        "\n",
-        r#"{"time":"2025-05-06T04:00:09Z","level":"info","msg":"b","request_id":"req\u002d1"}"#,
-        "\n",
-    );
-    let path = write(&dir, "app.log", body.as_bytes());
-    for (id, msg) in [("café", "a"), ("req-1", "b")] {
-        let out = bin()
-            .args(["filter", "-f", "json", "--request-id", id, &path])
-            .output()
-            .unwrap();
-        let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(lines.len(), 1, "{id}");
-        assert_eq!(lines[0]["msg"], msg, "{id}");
-        let out = bin()
-            .args(["trace", "-f", "json", id, &path])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{id}: {text}");
-        assert_eq!(
-            text.matches("\"type\":\"event\"").count(),
-            1,
-            "{id}: {text}"
-        );
-    }
 }

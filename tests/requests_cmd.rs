@@ -1,6 +1,7 @@
 //! `requests` on the real-software logs in testdata/. Every expected count, endpoint, status,
 //! outcome and last message comes from testdata/manifest.json (what the client sent, how nginx
 //! and the services answered, what the app logged per request), never from logtriage's output.
+//! Its exit codes and usage errors are in tests/cases/ (exit_codes, usage_errors).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Output;
@@ -247,26 +248,6 @@ fn csv_has_a_header_and_one_row_per_request() {
             .unwrap()
             .starts_with("id,first,")
     );
-}
-
-#[test]
-fn exit_codes_and_usage_errors() {
-    // No request in the scenarios is left unfinished without nginx answering it.
-    assert_eq!(
-        requests(&["--outcome", "unfinished"]).status.code(),
-        Some(1)
-    );
-    for (args, names) in [
-        (&["--slower-than", "soon"][..], "--slower-than"),
-        (&["--endpoint", "(unclosed"][..], "--endpoint"),
-        (&["--top", "0"][..], "--top"),
-    ] {
-        let out = requests(args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert!(err.contains(names), "{err}");
-        assert_eq!(err.trim().lines().count(), 1, "{err}");
-    }
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `trace` on the real-software logs in testdata/. Expected lines, statuses, outcomes and
 //! correlations come from testdata/manifest.json (what the client sent and how nginx and the
-//! services answered), never from logtriage's own output.
+//! services answered), never from logtriage's own output. Its exit codes are in
+//! tests/cases/exit_codes.toml.
 
 use std::collections::BTreeMap;
 use std::process::Output;
@@ -8,7 +9,7 @@ use std::process::Output;
 use serde_json::Value;
 
 mod common;
-use common::{expected_outcome, logtriage, manifest, root, run_on_all};
+use common::{expected_outcome, manifest, root, run_on_all};
 
 fn trace(args: &[&str]) -> Output {
     run_on_all("trace", args)
@@ -249,41 +250,6 @@ fn raw_prints_the_original_lines_and_several_ids_trace_separately() {
     assert_eq!(heads.len(), 2);
     assert_eq!(heads[0]["id"], a);
     assert_eq!(heads[1]["id"], b);
-}
-
-#[test]
-fn exit_codes() {
-    let out = trace(&["0000000000000000ffffffffffffffff"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no line carries request id"));
-    assert!(out.stdout.is_empty());
-
-    let m = manifest();
-    let known = m["scenarios"]["ok_items"]["requests"][0]["request_id"]
-        .as_str()
-        .unwrap();
-    // Found among several: success, and the missing one is named on stderr.
-    let out = trace(&[known, "nope-not-an-id"]);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("nope-not-an-id"));
-
-    // No id at all: a usage error naming the argument.
-    let out = logtriage("trace")
-        .args(["testdata/app.log"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("ID"));
-
-    // A missing file among good ones: still traced, then exit 2.
-    let out = logtriage("trace")
-        .args(["--tz", "Asia/Kolkata", "--id", known])
-        .args(["testdata/app.log", "testdata/does-not-exist.log"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stdout).contains(known));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("does-not-exist.log"));
 }
 
 #[test]

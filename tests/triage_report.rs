@@ -1,7 +1,8 @@
 //! Triage in `report` (rules, incidents, patterns, `--rules`, `--fail-on`) on the real-software
 //! logs in testdata/. Expected counts, times and types come from testdata/manifest.json and the
 //! generator (what was sent, in which phase, how nginx and the services answered), never from
-//! logtriage's own output.
+//! logtriage's own output. Exit codes of `--fail-on`, bad rules files and the order of the
+//! sections are in tests/cases/ (exit_codes, rules_files, report_sections).
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -354,53 +355,6 @@ condition = { p95_above = "1500ms" }
 }
 
 #[test]
-fn bad_rules_files_name_the_file_and_line() {
-    for (text, want) in [
-        ("[rules.upstream_timeout]\nmin_cout = 3\n", "line 2"),
-        ("[rules.nope]\n", "unknown built-in rule 'nope'"),
-        ("gap_windows = \"x\"\n", "line 1"),
-    ] {
-        let f = write_temp(text);
-        let path = f.path().to_str().unwrap();
-        let out = report(&["--rules", path]);
-        assert_eq!(out.status.code(), Some(2), "{text}");
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(err.trim().lines().count(), 1, "{err}");
-        assert!(err.contains(path) && err.contains(want), "{err}");
-    }
-    let out = report(&["--rules", "/nonexistent/rules.toml"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8(out.stderr)
-            .unwrap()
-            .contains("/nonexistent/rules.toml")
-    );
-}
-
-#[test]
-fn fail_on_sets_exit_code_three() {
-    assert_eq!(report(&["--fail-on", "critical"]).status.code(), Some(3));
-    assert_eq!(report(&["--fail-on", "warning"]).status.code(), Some(3));
-    // With the critical rules that fire disabled, only warnings remain.
-    let f = write_temp(
-        "[rules.upstream_timeout]\nenabled = false\n[rules.upstream_closed]\nenabled = false\n[rules.upstream_refused]\nenabled = false\n[rules.health_check_failing]\nenabled = false\n",
-    );
-    let path = f.path().to_str().unwrap();
-    assert_eq!(
-        report(&["--rules", path, "--fail-on", "critical"])
-            .status
-            .code(),
-        Some(0)
-    );
-    assert_eq!(
-        report(&["--no-triage", "--fail-on", "warning"])
-            .status
-            .code(),
-        Some(2)
-    );
-}
-
-#[test]
 fn a_restart_in_the_middle_is_flagged_and_one_at_the_start_is_not() {
     let m = manifest();
     let (start, end) = phase(&m, "incident");
@@ -425,17 +379,4 @@ fn a_restart_in_the_middle_is_flagged_and_one_at_the_start_is_not() {
     assert_eq!(r.len(), 1);
     assert_eq!(r[0]["count"], 1);
     assert_eq!(r[0]["samples"][0]["line"], 2);
-}
-
-#[test]
-fn table_and_markdown_open_with_the_incident() {
-    let out = report(&[]);
-    let text = String::from_utf8(out.stdout).unwrap();
-    let inc = text.find("INCIDENTS").expect("incidents section");
-    assert!(inc < text.find("INPUTS").unwrap());
-    assert!(text.contains("FLAGS"));
-    assert!(text.contains("TOP ERROR PATTERNS"));
-    let md = String::from_utf8(report(&["-f", "markdown"]).stdout).unwrap();
-    assert!(md.find("### Incidents").unwrap() < md.find("### Inputs").unwrap());
-    assert!(md.contains("### Flags"));
 }

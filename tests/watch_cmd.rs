@@ -1,8 +1,9 @@
 //! `watch` through the real binary: piped JSON lines over the real-software logs (windows,
 //! alerts, a final summary equal to `report` on the same lines), following a file through
 //! appends, rotation and truncation without losing or doubling a line, oversized and garbage
-//! lines, usage errors. Exact window and alert sequences are tested on `Watcher` directly
-//! (src/watch/state.rs), with given timestamps and explicit ticks.
+//! lines. Exact window and alert sequences are tested on `Watcher` directly
+//! (src/watch/state.rs), with given timestamps and explicit ticks; usage errors are in
+//! tests/cases/usage_errors.toml.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -298,27 +299,6 @@ fn an_alert_fires_within_a_second_of_its_line() {
     assert!(waited < Duration::from_secs(1), "alert after {waited:?}");
     drop(stdin);
     assert!(child.wait().unwrap().success());
-}
-
-#[test]
-fn usage_errors_name_the_option() {
-    for (args, want) in [
-        (&["watch", "testdata/app.log"][..], "--follow"),
-        (&["watch", "--window", "1.5s"][..], "--window"),
-        (&["watch", "--max-line", "lots"][..], "--max-line"),
-        (&["watch", "--follow", "testdata"][..], "is a directory"),
-        (&["watch", "--alert-hold", "soon"][..], "--alert-hold"),
-        (
-            &["watch", "--alert-error-share", "150"][..],
-            "--alert-error-share",
-        ),
-    ] {
-        let out = run_stdin(args, b"");
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert!(err.contains(want), "{args:?}: {err}");
-        assert_eq!(err.trim().lines().count(), 1, "{err}");
-    }
 }
 
 #[test]
