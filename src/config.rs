@@ -428,14 +428,14 @@ pub fn filter(args: &FilterArgs) -> Result<FilterConfig, UsageError> {
 #[derive(Clone, Debug)]
 pub struct RequestsConfig {
     pub input: InputConfig,
-    pub query: crate::requests::Query,
+    pub query: crate::listing::Query,
     pub format: RequestsFormat,
     pub max_endpoints: usize,
 }
 
 pub fn requests(args: &RequestsArgs) -> Result<RequestsConfig, UsageError> {
     use crate::aggregate::outcome::RequestOutcome;
-    use crate::requests::{Query, SortKey};
+    use crate::listing::{Query, SortKey};
     let mut outcomes: Vec<RequestOutcome> = args
         .outcome
         .iter()

@@ -33,6 +33,18 @@ pub fn human_duration(secs: f64) -> String {
     }
 }
 
+/// Count, mean and nearest-rank percentiles in milliseconds (rounded to 1 µs).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct LatencySummary {
+    pub count: u64,
+    pub mean: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
 /// Milliseconds rounded to 1 µs, as every figure of the JSON contract is.
 pub fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0

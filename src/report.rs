@@ -42,6 +42,9 @@ pub struct Report {
     /// been needed and `window_seconds` is a multiple of it instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window_requested_seconds: Option<u64>,
+    /// The most windows of a fixed width (`window_requested_seconds` says why it widened).
+    #[serde(skip)]
+    pub max_fixed_windows: usize,
     pub primary_source: Source,
     pub levels: Levels,
     pub status: BySource<BTreeMap<String, u64>>,
@@ -572,6 +575,7 @@ impl Report {
             latency_unit_rule: LATENCY_RULE,
             window_seconds: (width / 1_000_000) as u64,
             window_requested_seconds: widened_from.map(|w| (w / 1_000_000) as u64),
+            max_fixed_windows: crate::aggregate::windows::MAX_FIXED_WINDOWS,
             primary_source: primary,
             levels,
             status,

@@ -5,8 +5,6 @@
 //! the max is exact in both forms. A store turns into a histogram exactly when it holds more
 //! than its cap, whatever the split, so results never depend on how the input was cut.
 
-use serde::Serialize;
-
 /// Values an endpoint's (or a source's) store keeps exactly.
 pub const EXACT_CAP: usize = 1 << 16;
 /// Values a window's store keeps exactly in an endless stream (`watch`): windows are many,
@@ -240,19 +238,7 @@ impl LatStore {
     }
 }
 
-/// Count, mean and nearest-rank percentiles in milliseconds (rounded to 1 µs).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct LatencySummary {
-    pub count: u64,
-    pub mean: f64,
-    pub p50: f64,
-    pub p90: f64,
-    pub p95: f64,
-    pub p99: f64,
-    pub max: f64,
-}
-
-pub use crate::model::round3;
+pub use crate::model::{LatencySummary, round3};
 
 /// 0-based index of the nearest-rank pN: the smallest value with at least p% at or below it.
 fn rank_index(n: usize, p: f64) -> usize {

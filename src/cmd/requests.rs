@@ -10,8 +10,8 @@ use crate::cli::RequestsFormat;
 use crate::config::RequestsConfig;
 use crate::engine;
 use crate::error::RunOutcome;
+use crate::listing::Listing;
 use crate::render::requests as render;
-use crate::requests::Listing;
 
 pub fn run(cfg: &RequestsConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<RunOutcome> {
     let ic = &cfg.input;

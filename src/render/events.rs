@@ -66,7 +66,7 @@ pub fn json(e: &Event, path: &str, trace: Option<&str>, out: &mut dyn Write) -> 
         msg: e.msg.as_deref(),
         request_id: e.request_id.as_deref(),
         error_type: e.error_type.as_deref(),
-        latency_ms: e.latency_ms.map(crate::aggregate::latency::round3),
+        latency_ms: e.latency_ms.map(crate::model::round3),
         status: e.status,
         method: e.method.as_deref(),
         path: e.path.as_deref(),

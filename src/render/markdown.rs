@@ -165,7 +165,7 @@ impl Render for Markdown {
                 ],
                 1,
             )?;
-            let mut line = |n: String, s: &crate::aggregate::latency::LatencySummary| {
+            let mut line = |n: String, s: &crate::model::LatencySummary| {
                 row(
                     out,
                     &[

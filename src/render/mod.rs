@@ -91,9 +91,9 @@ pub fn input_notes(r: &crate::report::Report) -> Vec<String> {
     if let Some(asked) = r.window_requested_seconds {
         out.push(format!(
             "--window {}: more than {} windows over this span; widened to {}",
-            crate::report::human_duration(asked as f64),
-            crate::aggregate::windows::MAX_FIXED_WINDOWS,
-            crate::report::human_duration(r.window_seconds as f64)
+            crate::model::human_duration(asked as f64),
+            r.max_fixed_windows,
+            crate::model::human_duration(r.window_seconds as f64)
         ));
     }
     if let Some(f) = &r.totals.endpoints_folded {

@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::escape::{csv_cell, term};
 use super::{ms, short_time};
-use crate::requests::{DurationFrom, LastWords, Listing, Row};
+use crate::listing::{DurationFrom, LastWords, Listing, Row};
 
 const HEADER: [&str; 10] = [
     "first (UTC)",

@@ -363,7 +363,7 @@ impl TableRender {
         let mut t = self.table(&[
             "endpoint", "count", "mean", "p50", "p90", "p95", "p99", "max",
         ]);
-        let mut row = |name: Cell, s: &crate::aggregate::latency::LatencySummary| {
+        let mut row = |name: Cell, s: &crate::model::LatencySummary| {
             t.add_row(vec![
                 name,
                 right(s.count),

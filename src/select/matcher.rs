@@ -144,7 +144,7 @@ fn canonical<'e>(ev: &'e LogEvent<'_>, key: &str) -> Option<Option<Cow<'e, str>>
         }
         "latency_ms" => ev
             .latency_ms
-            .map(|v| Cow::Owned(crate::aggregate::latency::round3(v).to_string())),
+            .map(|v| Cow::Owned(crate::model::round3(v).to_string())),
         _ => return None,
     })
 }
