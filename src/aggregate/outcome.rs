@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use super::Partial;
 use super::intern::NONE;
+use super::partial::Partial;
 use super::requests::{APP_DONE, APP_SEEN, NGINX_SEEN, ReqAgg, ReqKey};
 
 #[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -5,11 +5,13 @@
 
 use rustc_hash::FxHashMap;
 
+use super::endpoint;
 use super::intern::{Interner, NONE};
 use super::latency::{EXACT_CAP, LatStore};
+use super::merge::Merge;
+use super::partial::Partial;
 use super::requests::ReqAgg;
 use super::windows::Windows;
-use super::{Merge, Partial, endpoint};
 use crate::parse::Source;
 
 /// Latencies of some requests, ready to add to their partial.

@@ -6,9 +6,9 @@ use rustc_hash::FxHashMap;
 
 use crate::parse::Level;
 
-use super::Merge;
 use super::intern::{NONE, remap};
 use super::latency::{EXACT_CAP, LatStore};
+use super::merge::Merge;
 
 const SEC: i64 = 1_000_000;
 const DAY: i64 = 86_400 * SEC;

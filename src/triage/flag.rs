@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use crate::aggregate::evidence::{Evidence, SAMPLES_PER_FLAG};
 use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::requests::{APP_DONE, ReqAgg};
-use crate::aggregate::triage::{Evidence, SAMPLES_PER_FLAG};
 use crate::aggregate::windows::WinAgg;
 use crate::parse::time::format_utc;
 use crate::rules::{Rule, Severity};

@@ -4,8 +4,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::aggregate::evidence::PatAgg;
 use crate::aggregate::intern::Interner;
-use crate::aggregate::triage::PatAgg;
 
 /// One pattern: its template and what its lines add up to.
 #[derive(Clone, Debug)]

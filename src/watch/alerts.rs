@@ -14,8 +14,8 @@ use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::windows::WinAgg;
 use crate::parse::time::format_utc;
 use crate::parse::{Micros, Source};
+use crate::rules::{Kind, Rule, RuleSet, Severity};
 use crate::triage::evaluate::judge_windows;
-use crate::triage::rules::{Kind, Rule, RuleSet, Severity};
 
 #[derive(Serialize, Debug, Clone)]
 pub struct AlertEvent {

@@ -20,7 +20,7 @@ use crate::parse::records::RULES;
 use crate::parse::time::format_utc;
 use crate::parse::{Micros, Parsed, Parser, Source};
 use crate::report::BySource;
-use crate::triage::rules::RuleSet;
+use crate::rules::RuleSet;
 
 /// What `watch` is told at start.
 #[derive(Clone, Debug)]
@@ -717,7 +717,7 @@ impl Watcher {
 mod tests {
     use super::*;
     use crate::parse::{FieldSpec, Zone};
-    use crate::triage::rules::Severity;
+    use crate::rules::Severity;
 
     const S: Micros = 1_000_000;
     /// 2026-11-25T03:16:00Z
@@ -728,7 +728,7 @@ mod tests {
     }
 
     /// A watcher whose alert rules are `report`'s with `tweak` applied (as `--alert-*` do).
-    fn watcher_with(lateness: Micros, tweak: impl Fn(&mut crate::triage::rules::Rule)) -> Watcher {
+    fn watcher_with(lateness: Micros, tweak: impl Fn(&mut crate::rules::Rule)) -> Watcher {
         let rules = Arc::new(RuleSet::default());
         let mut alert_rules = (*rules).clone();
         alert_rules.rules.iter_mut().for_each(tweak);

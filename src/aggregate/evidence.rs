@@ -1,7 +1,7 @@
 //! Per-line triage state of a partial: evidence for every line-level rule slot (counts, time
 //! range, endpoints, upstreams, clients, earliest request ids and sample lines) and message
 //! patterns (masked templates with counts, levels and a sample). Merges like the rest of
-//! `Partial`; judging rules over windows happens at finalize (`triage::evaluate`).
+//! `Partial`. Must not judge: rules are judged over windows at finalize (`triage::evaluate`).
 
 use rustc_hash::FxHashMap;
 

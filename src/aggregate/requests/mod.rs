@@ -1,0 +1,200 @@
+//! Lines grouped by request id: `Requests`, the three tables (hex, UUID, text ids) a partial
+//! keeps, and the paths the rest of the crate uses. Ids that are 32 lowercase hex digits
+//! (nginx `$request_id`) or canonical UUIDs are stored as 128-bit integers, so a million
+//! requests cost ~70 bytes each. Per-request state merges commutatively, so grouping never
+//! depends on the split. Must not read log events: `absorb.rs` turns a line into a `Touch`.
+
+mod key;
+mod req;
+mod table;
+#[cfg(test)]
+mod tests;
+
+pub use key::{PARTS, PartKey, ReqKey};
+pub use req::{APP_DONE, APP_SEEN, NGINX_SEEN, ReqAgg, Touch, position};
+pub use table::{PartJob, Segment, Shard};
+
+use super::intern::Interner;
+use key::lower_hex;
+use table::{OPEN_LIMIT, Table};
+
+/// Three tables rather than one of an enum key: a u128 key is 16 bytes, the enum 32.
+#[derive(Default, Debug, Clone)]
+pub struct Requests {
+    hex: Table<u128>,
+    uuid: Table<u128>,
+    text: Table<Box<str>>,
+}
+
+impl Requests {
+    #[inline]
+    pub fn entry(&mut self, id: &str) -> &mut ReqAgg {
+        let b = id.as_bytes();
+        if b.len() == 32
+            && let Some(v) = lower_hex(b)
+        {
+            return self.hex.open.entry(v).or_default();
+        }
+        if b.len() == 36 && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-') {
+            let mut buf = [0u8; 32];
+            let mut n = 0;
+            for &c in b.iter().filter(|&&c| c != b'-') {
+                if n == 32 {
+                    break;
+                }
+                buf[n] = c;
+                n += 1;
+            }
+            if n == 32
+                && let Some(v) = lower_hex(&buf)
+            {
+                return self.uuid.open.entry(v).or_default();
+            }
+        }
+        let text = &mut self.text.open;
+        if !text.contains_key(id) {
+            text.insert(id.into(), ReqAgg::default());
+        }
+        text.get_mut(id).expect("just inserted")
+    }
+
+    /// Flushes the open maps when they outgrow the cache; call between lines.
+    #[inline]
+    pub fn maybe_flush(&mut self) {
+        if self.hex.open.len() >= OPEN_LIMIT {
+            self.hex.flush();
+        }
+        if self.uuid.open.len() >= OPEN_LIMIT {
+            self.uuid.flush();
+        }
+        if self.text.open.len() >= OPEN_LIMIT {
+            self.text.flush();
+        }
+    }
+
+    /// Ends line-by-line accumulation: open requests move into their partitions.
+    pub fn seal(&mut self) {
+        self.hex.flush();
+        self.uuid.flush();
+        self.text.flush();
+    }
+
+    /// Seals, and returns every partition not yet finished, for the engine to finish on
+    /// any threads. Every job must run (`PartJob::run`); then `iter` and `len` are exact.
+    pub fn part_jobs(&mut self) -> Vec<PartJob<'_>> {
+        self.seal();
+        let mut jobs = Vec::new();
+        if !self.hex.finished {
+            self.hex.finished = true;
+            jobs.extend(self.hex.parts.iter_mut().map(PartJob::Hex));
+        }
+        if !self.uuid.finished {
+            self.uuid.finished = true;
+            jobs.extend(self.uuid.parts.iter_mut().map(PartJob::Uuid));
+        }
+        if !self.text.finished {
+            self.text.finished = true;
+            jobs.extend(self.text.parts.iter_mut().map(PartJob::Text));
+        }
+        jobs
+    }
+
+    /// Finishes every partition on this thread.
+    pub fn finish(&mut self, names: &Interner) {
+        for job in self.part_jobs() {
+            job.run(names);
+        }
+    }
+
+    /// Whether `iter` and `len` are exact.
+    pub fn is_finished(&self) -> bool {
+        self.hex.is_finished() && self.uuid.is_finished() && self.text.is_finished()
+    }
+
+    /// Distinct requests; exact once finished.
+    pub fn len(&self) -> usize {
+        self.hex.len() + self.uuid.len() + self.text.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Merges `o`, whose interned ids `map` carries into ours; the remap is applied when the
+    /// partitions are finished, so merging costs a move per segment, not a pass per request.
+    pub fn merge(&mut self, o: Requests, map: &[u32]) {
+        let map: std::sync::Arc<[u32]> = map.into();
+        self.hex.merge(o.hex, &map);
+        self.uuid.merge(o.uuid, &map);
+        self.text.merge(o.text, &map);
+    }
+
+    /// Removes the requests whose newest line is before `before`, handing each to `gone`
+    /// first (a stream that cannot keep every request: `watch`). Finishes the partitions.
+    pub fn retire(&mut self, before: i64, names: &Interner, mut gone: impl FnMut(ReqKey, &ReqAgg)) {
+        self.finish(names);
+        let keep = |r: &ReqAgg| r.last == i64::MIN || r.last >= before;
+        for seg in self.hex.parts.iter_mut().flatten() {
+            seg.rows.retain(|(k, r)| {
+                keep(r) || {
+                    gone(ReqKey::Hex(*k), r);
+                    false
+                }
+            });
+        }
+        for seg in self.uuid.parts.iter_mut().flatten() {
+            seg.rows.retain(|(k, r)| {
+                keep(r) || {
+                    gone(ReqKey::Uuid(*k), r);
+                    false
+                }
+            });
+        }
+        for seg in self.text.parts.iter_mut().flatten() {
+            seg.rows.retain(|(k, r)| {
+                keep(r) || {
+                    gone(ReqKey::Text(k.clone()), r);
+                    false
+                }
+            });
+        }
+    }
+
+    /// The partitions, to work on their requests in parallel.
+    pub fn shards(&self) -> Vec<Shard<'_>> {
+        self.hex
+            .parts
+            .iter()
+            .chain(&self.uuid.parts)
+            .map(|p| Shard::Wide(p))
+            .chain(self.text.parts.iter().map(|p| Shard::Text(p)))
+            .collect()
+    }
+
+    /// Finished requests: partition by partition, in key order within each.
+    pub fn iter(&self) -> impl Iterator<Item = (ReqKey, &ReqAgg)> {
+        debug_assert!(self.is_finished(), "iterating unfinished requests");
+        self.hex
+            .parts
+            .iter()
+            .flatten()
+            .flat_map(|s| s.rows.iter())
+            .map(|(k, v)| (ReqKey::Hex(*k), v))
+            .chain(
+                self.uuid
+                    .parts
+                    .iter()
+                    .flatten()
+                    .flat_map(|s| s.rows.iter())
+                    .map(|(k, v)| (ReqKey::Uuid(*k), v)),
+            )
+            .chain(
+                self.text
+                    .parts
+                    .iter()
+                    .flatten()
+                    .flat_map(|s| s.rows.iter())
+                    .map(|(k, v)| (ReqKey::Text(k.clone()), v)),
+            )
+    }
+}
