@@ -20,7 +20,9 @@ use crate::input::follow::Follower;
 use crate::parse::{Micros, Parser};
 use crate::render::watch as render;
 use crate::report::{Context, Report};
-use crate::watch::state::{WatchEvent, Watcher};
+use crate::watch::event::WatchEvent;
+use crate::watch::state::Watcher;
+use crate::watch::view::LiveView;
 
 /// Pieces of input queued between the readers and this loop.
 const IN_FLIGHT: usize = 32;
@@ -189,7 +191,7 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             unjudged = false;
             next_draw = Instant::now() + cfg.interval;
             if cfg.live {
-                view.draw(&w, started.elapsed(), out)?;
+                view.draw(&LiveView::of(&w), started.elapsed(), out)?;
             }
         }
         if !cfg.live && !events.is_empty() {

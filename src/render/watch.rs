@@ -1,7 +1,8 @@
 //! Output of `watch`: JSON lines (`window`, `alert`, then `summary`) when piped, or a live
 //! view redrawn in place on a terminal (rates, sparklines of recent windows, p95 by endpoint,
-//! top error types, firing alerts). Reads watcher state only; every log-derived string goes
-//! through `escape::term`.
+//! top error types, firing alerts). Formats finished values only: the events, the report and
+//! the `LiveView` the watch layer computed; must not read the watcher or its windows. Every
+//! log-derived string goes through `escape::term`.
 
 use std::io::{self, Write};
 use std::time::Duration;
@@ -10,10 +11,9 @@ use serde::Serialize;
 
 use super::escape::term;
 use super::{ms, sparkline};
-use crate::aggregate::latency::{LatStore, STREAM_WINDOW_CAP};
-use crate::parse::time::format_utc;
 use crate::report::Report;
-use crate::watch::state::{WatchEvent, Watcher};
+use crate::watch::event::WatchEvent;
+use crate::watch::view::{AlertLine, EndpointP95, ErrorTypeCount, LiveView, WindowPoint};
 
 fn io_err(e: serde_json::Error) -> io::Error {
     match e.io_error_kind() {
@@ -88,14 +88,23 @@ impl Live {
     }
 
     /// Redraws the whole view from the top of the screen.
-    pub fn draw(&mut self, w: &Watcher, elapsed: Duration, out: &mut dyn Write) -> io::Result<()> {
-        let c = &w.counters;
+    pub fn draw(&mut self, v: &LiveView, elapsed: Duration, out: &mut dyn Write) -> io::Result<()> {
         let dt = (elapsed - self.last_at).as_secs_f64().max(1e-3);
-        let rate = (c.lines - self.last_lines) as f64 / dt;
-        self.last_lines = c.lines;
+        let rate = (v.lines - self.last_lines) as f64 / dt;
+        self.last_lines = v.lines;
         self.last_at = elapsed;
-        let p = w.params();
         let mut s = String::from("\x1b[H\x1b[2J");
+        self.header(v, rate, &mut s);
+        sparklines(v, &mut s);
+        self.alerts(&v.alerts, &mut s);
+        self.endpoints(&v.endpoints, &mut s);
+        self.error_types(&v.error_types, &mut s);
+        s.push_str("\nCtrl-C: stop and print the summary\n");
+        out.write_all(s.as_bytes())?;
+        out.flush()
+    }
+
+    fn header(&self, v: &LiveView, rate: f64, s: &mut String) {
         s.push_str(&self.bold(&format!(
             "logtriage watch  {}  {} lines, {:.0} lines/s",
             self.inputs
@@ -103,63 +112,25 @@ impl Live {
                 .map(|i| term(i).into_owned())
                 .collect::<Vec<_>>()
                 .join(", "),
-            c.lines,
+            v.lines,
             rate
         )));
         s.push('\n');
         s.push_str(&format!(
             "event time {} UTC; window {}; lateness {}; late {}; oversized {}; requests in flight {}\n\n",
-            w.watermark.map_or("-".to_string(), |t| format_utc(t).replace('T', " ").replace('Z', "")),
-            crate::report::human_duration(p.window as f64 / 1e6),
-            crate::report::human_duration(p.lateness as f64 / 1e6),
-            c.late,
-            c.oversized,
-            c.in_flight
+            v.event_time.as_deref().map_or("-".to_string(), |t| t.replace('T', " ").replace('Z', "")),
+            crate::model::human_duration(v.window_secs),
+            crate::model::human_duration(v.lateness_secs),
+            v.late,
+            v.oversized,
+            v.in_flight
         ));
-        let recent = w.recent(30);
-        let per_min = 60e6 / p.window as f64;
-        let errs: Vec<Option<f64>> = recent
-            .iter()
-            .map(|(_, x)| Some(x.agg.errors as f64))
-            .collect();
-        let s5: Vec<Option<f64>> = recent
-            .iter()
-            .map(|(_, x)| Some((x.agg.status_5xx[0] + x.agg.status_5xx[1]) as f64))
-            .collect();
-        let lines: Vec<Option<f64>> = recent
-            .iter()
-            .map(|(_, x)| Some(x.agg.lines as f64))
-            .collect();
-        let p95: Vec<Option<f64>> = recent
-            .iter()
-            .map(|(_, x)| {
-                let l = &x.agg.latency;
-                let side = if l[1].len() >= l[0].len() { 1 } else { 0 };
-                l[side].p95()
-            })
-            .collect();
-        let last = recent.last().map(|(_, x)| &x.agg);
-        s.push_str(&format!("lines  {}\n", sparkline(&lines)));
-        s.push_str(&format!(
-            "errors {}  {:.0}/min now\n",
-            sparkline(&errs),
-            last.map_or(0.0, |x| x.errors as f64 * per_min)
-        ));
-        s.push_str(&format!(
-            "5xx    {}  {} in the newest window\n",
-            sparkline(&s5),
-            last.map_or(0, |x| x.status_5xx[0] + x.status_5xx[1])
-        ));
-        s.push_str(&format!(
-            "p95    {}  {} ms\n\n",
-            sparkline(&p95),
-            p95.last().copied().flatten().map_or("-".to_string(), ms)
-        ));
+    }
 
-        let firing = w.firing();
-        s.push_str(&self.bold(&format!("ALERTS ({} firing)", firing.len())));
+    fn alerts(&self, alerts: &[AlertLine], s: &mut String) {
+        s.push_str(&self.bold(&format!("ALERTS ({} firing)", alerts.len())));
         s.push('\n');
-        for a in firing {
+        for a in alerts {
             let subject = a
                 .subject
                 .as_deref()
@@ -170,7 +141,7 @@ impl Live {
                 .map_or(String::new(), |x| format!("; {}", term(x)));
             let line = format!(
                 "  [{}] {}{subject} since {}: {} lines{detail}\n",
-                a.severity.name(),
+                a.severity,
                 term(&a.rule),
                 a.since.get(11..19).unwrap_or(&a.since),
                 a.count,
@@ -181,50 +152,118 @@ impl Live {
                 line
             });
         }
+    }
 
-        // p95 by endpoint over the last 5 windows, slowest first.
-        let names = &w.summary.names;
-        let mut eps: std::collections::BTreeMap<(u8, u32), LatStore> = Default::default();
-        for (_, x) in recent.iter().rev().take(5) {
-            for (k, v) in &x.agg.ep_latency {
-                eps.entry(*k).or_default().merge(v, STREAM_WINDOW_CAP);
-            }
-        }
-        let mut rows: Vec<(f64, usize, String)> = eps
-            .iter()
-            .filter_map(|((src, ep), v)| {
-                v.p95().map(|q| {
-                    let side = if *src == 0 { "app" } else { "nginx" };
-                    (q, v.len(), format!("{} ({side})", term(names.name(*ep))))
-                })
-            })
-            .collect();
-        rows.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
+    fn endpoints(&self, rows: &[EndpointP95], s: &mut String) {
         s.push('\n');
         s.push_str(&self.bold("P95 BY ENDPOINT (last 5 windows)"));
         s.push('\n');
-        for (q, n, name) in rows.iter().take(8) {
-            s.push_str(&format!("  {:>9} ms  {:>7}  {name}\n", ms(*q), n));
+        for r in rows {
+            let name = format!("{} ({})", term(&r.endpoint), r.side);
+            s.push_str(&format!(
+                "  {:>9} ms  {:>7}  {name}\n",
+                ms(r.p95_ms),
+                r.count
+            ));
         }
+    }
 
-        // Error types over the last 5 minutes of windows.
-        let span = (300_000_000 / p.window).max(1) as usize;
-        let mut types: std::collections::BTreeMap<u32, u64> = Default::default();
-        for (_, x) in recent.iter().rev().take(span) {
-            for (k, n) in &x.error_types {
-                *types.entry(*k).or_default() += n;
-            }
-        }
-        let mut types: Vec<(u64, &str)> = types.iter().map(|(k, n)| (*n, names.name(*k))).collect();
-        types.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    fn error_types(&self, types: &[ErrorTypeCount], s: &mut String) {
         s.push('\n');
         s.push_str(&self.bold("TOP ERROR TYPES (last 5 min)"));
         s.push('\n');
-        for (n, t) in types.iter().take(8) {
-            s.push_str(&format!("  {n:>7}  {}\n", term(t)));
+        for t in types {
+            s.push_str(&format!("  {:>7}  {}\n", t.count, term(&t.name)));
         }
-        s.push_str("\nCtrl-C: stop and print the summary\n");
-        out.write_all(s.as_bytes())?;
-        out.flush()
+    }
+}
+
+/// The recent windows as sparklines, with the newest window's numbers.
+fn sparklines(v: &LiveView, s: &mut String) {
+    let series = |f: fn(&WindowPoint) -> Option<f64>| -> Vec<Option<f64>> {
+        v.windows.iter().map(f).collect()
+    };
+    let lines = series(|x| Some(x.lines as f64));
+    let errs = series(|x| Some(x.errors as f64));
+    let s5 = series(|x| Some(x.status_5xx as f64));
+    let p95 = series(|x| x.p95_ms);
+    s.push_str(&format!("lines  {}\n", sparkline(&lines)));
+    s.push_str(&format!(
+        "errors {}  {:.0}/min now\n",
+        sparkline(&errs),
+        v.errors_per_min
+    ));
+    s.push_str(&format!(
+        "5xx    {}  {} in the newest window\n",
+        sparkline(&s5),
+        v.newest_5xx
+    ));
+    s.push_str(&format!(
+        "p95    {}  {} ms\n\n",
+        sparkline(&p95),
+        p95.last().copied().flatten().map_or("-".to_string(), ms)
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The view from a hand-made `LiveView`: formatting only, log text escaped.
+    #[test]
+    fn live_view_formats_a_finished_view() {
+        let point = |lines, p95_ms| WindowPoint {
+            lines,
+            errors: lines / 2,
+            status_5xx: 1,
+            p95_ms,
+        };
+        let v = LiveView {
+            lines: 300,
+            event_time: Some("2026-11-25T03:16:09.000Z".to_string()),
+            window_secs: 10.0,
+            lateness_secs: 5.0,
+            late: 2,
+            oversized: 0,
+            in_flight: 7,
+            windows: vec![point(100, Some(12.0)), point(200, None)],
+            errors_per_min: 600.0,
+            newest_5xx: 1,
+            alerts: vec![AlertLine {
+                severity: "critical",
+                rule: "upstream_timeout".to_string(),
+                subject: Some("GET /x\u{1b}]0;t\u{7}".to_string()),
+                since: "2026-11-25T03:16:01.000Z".to_string(),
+                count: 5,
+                detail: None,
+            }],
+            endpoints: vec![EndpointP95 {
+                p95_ms: 2500.0,
+                count: 10,
+                endpoint: "POST /pay".to_string(),
+                side: "nginx",
+            }],
+            error_types: vec![ErrorTypeCount {
+                count: 3,
+                name: "Timeout".to_string(),
+            }],
+        };
+        let mut live = Live::new(false, vec!["<stdin>".to_string()]);
+        let mut out = Vec::new();
+        live.draw(&v, Duration::from_secs(2), &mut out).unwrap();
+        let want = "\x1b[H\x1b[2Jlogtriage watch  <stdin>  300 lines, 150 lines/s\n\
+            event time 2026-11-25 03:16:09.000 UTC; window 10s; lateness 5s; late 2; oversized 0; requests in flight 7\n\n\
+            lines  ▅█\n\
+            errors ▅█  600/min now\n\
+            5xx    ██  1 in the newest window\n\
+            p95    █·  - ms\n\n\
+            ALERTS (1 firing)\n  \
+            [critical] upstream_timeout GET /x\\x1b]0;t\\x07 since 03:16:01: 5 lines\n\n\
+            P95 BY ENDPOINT (last 5 windows)\n       \
+            2500 ms       10  POST /pay (nginx)\n\n\
+            TOP ERROR TYPES (last 5 min)\n        \
+            3  Timeout\n\n\
+            Ctrl-C: stop and print the summary\n";
+        assert_eq!(String::from_utf8(out).unwrap(), want);
     }
 }

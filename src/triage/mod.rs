@@ -6,5 +6,3 @@ pub mod evaluate;
 pub mod flag;
 pub mod incidents;
 pub mod patterns;
-// The rule catalogue moved to `crate::rules`; this path stays until every importer moved.
-pub use crate::rules;

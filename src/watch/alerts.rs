@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::state::LiveWin;
+use super::window::LiveWin;
 use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::windows::WinAgg;
 use crate::parse::time::format_utc;
