@@ -5,8 +5,10 @@
 
 use std::borrow::Cow;
 
+use super::event::LogEvent;
+use super::format::Format;
+use super::request_line::split_request_line;
 use super::time::{self, Zone, ZoneCache};
-use super::{Format, LogEvent, split_request_line};
 
 /// The nginx variables whose values the report reads; the others are matched and skipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
