@@ -6,10 +6,13 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::cache::ParseCache;
+use super::event::LogEvent;
 use super::fields::{FieldSpec, PROXY_ADDR, PROXY_HINT, ROOT};
+use super::format::Format;
+use super::json_scan::ScanCache;
 use super::picked::{Picked, Raw};
 use super::time::Zone;
-use super::{Format, LogEvent};
 
 /// Object keys, borrowed when they contain no escapes.
 struct Key<'a>(Cow<'a, str>);
@@ -131,11 +134,7 @@ impl<'de> Visitor<'de> for Scan<'_, '_, 'de> {
 
 /// Picks the aliased values out of one JSON line: the fast scanner first, serde_json's full
 /// walk when the scanner declines. `None` if it is not one JSON object.
-pub fn pick<'a>(
-    line: &'a [u8],
-    spec: &FieldSpec,
-    cache: &mut super::ScanCache,
-) -> Option<Picked<'a>> {
+pub fn pick<'a>(line: &'a [u8], spec: &FieldSpec, cache: &mut ScanCache) -> Option<Picked<'a>> {
     let mut out = Picked::default();
     pick_into(line, spec, cache, &mut out).then_some(out)
 }
@@ -144,7 +143,7 @@ pub fn pick<'a>(
 pub fn pick_into<'a>(
     line: &'a [u8],
     spec: &FieldSpec,
-    cache: &mut super::ScanCache,
+    cache: &mut ScanCache,
     out: &mut Picked<'a>,
 ) -> bool {
     if super::json_scan::pick_into(line, spec, cache, out) {
@@ -180,7 +179,7 @@ pub fn parse<'a>(
     line: &'a [u8],
     spec: &FieldSpec,
     zone: &Zone,
-    cache: &mut super::ParseCache,
+    cache: &mut ParseCache,
 ) -> Option<LogEvent<'a>> {
     let mut ev = LogEvent::default();
     parse_into(line, spec, zone, cache, &mut ev).then_some(ev)
@@ -192,7 +191,7 @@ pub fn parse_into<'a>(
     line: &'a [u8],
     spec: &FieldSpec,
     zone: &Zone,
-    cache: &mut super::ParseCache,
+    cache: &mut ParseCache,
     ev: &mut LogEvent<'a>,
 ) -> bool {
     let mut p = Picked::default();
@@ -224,7 +223,7 @@ mod tests {
             line.as_bytes(),
             &spec,
             &Zone::parse("UTC").unwrap(),
-            &mut super::super::ParseCache::default(),
+            &mut ParseCache::default(),
         )
         .unwrap()
     }
@@ -344,7 +343,7 @@ mod tests {
             r#"{"m\u0073g":"e","level":"info"}"#,
             r#"{"msg":"f","level":"info","req":{"id":"8","method":"GET"},"status":200}"#,
         ];
-        let mut keys = super::super::ScanCache::default();
+        let mut keys = ScanCache::default();
         for _ in 0..3 {
             for l in lines {
                 let fast = pick(l.as_bytes(), &spec, &mut keys).expect(l);
@@ -381,7 +380,7 @@ mod tests {
     fn not_json_or_trailing_garbage() {
         let spec = FieldSpec::defaults();
         let z = Zone::parse("UTC").unwrap();
-        let mut c = super::super::ParseCache::default();
+        let mut c = ParseCache::default();
         assert!(parse(b"{\"a\":1} x", &spec, &z, &mut c).is_none());
         assert!(parse(b"{\"a\":", &spec, &z, &mut c).is_none());
         assert!(parse(b"{\"msg\":\"\xff\"}", &spec, &z, &mut c).is_none());

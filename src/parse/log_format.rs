@@ -5,8 +5,10 @@
 
 use std::borrow::Cow;
 
+use super::event::LogEvent;
+use super::format::Format;
+use super::request_line::split_request_line;
 use super::time::{self, Zone, ZoneCache};
-use super::{Format, LogEvent, split_request_line};
 
 /// The nginx variables whose values the report reads; the others are matched and skipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +33,22 @@ enum Var {
 }
 
 impl Var {
+    /// Variables whose value is one token: a space in one means the line is of another
+    /// layout.
+    fn is_token(self) -> bool {
+        matches!(
+            self,
+            Var::RemoteAddr
+                | Var::Status
+                | Var::RequestTime
+                | Var::Msec
+                | Var::TimeIso
+                | Var::Method
+                | Var::Uri
+                | Var::RequestId(_)
+        )
+    }
+
     fn of(name: &str) -> Var {
         match name {
             "remote_addr" | "realip_remote_addr" => Var::RemoteAddr,
@@ -132,22 +150,34 @@ impl LogFormat {
         cache: &mut ZoneCache,
         ev: &mut LogEvent<'a>,
     ) -> bool {
+        match self
+            .cut(line)
+            .and_then(|values| event_of(values, zone, cache))
+        {
+            Some(out) => {
+                *ev = out;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The value of each variable of `line`, cut at this format's literals; `None` when a
+    /// literal is missing or text is left over.
+    fn cut<'a>(&self, line: &'a str) -> Option<Vec<(Var, &'a str)>> {
         let mut values: Vec<(Var, &'a str)> = Vec::with_capacity(self.parts.len());
         let mut pos = 0;
         for (k, part) in self.parts.iter().enumerate() {
             match part {
                 Part::Lit(l) => {
                     if !line[pos..].starts_with(l.as_str()) {
-                        return false;
+                        return None;
                     }
                     pos += l.len();
                 }
                 Part::Var(v, _) => {
                     let end = match self.parts.get(k + 1) {
-                        Some(Part::Lit(l)) => match value_end(&line[pos..], l, *v) {
-                            Some(e) => pos + e,
-                            None => return false,
-                        },
+                        Some(Part::Lit(l)) => pos + value_end(&line[pos..], l, *v)?,
                         _ => line.len(),
                     };
                     values.push((*v, &line[pos..end]));
@@ -155,76 +185,68 @@ impl LogFormat {
                 }
             }
         }
-        if pos != line.len() {
-            return false;
-        }
-        let mut out = LogEvent::default();
-        let mut id_rank = u8::MAX;
-        for (v, s) in values {
-            // One token each: a space means the line is of another layout.
-            let token = matches!(
-                v,
-                Var::RemoteAddr
-                    | Var::Status
-                    | Var::RequestTime
-                    | Var::Msec
-                    | Var::TimeIso
-                    | Var::Method
-                    | Var::Uri
-                    | Var::RequestId(_)
-            );
-            if token && s.contains(' ') {
-                return false;
-            }
-            let set = (s != "-" && !s.is_empty()).then_some(s);
-            match v {
-                Var::Status => match s.parse::<u16>() {
-                    Ok(st) if (100..=599).contains(&st) => out.status = Some(st),
-                    _ => return false,
-                },
-                Var::TimeLocal | Var::TimeIso | Var::Msec => {
-                    let Some(t) = time::parse_ts(s, zone, cache) else {
-                        return false;
-                    };
-                    out.ts = Some(t);
-                }
-                Var::RemoteAddr => out.client = set.map(Cow::Borrowed),
-                Var::ForwardedChain => {
-                    out.client = set
-                        .and_then(|c| c.rsplit(", ").next())
-                        .filter(|c| *c != "-")
-                        .map(Cow::Borrowed)
-                }
-                Var::Request => {
-                    let (m, t) = split_request_line(s);
-                    out.method = out.method.or(m.map(Cow::Borrowed));
-                    out.path = out.path.or(t.map(Cow::Borrowed));
-                }
-                Var::Method => out.method = set.map(Cow::Borrowed),
-                Var::Uri => out.path = set.map(Cow::Borrowed),
-                Var::RequestTime => match set.map(str::parse::<f64>) {
-                    Some(Ok(secs)) => out.latency_ms = Some(secs * 1e3),
-                    Some(Err(_)) => return false,
-                    None => {}
-                },
-                Var::UpstreamAddr => {
-                    out.upstream = set.and_then(|u| u.rsplit(", ").next()).map(Cow::Borrowed)
-                }
-                Var::RequestId(r) => {
-                    if let Some(id) = set
-                        && r < id_rank
-                    {
-                        out.request_id = Some(Cow::Borrowed(id));
-                        id_rank = r;
-                    }
-                }
-                Var::List | Var::Other => {}
-            }
-        }
-        out.format = Some(Format::NginxAccess);
-        *ev = out;
-        true
+        (pos == line.len()).then_some(values)
     }
+}
+
+/// The access event one line's values make; `None` when a value cannot be what its variable
+/// holds (a status out of range, a time that does not parse, a space inside one token).
+fn event_of<'a>(
+    values: Vec<(Var, &'a str)>,
+    zone: &Zone,
+    cache: &mut ZoneCache,
+) -> Option<LogEvent<'a>> {
+    let mut out = LogEvent::default();
+    let mut id_rank = u8::MAX;
+    for (v, s) in values {
+        // One token each: a space means the line is of another layout.
+        if v.is_token() && s.contains(' ') {
+            return None;
+        }
+        let set = (s != "-" && !s.is_empty()).then_some(s);
+        match v {
+            Var::Status => match s.parse::<u16>() {
+                Ok(st) if (100..=599).contains(&st) => out.status = Some(st),
+                _ => return None,
+            },
+            Var::TimeLocal | Var::TimeIso | Var::Msec => {
+                out.ts = Some(time::parse_ts(s, zone, cache)?);
+            }
+            Var::RemoteAddr => out.client = set.map(Cow::Borrowed),
+            Var::ForwardedChain => {
+                out.client = set
+                    .and_then(|c| c.rsplit(", ").next())
+                    .filter(|c| *c != "-")
+                    .map(Cow::Borrowed)
+            }
+            Var::Request => {
+                let (m, t) = split_request_line(s);
+                out.method = out.method.or(m.map(Cow::Borrowed));
+                out.path = out.path.or(t.map(Cow::Borrowed));
+            }
+            Var::Method => out.method = set.map(Cow::Borrowed),
+            Var::Uri => out.path = set.map(Cow::Borrowed),
+            Var::RequestTime => match set.map(str::parse::<f64>) {
+                Some(Ok(secs)) => out.latency_ms = Some(secs * 1e3),
+                Some(Err(_)) => return None,
+                None => {}
+            },
+            Var::UpstreamAddr => {
+                out.upstream = set.and_then(|u| u.rsplit(", ").next()).map(Cow::Borrowed)
+            }
+            Var::RequestId(r) => {
+                if let Some(id) = set
+                    && r < id_rank
+                {
+                    out.request_id = Some(Cow::Borrowed(id));
+                    id_rank = r;
+                }
+            }
+            Var::List | Var::Other => {}
+        }
+    }
+    out.format = Some(Format::NginxAccess);
+    Some(out)
 }
 
 /// Where a variable's value ends in `rest`: before the literal that follows it. Lists

@@ -3,7 +3,7 @@
 //! messages whose text ran over several lines. Decides from the lines' text alone (the
 //! record's first and last lines and the next one); never parses a record, never counts.
 
-use super::Level;
+use super::level::Level;
 
 /// Whether the non-blank line `next` continues the record whose first line is `first` and
 /// whose last non-blank line is `last`.

@@ -6,9 +6,11 @@
 
 use std::borrow::Cow;
 
+use super::event::LogEvent;
 use super::fields::Unit;
+use super::format::{Format, Source};
+use super::request_line::split_request_line;
 use super::time::{self, Zone, ZoneCache};
-use super::{Format, LogEvent, split_request_line};
 
 /// Who writes an input's access lines.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -327,7 +329,7 @@ pub struct Evidence {
 impl Evidence {
     /// One parsed record of the input (`head`: its first line as read).
     pub fn observe(&mut self, ev: &LogEvent<'_>, head: &[u8]) {
-        if ev.status.is_some() && ev.source() == crate::parse::Source::App {
+        if ev.status.is_some() && ev.source() == Source::App {
             // (Access lines read before the producer is known are `nginx_access`, source
             // nginx: `decide` adds them when an app server wrote them.)
             match ev.format {

@@ -5,8 +5,12 @@ use std::borrow::Cow;
 
 use memchr::memmem::Finder;
 
+use super::event::LogEvent;
+use super::format::Format;
+use super::level::Level;
+use super::mask::mask;
+use super::request_line::split_request_line;
 use super::time::{self, Zone, ZoneCache};
-use super::{Format, Level, LogEvent, mask::mask, split_request_line};
 
 /// Cheap shape test so other formats starting with a digit are not tried as nginx errors.
 pub fn looks_like(b: &[u8]) -> bool {

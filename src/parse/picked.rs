@@ -4,9 +4,11 @@
 
 use std::borrow::Cow;
 
+use super::event::LogEvent;
 use super::fields::{Canonical, Unit};
+use super::level::Level;
+use super::request_line::split_request_line;
 use super::time::{self, Zone, ZoneCache};
-use super::{Level, LogEvent, split_request_line};
 
 /// A scalar as found in the document.
 #[derive(Debug, Clone)]

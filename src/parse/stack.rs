@@ -4,7 +4,9 @@
 
 use std::borrow::Cow;
 
-use super::{Format, Level, LogEvent};
+use super::event::LogEvent;
+use super::format::Format;
+use super::level::Level;
 
 /// The exception class of a traceback: Python prints it on the last line
 /// (`storage.DatabaseError: connection lost`), Java and Node on the first.

@@ -3,8 +3,8 @@
 //! lines over 16 KiB into entries whose `log` lacks the trailing newline; a record here is
 //! such a run of fragments of one stream, joined. Must not parse the program's text.
 
-use super::super::jstr;
-use super::{Envelope, Kind, MAX_JOINED, Stream};
+use super::types::{Envelope, Kind, MAX_JOINED, Stream};
+use crate::parse::jstr;
 
 pub const PREFIX: &[u8] = br#"{"log":""#;
 const STREAM_KEY: &[u8] = br#"","stream":""#;
@@ -146,8 +146,6 @@ mod tests {
         assert_eq!(stream_key(bad), None);
         assert_eq!(fragment_stream(bad), None);
         assert_eq!(stream_of(bad), None);
-        let next = br#"{"log":"x\n","stream":"stderr","time":"2025-12-01T08:08:09.5Z"}"#;
-        assert!(!super::super::joins(bad, next));
         let empty = br#"{"log":"","stream":"stdout","time":"2025-12-01T08:08:09.5Z"}"#;
         assert_eq!(stream_key(empty), Some(PREFIX.len()));
         assert_eq!(fragment_stream(empty), Some(Stream::Stdout));

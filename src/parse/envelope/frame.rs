@@ -4,7 +4,8 @@
 //! record rules join a traceback that a runtime stored one envelope line per line. Reads no
 //! stamps, sets no fields: `peel` and `outer` do that for the record's head.
 
-use super::{MAX_DEPTH, docker, kube, syslog};
+use super::types::MAX_DEPTH;
+use super::{docker, kube, syslog};
 use crate::parse::jstr;
 
 /// The decoded opening bytes of a Docker line's text kept: enough for every continuation

@@ -9,9 +9,9 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::super::Level;
-use super::super::jstr;
-use super::{Envelope, Kind};
+use super::types::{Envelope, Kind};
+use crate::parse::jstr;
+use crate::parse::level::Level;
 
 #[derive(Deserialize)]
 struct Entry<'a> {

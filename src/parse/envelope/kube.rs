@@ -5,8 +5,8 @@
 
 use std::borrow::Cow;
 
-use super::super::time::{self, ZoneCache};
-use super::{Ctx, Envelope, Kind, MAX_JOINED, Stream};
+use super::types::{Ctx, Envelope, Kind, MAX_JOINED, Stream};
+use crate::parse::time::{self, ZoneCache};
 
 /// A CRI line's head: its time token, stream, whether it is a `P` fragment, and where the
 /// text starts.

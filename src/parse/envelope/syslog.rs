@@ -6,9 +6,10 @@
 
 use std::borrow::Cow;
 
-use super::super::time::{self, ZoneCache};
 use super::journald::severity;
-use super::{Ctx, Envelope, Kind};
+use super::types::{Ctx, Envelope, Kind};
+use crate::parse::level::Level;
+use crate::parse::time::{self, ZoneCache};
 
 /// `<PRI>` at the start: the severity, and the rest.
 fn pri(b: &[u8]) -> Option<(u8, &[u8])> {
@@ -33,7 +34,7 @@ pub(super) fn split_host_tag(b: &[u8]) -> Option<HostTag<'_>> {
     let sp = memchr::memchr(b' ', &b[..b.len().min(256)])?;
     let host = std::str::from_utf8(&b[..sp]).ok()?;
     // A program's own `<time> LEVEL target: message` must not pass for a host and a tag.
-    if host.is_empty() || super::super::Level::from_name(host).is_some() {
+    if host.is_empty() || Level::from_name(host).is_some() {
         return None;
     }
     let rest = &b[sp + 1..];

@@ -90,6 +90,13 @@ fn docker_fragments_join_and_others_do_not() {
 }
 
 #[test]
+fn a_stream_key_inside_the_docker_prefix_does_not_join() {
+    let bad = br#"{"log":","stream":"stderr","time":"2025-12-01T08:08:09.548870700Z"}"#;
+    let next = br#"{"log":"x\n","stream":"stderr","time":"2025-12-01T08:08:09.5Z"}"#;
+    assert!(!joins(bad, next));
+}
+
+#[test]
 fn cri_lines_and_partials() {
     let full = format!("2026-12-01T06:45:40.123456789Z stderr F {APP}");
     with("UTC", &full, |ev| {

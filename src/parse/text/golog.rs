@@ -2,8 +2,9 @@
 //! `file.go:12:` prefix), and what net/http writes through it: `http: panic serving ADDR:
 //! value`, an error whose stack follows on continuation lines. Knows nothing about counting.
 
-use super::super::fields::Canonical;
-use super::Text;
+use super::reader::Text;
+use crate::parse::fields::Canonical;
+use crate::parse::format::Format;
 
 /// The length of `2026/12/01 06:30:59` or `2026/12/01 06:30:59.123456` at the start.
 fn stamp_len(b: &[u8]) -> Option<usize> {
@@ -45,5 +46,5 @@ pub fn parse<'a>(t: &mut Text<'_, 'a>, line: &'a str) -> bool {
         t.offer(Canonical::ErrorType, "panic");
     }
     t.pairs(msg);
-    t.finish(super::Format::GoLog)
+    t.finish(Format::GoLog)
 }

@@ -5,8 +5,8 @@
 
 use std::borrow::Cow;
 
-use super::super::fields::{FieldSpec, ROOT};
-use super::super::picked::{Picked, Raw};
+use crate::parse::fields::{FieldSpec, ROOT};
+use crate::parse::picked::{Picked, Raw};
 
 /// The `key=value` pairs of a text, in order. Quoted values (`msg="request failed"`) are
 /// unescaped as Go's `strconv.Quote` writes them; words without `=` are skipped.

@@ -5,10 +5,10 @@
 
 use std::borrow::Cow;
 
-use super::super::Format;
-use super::super::fields::{Canonical, Unit};
-use super::super::picked::Raw;
-use super::Text;
+use super::reader::Text;
+use crate::parse::fields::{Canonical, Unit};
+use crate::parse::format::Format;
+use crate::parse::picked::Raw;
 
 fn status_ok(s: &str) -> bool {
     s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit())

@@ -6,10 +6,11 @@
 
 use std::borrow::Cow;
 
-use super::super::fields::{Canonical, Unit};
-use super::super::picked::Raw;
-use super::super::{Format, split_request_line};
-use super::Text;
+use super::reader::Text;
+use crate::parse::fields::{Canonical, Unit};
+use crate::parse::format::Format;
+use crate::parse::picked::Raw;
+use crate::parse::request_line::split_request_line;
 
 /// Python's level names as `logging` writes them (upper case only: prose never matches).
 fn py_level(w: &str) -> bool {

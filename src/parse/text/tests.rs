@@ -1,4 +1,5 @@
 use super::*;
+use crate::parse::level::Level;
 use crate::parse::time::Zone;
 
 fn ev(line: &str) -> Option<LogEvent<'_>> {
