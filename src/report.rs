@@ -10,13 +10,14 @@ use crate::aggregate::intern::NONE;
 use crate::aggregate::outcome::{Outcomes, RequestOutcome, Tally, outcome};
 use crate::model::round3;
 // Old homes of these, kept until the last importer moved.
+use crate::aggregate::Partial;
 use crate::aggregate::latency::{self, LatencySummary};
 pub use crate::aggregate::outcome::{Completions, RetiredRequests};
 use crate::aggregate::requests::ReqAgg;
 use crate::aggregate::zones::Reading;
-use crate::aggregate::{Partial, endpoint};
 use crate::engine;
 pub use crate::model::{BySource, human_duration, opt_ms, ts};
+use crate::parse::endpoint;
 use crate::parse::time::format_utc;
 use crate::parse::{Format, Level, Source};
 use crate::rules::RuleSet;

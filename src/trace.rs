@@ -5,11 +5,11 @@
 
 use serde::Serialize;
 
-use crate::aggregate::endpoint;
 use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::outcome::{Completions, RequestOutcome, outcome};
 use crate::aggregate::requests::position;
 use crate::aggregate::requests::{ReqAgg, Touch};
+use crate::parse::endpoint;
 use crate::parse::time::format_utc;
 use crate::parse::{Format, Level, Micros};
 use crate::select::event::{Correlation, Event};

@@ -4,13 +4,13 @@
 //! memos hit, and must not merge or finish anything (`partial.rs`, `report.rs`).
 
 use super::counts::{LineRef, SAMPLES_PER_FILE, Sample};
-use super::endpoint;
 use super::evidence;
 use super::intern::NONE;
 use super::latency;
 use super::partial::{Partial, UNSEEN};
 use super::requests::{self, Touch};
 use super::windows::{CUSTOM_SLOT, WinLine};
+use crate::parse::endpoint;
 use crate::parse::{Level, LogEvent, Parsed, Source};
 
 /// Raw messages remembered per partial before the memo is cleared: bounds its memory when

@@ -6,7 +6,7 @@
 mod absorb;
 pub mod cardinality;
 pub mod counts;
-pub mod endpoint;
+
 pub mod evidence;
 pub mod intern;
 pub mod latency;

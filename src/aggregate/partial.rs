@@ -8,7 +8,6 @@ use rustc_hash::FxHashMap;
 
 use super::cardinality;
 use super::counts::{ErrAgg, FileStats, SAMPLES_PER_FILE, Sample};
-use super::endpoint;
 use super::evidence::Triage;
 use super::intern::{Interner, remap};
 use super::latency;
@@ -18,6 +17,7 @@ use super::sources;
 use super::windows::Windows;
 use super::zones;
 use crate::parse::Source;
+use crate::parse::endpoint;
 
 /// Options that shape aggregation.
 #[derive(Clone, Debug, Default)]

@@ -5,7 +5,6 @@
 
 use rustc_hash::FxHashMap;
 
-use super::endpoint;
 use super::intern::{Interner, NONE};
 use super::latency::{EXACT_CAP, LatStore};
 use super::merge::Merge;
@@ -13,6 +12,7 @@ use super::partial::Partial;
 use super::requests::ReqAgg;
 use super::windows::Windows;
 use crate::parse::Source;
+use crate::parse::endpoint;
 
 /// Latencies of some requests, ready to add to their partial.
 pub struct LatencyDelta {

@@ -11,6 +11,7 @@
 //! `picked`, `time`).
 
 pub mod cache;
+pub mod endpoint;
 pub mod envelope;
 pub mod event;
 pub mod fields;

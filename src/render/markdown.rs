@@ -3,6 +3,7 @@
 //! in prose) or `md_cell_code` (a code span in a table cell), so log text cannot make a link,
 //! image, HTML or emphasis, break a table or a code span, or smuggle control characters.
 
+mod cells;
 mod triage;
 
 use std::io::{self, Write};
@@ -11,24 +12,9 @@ use super::escape::{md_cell_code, md_code, md_text};
 use super::{Render, ms, short_time, sparkline};
 use crate::model::human_duration;
 use crate::report::Report;
+use cells::{header, row, t};
 
 pub struct Markdown;
-
-pub(crate) fn row(out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
-    writeln!(out, "| {} |", cells.join(" | "))
-}
-
-pub(crate) fn header(out: &mut dyn Write, cells: &[&str], numeric_from: usize) -> io::Result<()> {
-    writeln!(out, "| {} |", cells.join(" | "))?;
-    let seps: Vec<&str> = (0..cells.len())
-        .map(|i| if i >= numeric_from { "---:" } else { "---" })
-        .collect();
-    writeln!(out, "|{}|", seps.join("|"))
-}
-
-pub(crate) fn t(o: &Option<String>) -> String {
-    o.as_deref().map(short_time).unwrap_or_else(|| "-".into())
-}
 
 impl Render for Markdown {
     fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -221,7 +207,7 @@ impl Render for Markdown {
                 "errors `{}`  \n5xx `{}`  \nincident `{}`\n",
                 sparkline(&errs),
                 sparkline(&s5),
-                super::table::incident_strip(&r.windows)
+                crate::render::incident_strip(&r.windows)
             )?;
             header(
                 out,

@@ -35,6 +35,17 @@ pub fn sparkline(values: &[Option<f64>]) -> String {
         .collect()
 }
 
+/// One character per window: the incident's number (mod 10) inside one, `·` outside.
+pub(crate) fn incident_strip(windows: &[crate::report::Window]) -> String {
+    windows
+        .iter()
+        .map(|w| match w.incident {
+            Some(i) => char::from_digit(i % 10, 10).unwrap_or('#'),
+            None => '·',
+        })
+        .collect()
+}
+
 /// `2025-05-06T04:00:08.000Z` -> `2025-05-06 04:00:08`.
 pub fn short_time(t: &str) -> String {
     t.get(..19).unwrap_or(t).replace('T', " ")

@@ -62,17 +62,6 @@ pub(crate) fn right(s: impl ToString) -> Cell {
     Cell::new(s.to_string()).set_alignment(CellAlignment::Right)
 }
 
-/// One character per window: the incident's number (mod 10) inside one, `·` outside.
-pub(crate) fn incident_strip(windows: &[crate::report::Window]) -> String {
-    windows
-        .iter()
-        .map(|w| match w.incident {
-            Some(i) => char::from_digit(i % 10, 10).unwrap_or('#'),
-            None => '·',
-        })
-        .collect()
-}
-
 pub(crate) fn opt_time(t: &Option<String>) -> String {
     t.as_deref().map(short_time).unwrap_or_else(|| "-".into())
 }
@@ -274,7 +263,7 @@ impl Render for TableRender {
             writeln!(out, "5xx    {}", sparkline(&s5))?;
             writeln!(out, "p95    {}", sparkline(&p95))?;
             if !r.incidents.is_empty() {
-                writeln!(out, "incid. {}", incident_strip(&r.windows))?;
+                writeln!(out, "incid. {}", super::incident_strip(&r.windows))?;
             }
             let mut t = self.table(&[
                 "window start",

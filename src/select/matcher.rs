@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::aggregate::endpoint;
+use crate::parse::endpoint;
 use crate::parse::{Format, Level, LogEvent, Micros};
 use crate::select::predicate::Predicate;
 

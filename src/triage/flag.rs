@@ -235,3 +235,41 @@ impl Ctx<'_> {
         }
     }
 }
+
+impl Flag {
+    /// The evidence of a flag in a few lines as they read, unescaped (each renderer escapes
+    /// them for its format): decision, top names, what the app said, samples.
+    pub fn evidence_lines(&self) -> Vec<String> {
+        let f = self;
+        let mut lines: Vec<String> = Vec::new();
+        if let Some(d) = &f.detail {
+            lines.push(d.clone());
+        }
+        for (label, list) in [
+            ("endpoints", &f.endpoints),
+            ("upstreams", &f.upstreams),
+            ("clients", &f.clients),
+        ] {
+            if !list.is_empty() {
+                let v: Vec<String> = list
+                    .iter()
+                    .take(3)
+                    .map(|n| format!("{} ({})", n.name, n.count))
+                    .collect();
+                lines.push(format!("{label}: {}", v.join(", ")));
+            }
+        }
+        if !f.app_side.is_empty() {
+            let v: Vec<String> = f.app_side.iter().take(3).map(|a| a.describe()).collect();
+            lines.push(format!("app side: {}", v.join(", ")));
+        }
+        if !f.request_ids.is_empty() {
+            let v: Vec<&str> = f.request_ids.iter().take(3).map(String::as_str).collect();
+            lines.push(format!("requests: {}", v.join(" ")));
+        }
+        if let Some(s) = f.samples.first() {
+            lines.push(format!("sample: {}:{}", s.path, s.line));
+        }
+        lines
+    }
+}

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{header, row, t};
+use super::cells::{header, row, t};
 use crate::render::escape::{md_cell_code, md_code, md_text};
 use crate::report::Report;
 
@@ -40,9 +40,10 @@ pub fn incidents(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             Some(s) => format!("{} ({})", md_text(&f.rule), md_text(s)),
             None => md_text(&f.rule),
         };
-        let ev = crate::render::table::triage::evidence(f)
-            .lines()
-            .map(md_text)
+        let ev = f
+            .evidence_lines()
+            .iter()
+            .map(|l| md_text(l))
             .collect::<Vec<_>>()
             .join("<br>");
         row(

@@ -34,7 +34,7 @@ impl TableRender {
                     out,
                     "{} {} {} (one mark per window; digits = incident)",
                     crate::render::short_time(&a.start),
-                    super::incident_strip(&r.windows),
+                    crate::render::incident_strip(&r.windows),
                     crate::render::short_time(&b.start)
                 )?;
             }
@@ -108,46 +108,11 @@ impl TableRender {
     }
 }
 
-/// The evidence of a flag in a few lines: decision, top names, what the app said, samples.
+/// The evidence of a flag in a few lines, made terminal-safe.
 pub fn evidence(f: &Flag) -> String {
-    let mut lines: Vec<String> = Vec::new();
-    if let Some(d) = &f.detail {
-        lines.push(term(d).into_owned());
-    }
-    for (label, list) in [
-        ("endpoints", &f.endpoints),
-        ("upstreams", &f.upstreams),
-        ("clients", &f.clients),
-    ] {
-        if !list.is_empty() {
-            let v: Vec<String> = list
-                .iter()
-                .take(3)
-                .map(|n| format!("{} ({})", term(&n.name), n.count))
-                .collect();
-            lines.push(format!("{label}: {}", v.join(", ")));
-        }
-    }
-    if !f.app_side.is_empty() {
-        let v: Vec<String> = f
-            .app_side
-            .iter()
-            .take(3)
-            .map(|a| term(&a.describe()).into_owned())
-            .collect();
-        lines.push(format!("app side: {}", v.join(", ")));
-    }
-    if !f.request_ids.is_empty() {
-        let v: Vec<String> = f
-            .request_ids
-            .iter()
-            .take(3)
-            .map(|x| term(x).into_owned())
-            .collect();
-        lines.push(format!("requests: {}", v.join(" ")));
-    }
-    if let Some(s) = f.samples.first() {
-        lines.push(format!("sample: {}:{}", term(&s.path), s.line));
-    }
-    lines.join("\n")
+    f.evidence_lines()
+        .iter()
+        .map(|l| term(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
