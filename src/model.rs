@@ -49,3 +49,14 @@ pub struct LatencySummary {
 pub fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
+
+/// Sorts by count (most first), ties by name, and keeps the first `n`: every ranked list of
+/// the report orders this way, so equal counts never depend on hash order.
+pub fn keep_top<T>(v: &mut Vec<T>, n: usize, key: impl Fn(&T) -> (u64, &str)) {
+    v.sort_by(|a, b| {
+        let (ca, na) = key(a);
+        let (cb, nb) = key(b);
+        cb.cmp(&ca).then_with(|| na.cmp(nb))
+    });
+    v.truncate(n);
+}

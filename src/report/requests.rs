@@ -1,0 +1,72 @@
+//! The report's request section: counts by outcome (with those a stream already retired) and
+//! the slowest requests, ties by id. Reads finished request groups; must not print.
+
+use super::{RequestsReport, SlowRequest};
+use crate::aggregate::Partial;
+use crate::aggregate::intern::{Interner, NONE};
+use crate::aggregate::outcome::{Completions, RetiredRequests, Tally, outcome};
+use crate::aggregate::requests::{ReqAgg, ReqKey};
+use crate::model::{opt_ms, round3, ts};
+
+pub(super) fn requests_report(
+    p: &Partial,
+    names: &Interner,
+    top: usize,
+    retired: Option<&RetiredRequests>,
+) -> RequestsReport {
+    let completes = Completions::of(p);
+    let mut tally = retired.map_or_else(Tally::default, |r| r.tally.clone());
+    let mut slow: Vec<(f32, ReqKey, &ReqAgg)> = retired
+        .map(|r| {
+            r.slowest
+                .iter()
+                .map(|(d, k, a)| (*d, k.clone(), a))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut floor = f32::NEG_INFINITY;
+    for (key, r) in p.requests.iter() {
+        tally.add(r, &completes);
+        let d = r.app_ms.max(r.nginx_ms);
+        // Below the current top N's slowest-kept duration a request cannot enter it; equal
+        // durations still can (ties go by id).
+        if d >= 0.0 && d >= floor {
+            slow.push((d, key, r));
+            if slow.len() > top.max(1) * 64 {
+                prune(&mut slow, top);
+                if slow.len() == top && top > 0 {
+                    floor = slow[top - 1].0;
+                }
+            }
+        }
+    }
+    let mut out = RequestsReport {
+        total: tally.total,
+        with_errors: tally.with_errors,
+        unfinished: (tally.any_completes || completes.any()).then_some(tally.never_finished),
+        outcomes: tally.outcomes,
+        slowest: Vec::new(),
+    };
+    prune(&mut slow, top);
+    out.slowest = slow
+        .into_iter()
+        .map(|(d, key, r)| SlowRequest {
+            id: key.render(),
+            endpoint: (r.endpoint != NONE).then(|| names.name(r.endpoint).to_string()),
+            duration_ms: round3(d as f64),
+            app_ms: opt_ms(r.app_ms),
+            nginx_ms: opt_ms(r.nginx_ms),
+            status: [r.nginx_status, r.app_status].into_iter().find(|s| *s > 0),
+            outcome: outcome(r, &completes),
+            first: ts(r.first),
+            lines: r.lines as u64,
+        })
+        .collect();
+    out
+}
+
+/// Keeps the `top` slowest, ordered by duration (desc) then id, so ties are deterministic.
+fn prune(v: &mut Vec<(f32, ReqKey, &ReqAgg)>, top: usize) {
+    v.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    v.truncate(top);
+}
