@@ -15,7 +15,8 @@ use crate::aggregate::windows::{MAX_FIXED_WINDOWS, WinAgg, Windows};
 use crate::model::round3;
 use crate::parse::Source;
 use crate::parse::time::format_utc;
-use crate::triage::evaluate::{self as triage, BASELINE_RULE};
+use crate::triage::evaluate as triage;
+use crate::triage::judge::BASELINE_RULE;
 use crate::triage::patterns;
 
 impl Report {

@@ -10,81 +10,21 @@ use rustc_hash::FxHashMap;
 pub use super::flag::{AppSide, Flag, LateAnswer, NameCount, SampleLine, answered_late, human_ms};
 use super::flag::{Ctx, Firing, TOP_NAMES};
 pub use super::incidents::{Incident, IncidentFlag};
+pub use super::judge::{Fired, judge_windows};
 use super::patterns::Cluster;
 use crate::aggregate::Partial;
 use crate::aggregate::intern::{Interner, NONE};
-use crate::aggregate::latency::round3;
 use crate::aggregate::outcome::{Completions, RequestOutcome, outcome};
 use crate::aggregate::requests::{APP_SEEN, ReqAgg};
 use crate::aggregate::windows::WinAgg;
 use crate::parse::Source;
-use crate::parse::time::format_utc;
-use crate::rules::{Condition, Kind, RuleSet};
-
-/// Below this p95 (ms) a latency rise is noise, however many times the baseline it is.
-const LATENCY_FLOOR_MS: f64 = 100.0;
-pub const BASELINE_RULE: &str = "each window is compared with the mean of up to baseline_windows earlier windows in which the rule did not fire (so an ongoing incident does not raise its own baseline); the first windows of a log have no baseline and are judged on the absolute thresholds alone";
+use crate::rules::{Kind, RuleSet};
 
 /// Flags and incidents of a run.
 #[derive(Debug, Default)]
 pub struct Triage {
     pub flags: Vec<Flag>,
     pub incidents: Vec<Incident>,
-}
-
-/// Windows where a per-window value (`None`: not judged) beats its threshold and its
-/// baseline: the mean of up to `n` earlier judged windows in which it did not fire.
-fn with_baseline(
-    values: &[Option<f64>],
-    n: usize,
-    fires: impl Fn(f64, Option<f64>) -> bool,
-) -> Vec<(usize, f64, Option<f64>)> {
-    let mut quiet: Vec<f64> = Vec::new();
-    let mut out = Vec::new();
-    for (i, v) in values.iter().enumerate() {
-        let Some(v) = *v else { continue };
-        let recent = &quiet[quiet.len().saturating_sub(n)..];
-        let base =
-            (!recent.is_empty() && n > 0).then(|| recent.iter().sum::<f64>() / recent.len() as f64);
-        if fires(v, base) {
-            out.push((i, v, base));
-        } else {
-            quiet.push(v);
-        }
-    }
-    out
-}
-
-/// "<the peak> in the window of <start> against a baseline of <b>" for the window where the
-/// value peaked (the earliest on ties), or "(no baseline before it)".
-fn peak_detail(
-    wins: &[(i64, &WinAgg)],
-    hot: &[(usize, f64, Option<f64>)],
-    value: impl Fn(f64) -> String,
-    baseline: impl Fn(f64) -> String,
-) -> String {
-    let (i, v, base) = hot
-        .iter()
-        .copied()
-        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-        .expect("a rule that fired has a window");
-    match base {
-        Some(b) => format!(
-            "{} in the window of {} against a baseline of {}",
-            value(v),
-            format_utc(wins[i].0),
-            baseline(b)
-        ),
-        None => format!(
-            "{} in the window of {} (no baseline before it)",
-            value(v),
-            format_utc(wins[i].0)
-        ),
-    }
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
 }
 
 /// Requests behind an nginx class, grouped by their last app message.
@@ -157,179 +97,6 @@ fn sort_sides(v: &mut Vec<AppSide>) {
             .then_with(|| a.last_message.cmp(&b.last_message))
     });
     v.truncate(TOP_NAMES);
-}
-
-/// A window rule that fired: which rule, in which windows, about what.
-#[derive(Debug, Clone)]
-pub struct Fired {
-    /// Index into `RuleSet::rules`.
-    pub rule: usize,
-    /// The rule slot whose evidence backs the flag.
-    pub slot: Option<usize>,
-    pub firing: Firing,
-    /// The endpoint of a latency spike: (source, interned endpoint).
-    pub endpoint: Option<(u8, u32)>,
-    pub subject: Option<String>,
-    pub detail: Option<String>,
-}
-
-/// Judges the rules that need only windows (every kind but `hung_requests` and
-/// `new_error_type`), in rule order. `wins` are consecutive windows, oldest first;
-/// `first_is_start` says the first of them is where the log (or stream) began, where a
-/// start-up line is no restart. Shared by `report` (display windows) and `watch` (its live
-/// windows, judged as lines arrive).
-pub fn judge_windows(
-    rules: &RuleSet,
-    wins: &[(i64, &WinAgg)],
-    primary: Source,
-    names: &Interner,
-    first_is_start: bool,
-) -> Vec<Fired> {
-    let slot_of = |rule: usize, nth: usize| {
-        rules
-            .slots
-            .iter()
-            .enumerate()
-            .filter(|(_, (r, _))| *r == rule)
-            .nth(nth)
-            .map(|(s, _)| s)
-    };
-    let hits = |slot: usize, w: &WinAgg| w.hits.get(&(slot as u16)).copied().unwrap_or(0);
-    let mut out = Vec::new();
-    for (ri, r) in rules.rules.iter().enumerate() {
-        if !r.enabled {
-            continue;
-        }
-        let pr = &r.params;
-        let fired = |slot, firing, endpoint, subject, detail| Fired {
-            rule: ri,
-            slot,
-            firing,
-            endpoint,
-            subject,
-            detail,
-        };
-        match &r.kind {
-            Kind::NginxClass(_) | Kind::HealthFailing | Kind::Restart | Kind::Custom(..) => {
-                let Some(slot) = slot_of(ri, 0) else { continue };
-                let mut firing = Firing::new();
-                for (i, (_, w)) in wins.iter().enumerate() {
-                    let n = hits(slot, w);
-                    if n == 0 {
-                        continue;
-                    }
-                    let ok = match &r.kind {
-                        // A start in the first window is the log's own beginning.
-                        Kind::Restart => (i > 0 || !first_is_start) && n >= pr.min_count,
-                        Kind::Custom(_, Condition::CountAtLeast(c)) => n >= *c,
-                        Kind::Custom(_, Condition::ShareAbove(s)) => {
-                            w.lines > 0 && n as f64 / w.lines as f64 > *s
-                        }
-                        Kind::Custom(_, Condition::P95Above(ms)) => w
-                            .hit_latency
-                            .get(&(slot as u16))
-                            .and_then(|v| v.p95())
-                            .is_some_and(|x| x > *ms),
-                        _ => n >= pr.min_count,
-                    };
-                    if ok {
-                        firing.insert(i, n);
-                    }
-                }
-                if !firing.is_empty() {
-                    out.push(fired(Some(slot), firing, None, None, None));
-                }
-            }
-            Kind::Status5xx => {
-                let nth = match primary {
-                    Source::App => 0,
-                    Source::Nginx => 1,
-                };
-                let Some(slot) = slot_of(ri, nth) else {
-                    continue;
-                };
-                let mut firing = Firing::new();
-                for (i, (_, w)) in wins.iter().enumerate() {
-                    let n = hits(slot, w);
-                    let resp = w.responses[primary as usize].max(1);
-                    if n >= pr.min_count && n as f64 / resp as f64 >= pr.min_share {
-                        firing.insert(i, n);
-                    }
-                }
-                if !firing.is_empty() {
-                    let detail = Some(format!("{} responses", primary.name()));
-                    out.push(fired(Some(slot), firing, None, None, detail));
-                }
-            }
-            Kind::ErrorRate => {
-                let shares: Vec<Option<f64>> = wins
-                    .iter()
-                    .map(|(_, w)| {
-                        (w.leveled >= pr.min_lines.max(1))
-                            .then(|| w.errors as f64 / w.leveled as f64)
-                    })
-                    .collect();
-                let hot = with_baseline(&shares, pr.baseline_windows, |v, base| {
-                    v > pr.min_share && base.is_none_or(|b| v >= pr.factor * b)
-                });
-                if hot.is_empty() {
-                    continue;
-                }
-                let firing: Firing = hot.iter().map(|&(i, _, _)| (i, wins[i].1.errors)).collect();
-                let detail = peak_detail(
-                    wins,
-                    &hot,
-                    |v| format!("peak {} of leveled lines", pct(v)),
-                    pct,
-                );
-                out.push(fired(None, firing, None, None, Some(detail)));
-            }
-            Kind::Latency => {
-                // Per endpoint and source: the windows' own stores.
-                let mut keys: Vec<(u8, u32)> = wins
-                    .iter()
-                    .flat_map(|(_, w)| w.ep_latency.keys().copied())
-                    .collect();
-                keys.sort_unstable_by(|a, b| (a.0, names.name(a.1)).cmp(&(b.0, names.name(b.1))));
-                keys.dedup();
-                for key in keys {
-                    let series: Vec<Option<f64>> = wins
-                        .iter()
-                        .map(|(_, w)| {
-                            w.ep_latency
-                                .get(&key)
-                                .filter(|v| v.len() as u64 >= pr.min_lines.max(1))
-                                .and_then(|v| v.p95())
-                        })
-                        .collect();
-                    let hot = with_baseline(&series, pr.baseline_windows, |v, base| {
-                        (pr.p95_ms > 0.0 && v > pr.p95_ms)
-                            || base.is_some_and(|b| {
-                                pr.factor > 0.0 && v >= LATENCY_FLOOR_MS && v > pr.factor * b
-                            })
-                    });
-                    if hot.is_empty() {
-                        continue;
-                    }
-                    let firing: Firing = hot
-                        .iter()
-                        .map(|&(i, _, _)| (i, wins[i].1.ep_latency[&key].len() as u64))
-                        .collect();
-                    let src = if key.0 == 0 { "app" } else { "nginx" };
-                    let subject = format!("{} ({src})", names.name(key.1));
-                    let detail = peak_detail(
-                        wins,
-                        &hot,
-                        |v| format!("{src} p95 {} ms", round3(v)),
-                        |b| format!("{} ms", round3(b)),
-                    );
-                    out.push(fired(None, firing, Some(key), Some(subject), Some(detail)));
-                }
-            }
-            Kind::Hung | Kind::NewErrorType => {}
-        }
-    }
-    out
 }
 
 /// Judges every rule. `wins` are the finished display windows of width `width`; `clusters`
@@ -444,33 +211,4 @@ pub fn evaluate(
             .then_with(|| x.subject.cmp(&y.subject))
     });
     Triage { flags, incidents }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn baseline_ignores_windows_that_fired() {
-        let v = [
-            Some(0.01),
-            Some(0.01),
-            Some(0.5),
-            Some(0.6),
-            Some(0.02),
-            None,
-            Some(0.3),
-        ];
-        let hot = with_baseline(&v, 10, |x, b| x > 0.05 && b.is_none_or(|b| x >= 3.0 * b));
-        let idx: Vec<usize> = hot.iter().map(|h| h.0).collect();
-        assert_eq!(idx, vec![2, 3, 6]);
-        // The baseline of window 3 is still the quiet windows before the spike.
-        assert!((hot[1].2.unwrap() - 0.01).abs() < 1e-12);
-        // No baseline at the start: the threshold alone decides.
-        let first = with_baseline(&[Some(0.5)], 10, |x, b| {
-            x > 0.05 && b.is_none_or(|b| x >= 3.0 * b)
-        });
-        assert_eq!(first.len(), 1);
-        assert!(first[0].2.is_none());
-    }
 }

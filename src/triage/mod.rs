@@ -5,4 +5,5 @@
 pub mod evaluate;
 pub mod flag;
 pub mod incidents;
+pub mod judge;
 pub mod patterns;
