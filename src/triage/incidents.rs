@@ -12,7 +12,7 @@ use crate::aggregate::Partial;
 use crate::aggregate::intern::Interner;
 use crate::parse::Source;
 use crate::parse::time::format_utc;
-use crate::rules::{RuleSet, Severity};
+use crate::rules::{Rule, RuleSet, Severity};
 
 /// New patterns listed per incident.
 const NEW_PATTERNS: usize = 5;
@@ -50,87 +50,26 @@ pub(super) fn build(
     clusters: &[Cluster],
     cx: &Ctx<'_>,
 ) -> (Vec<Incident>, Vec<Flag>) {
-    let wins = cx.wins;
-    let width = cx.width;
-    // Incidents: windows where warning or critical flags fire, merged across small gaps.
-    let mut load: BTreeMap<usize, u64> = BTreeMap::new();
-    for (ri, _, firing) in fired {
-        if rules.rules[*ri].severity >= Severity::Warning {
-            for (&i, &n) in firing {
-                *load.entry(i).or_default() += n.max(1);
-            }
-        }
-    }
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    for &i in load.keys() {
-        match spans.last_mut() {
-            Some((_, end)) if i - *end <= rules.gap_windows + 1 => *end = i,
-            _ => spans.push((i, i)),
-        }
-    }
+    let (wins, width) = (cx.wins, cx.width);
+    let load = load(fired, rules);
     let mut incidents = Vec::new();
     let mut new_flags: Vec<Flag> = Vec::new();
-    for (a, b) in spans {
+    for (a, b) in spans(&load, rules.gap_windows) {
         let start = wins[a].0;
         let end = wins[b].0 + width;
         let peak = (a..=b)
             .filter_map(|i| load.get(&i).map(|n| (i, *n)))
             .max_by(|x, y| x.1.cmp(&y.1).then(y.0.cmp(&x.0)))
             .map_or(a, |x| x.0);
-        let mut inc_flags: Vec<IncidentFlag> = fired
-            .iter()
-            .filter_map(|(ri, f, firing)| {
-                let n: u64 = firing.range(a..=b).map(|(_, n)| *n).sum();
-                (firing.range(a..=b).next().is_some()).then(|| IncidentFlag {
-                    rule: rules.rules[*ri].id.clone(),
-                    severity: rules.rules[*ri].severity,
-                    subject: f.subject.clone(),
-                    count: n,
-                })
-            })
-            .collect();
+        let mut inc_flags = incident_flags(fired, rules, a, b);
         // A type or pattern is new only if there was something before to compare with.
         let has_before = a > 0;
-        let mut new_types: Vec<(u64, String)> = Vec::new();
+        let mut new_types: Vec<String> = Vec::new();
         if has_before && let Some(ri) = new_type_rule {
-            let r = &rules.rules[ri];
-            let mut types: Vec<_> = p
-                .errors
-                .iter()
-                .filter(|(_, e)| e.first >= start && e.first < end)
-                .collect();
-            // App exceptions first: nginx classes already have their own rules.
-            types.sort_by(|x, y| {
-                (x.0.0 != Source::App)
-                    .cmp(&(y.0.0 != Source::App))
-                    .then(y.1.count.cmp(&x.1.count))
-                    .then_with(|| names.name(x.0.1).cmp(names.name(y.0.1)))
-            });
-            for ((_, id), e) in types {
-                let name = names.name(*id).to_string();
-                let mut firing = Firing::new();
-                let i = wins.partition_point(|(s, _)| *s + width <= e.first);
-                firing.insert(i.min(wins.len() - 1), e.count);
-                let mut f = cx.flag(r, &firing, None);
-                f.subject = Some(name.clone());
-                f.count = e.count;
-                f.first = Some(format_utc(e.first));
-                f.last = Some(format_utc(e.last));
-                f.endpoints = cx.top(&e.endpoints);
-                f.request_ids = e.ids.iter().map(|x| x.3.to_string()).collect();
-                f.detail = Some(format!(
-                    "first seen {}, inside the incident that began {}; absent before",
-                    format_utc(e.first),
-                    format_utc(start)
-                ));
-                inc_flags.push(IncidentFlag {
-                    rule: r.id.clone(),
-                    severity: r.severity,
-                    subject: Some(name.clone()),
-                    count: e.count,
-                });
-                new_types.push((e.count, name));
-                new_flags.push(f);
+            for (inc_flag, flag) in new_error_types(&rules.rules[ri], p, names, cx, start, end) {
+                new_types.push(inc_flag.subject.clone().unwrap_or_default());
+                inc_flags.push(inc_flag);
+                new_flags.push(flag);
             }
         }
         let new_patterns: Vec<String> = if has_before {
@@ -161,7 +100,7 @@ pub(super) fn build(
             peak: format_utc(wins[peak].0),
             severity,
             flags: inc_flags,
-            new_error_types: new_types.into_iter().map(|x| x.1).collect(),
+            new_error_types: new_types,
             new_patterns,
             summary: String::new(),
         };
@@ -169,6 +108,104 @@ pub(super) fn build(
         incidents.push(inc);
     }
     (incidents, new_flags)
+}
+
+/// Per window, the matches of the warning and critical flags firing there.
+fn load(fired: &[(usize, Flag, Firing)], rules: &RuleSet) -> BTreeMap<usize, u64> {
+    let mut load: BTreeMap<usize, u64> = BTreeMap::new();
+    for (ri, _, firing) in fired {
+        if rules.rules[*ri].severity >= Severity::Warning {
+            for (&i, &n) in firing {
+                *load.entry(i).or_default() += n.max(1);
+            }
+        }
+    }
+    load
+}
+
+/// Windows with load, merged across gaps of at most `gap` windows: (first, last) index.
+fn spans(load: &BTreeMap<usize, u64>, gap: usize) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for &i in load.keys() {
+        match spans.last_mut() {
+            Some((_, end)) if i - *end <= gap + 1 => *end = i,
+            _ => spans.push((i, i)),
+        }
+    }
+    spans
+}
+
+/// The flags firing in windows `a..=b`, with their matches there.
+fn incident_flags(
+    fired: &[(usize, Flag, Firing)],
+    rules: &RuleSet,
+    a: usize,
+    b: usize,
+) -> Vec<IncidentFlag> {
+    fired
+        .iter()
+        .filter_map(|(ri, f, firing)| {
+            let n: u64 = firing.range(a..=b).map(|(_, n)| *n).sum();
+            (firing.range(a..=b).next().is_some()).then(|| IncidentFlag {
+                rule: rules.rules[*ri].id.clone(),
+                severity: rules.rules[*ri].severity,
+                subject: f.subject.clone(),
+                count: n,
+            })
+        })
+        .collect()
+}
+
+/// Error types first seen in `[start, end)`, app exceptions first (nginx classes already
+/// have their own rules), each as the incident's flag and as a `new_error_type` flag.
+fn new_error_types(
+    r: &Rule,
+    p: &Partial,
+    names: &Interner,
+    cx: &Ctx<'_>,
+    start: i64,
+    end: i64,
+) -> Vec<(IncidentFlag, Flag)> {
+    let (wins, width) = (cx.wins, cx.width);
+    let mut types: Vec<_> = p
+        .errors
+        .iter()
+        .filter(|(_, e)| e.first >= start && e.first < end)
+        .collect();
+    types.sort_by(|x, y| {
+        (x.0.0 != Source::App)
+            .cmp(&(y.0.0 != Source::App))
+            .then(y.1.count.cmp(&x.1.count))
+            .then_with(|| names.name(x.0.1).cmp(names.name(y.0.1)))
+    });
+    types
+        .into_iter()
+        .map(|((_, id), e)| {
+            let name = names.name(*id).to_string();
+            let mut firing = Firing::new();
+            let i = wins.partition_point(|(s, _)| *s + width <= e.first);
+            firing.insert(i.min(wins.len() - 1), e.count);
+            let mut f = cx.flag(r, &firing, None);
+            f.subject = Some(name.clone());
+            f.count = e.count;
+            f.first = Some(format_utc(e.first));
+            f.last = Some(format_utc(e.last));
+            f.endpoints = cx.top(&e.endpoints);
+            f.request_ids = e.ids.iter().map(|x| x.3.to_string()).collect();
+            f.detail = Some(format!(
+                "first seen {}, inside the incident that began {}; absent before",
+                format_utc(e.first),
+                format_utc(start)
+            ));
+            let inc = IncidentFlag {
+                rule: r.id.clone(),
+                severity: r.severity,
+                subject: Some(name),
+                count: e.count,
+            };
+            (inc, f)
+        })
+        .collect()
 }
 
 fn short(t: &str) -> &str {
