@@ -119,42 +119,7 @@ fn build(text: &str, path: &str) -> Result<RuleSet, String> {
                 locate(&format!("rules.{id}"))
             )
         };
-        if let Some(v) = o.enabled {
-            r.enabled = v;
-        }
-        if let Some(v) = o.severity {
-            r.severity = v;
-        }
-        if let Some(v) = &o.description {
-            r.description = v.clone();
-        }
-        if let Some(v) = o.min_count {
-            r.params.min_count = v;
-        }
-        if let Some(v) = o.min_share {
-            if !(0.0..=1.0).contains(&v) {
-                return Err(bad("min_share must be between 0 and 1"));
-            }
-            r.params.min_share = v;
-        }
-        if let Some(v) = o.factor {
-            if !v.is_finite() || v < 0.0 {
-                return Err(bad(&format!(
-                    "factor must be a finite number, not negative (got {v})"
-                )));
-            }
-            r.params.factor = v;
-        }
-        if let Some(v) = &o.p95_above {
-            r.params.p95_ms =
-                duration_ms(v).ok_or_else(|| bad(&format!("p95_above: invalid duration '{v}'")))?;
-        }
-        if let Some(v) = o.min_lines {
-            r.params.min_lines = v;
-        }
-        if let Some(v) = o.baseline_windows {
-            r.params.baseline_windows = v;
-        }
+        apply_override(r, o).map_err(|what| bad(&what))?;
     }
     for c in file.custom {
         let at = locate(&format!("\"{}\"", c.id));
@@ -164,64 +129,8 @@ fn build(text: &str, path: &str) -> Result<RuleSet, String> {
                 "id must be non-empty and unlike every other rule's".into()
             ));
         }
-        let mut predicates = Vec::new();
-        if let Some(f) = &c.matcher.format {
-            if Format::ALL.iter().all(|x| x.name() != f) {
-                return Err(bad(format!(
-                    "match.format: unknown format '{f}' (json, nginx_json, nginx_error, nginx_access)"
-                )));
-            }
-            predicates.push(Predicate::Equals("format".into(), f.clone()));
-        }
-        for f in &c.matcher.fields {
-            predicates.push(
-                crate::select::predicate::predicate(f, "match.fields").map_err(|e| bad(e.0))?,
-            );
-        }
-        let min_level = c
-            .matcher
-            .level
-            .as_deref()
-            .map(|l| {
-                Level::from_name(l).ok_or_else(|| bad(format!("match.level: unknown level '{l}'")))
-            })
-            .transpose()?;
-        let grep = c
-            .matcher
-            .message
-            .as_deref()
-            .map(|m| {
-                regex::Regex::new(m).map_err(|e| {
-                    let reason = e.to_string();
-                    bad(format!(
-                        "match.message: invalid regex '{m}': {}",
-                        reason.lines().last().unwrap_or("").trim()
-                    ))
-                })
-            })
-            .transpose()?;
-        let cond = &c.condition;
-        let condition = match (cond.count_at_least, cond.share_above, &cond.p95_above) {
-            (Some(n), None, None) => Condition::CountAtLeast(n.max(1)),
-            (None, Some(s), None) if (0.0..=1.0).contains(&s) => Condition::ShareAbove(s),
-            (None, None, Some(d)) => Condition::P95Above(
-                duration_ms(d)
-                    .ok_or_else(|| bad(format!("condition.p95_above: invalid duration '{d}'")))?,
-            ),
-            _ => {
-                return Err(bad(
-                    "condition: give exactly one of count_at_least = N, share_above = 0-1, p95_above = \"2s\"".into(),
-                ));
-            }
-        };
-        let matcher = Matcher {
-            min_level,
-            since: None,
-            until: None,
-            request_ids: Vec::new(),
-            predicates,
-            grep,
-        };
+        let matcher = custom_matcher(&c.matcher).map_err(bad)?;
+        let condition = custom_condition(&c.condition).map_err(bad)?;
         rules.push(Rule {
             id: c.id.clone(),
             severity: c.severity,
@@ -233,6 +142,103 @@ fn build(text: &str, path: &str) -> Result<RuleSet, String> {
         });
     }
     Ok(RuleSet::new(rules, file.gap_windows.unwrap_or(1)))
+}
+
+/// A built-in rule as a `[rules.ID]` table tunes it; the error says what is wrong.
+fn apply_override(r: &mut Rule, o: &FileOverride) -> Result<(), String> {
+    if let Some(v) = o.enabled {
+        r.enabled = v;
+    }
+    if let Some(v) = o.severity {
+        r.severity = v;
+    }
+    if let Some(v) = &o.description {
+        r.description = v.clone();
+    }
+    if let Some(v) = o.min_count {
+        r.params.min_count = v;
+    }
+    if let Some(v) = o.min_share {
+        if !(0.0..=1.0).contains(&v) {
+            return Err("min_share must be between 0 and 1".into());
+        }
+        r.params.min_share = v;
+    }
+    if let Some(v) = o.factor {
+        if !v.is_finite() || v < 0.0 {
+            return Err(format!(
+                "factor must be a finite number, not negative (got {v})"
+            ));
+        }
+        r.params.factor = v;
+    }
+    if let Some(v) = &o.p95_above {
+        r.params.p95_ms =
+            duration_ms(v).ok_or_else(|| format!("p95_above: invalid duration '{v}'"))?;
+    }
+    if let Some(v) = o.min_lines {
+        r.params.min_lines = v;
+    }
+    if let Some(v) = o.baseline_windows {
+        r.params.baseline_windows = v;
+    }
+    Ok(())
+}
+
+/// The line matcher of a custom rule's `match` table.
+fn custom_matcher(m: &FileMatch) -> Result<Matcher, String> {
+    let mut predicates = Vec::new();
+    if let Some(f) = &m.format {
+        if Format::ALL.iter().all(|x| x.name() != f) {
+            return Err(format!(
+                "match.format: unknown format '{f}' (json, nginx_json, nginx_error, nginx_access)"
+            ));
+        }
+        predicates.push(Predicate::Equals("format".into(), f.clone()));
+    }
+    for f in &m.fields {
+        predicates.push(crate::select::predicate::predicate(f, "match.fields").map_err(|e| e.0)?);
+    }
+    let min_level = m
+        .level
+        .as_deref()
+        .map(|l| Level::from_name(l).ok_or_else(|| format!("match.level: unknown level '{l}'")))
+        .transpose()?;
+    let grep = m
+        .message
+        .as_deref()
+        .map(|re| {
+            regex::Regex::new(re).map_err(|e| {
+                let reason = e.to_string();
+                format!(
+                    "match.message: invalid regex '{re}': {}",
+                    reason.lines().last().unwrap_or("").trim()
+                )
+            })
+        })
+        .transpose()?;
+    Ok(Matcher {
+        min_level,
+        since: None,
+        until: None,
+        request_ids: Vec::new(),
+        predicates,
+        grep,
+    })
+}
+
+/// A custom rule's `condition` table: exactly one of its three forms.
+fn custom_condition(cond: &FileCondition) -> Result<Condition, String> {
+    match (cond.count_at_least, cond.share_above, &cond.p95_above) {
+        (Some(n), None, None) => Ok(Condition::CountAtLeast(n.max(1))),
+        (None, Some(s), None) if (0.0..=1.0).contains(&s) => Ok(Condition::ShareAbove(s)),
+        (None, None, Some(d)) => duration_ms(d)
+            .map(Condition::P95Above)
+            .ok_or_else(|| format!("condition.p95_above: invalid duration '{d}'")),
+        _ => Err(
+            "condition: give exactly one of count_at_least = N, share_above = 0-1, p95_above = \"2s\"".into(),
+        ),
+    }
 }
 
 fn duration_ms(s: &str) -> Option<f64> {
