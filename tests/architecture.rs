@@ -202,7 +202,7 @@ fn imports(mods: &BTreeMap<Module, PathBuf>) -> BTreeMap<Module, BTreeSet<Module
                 };
                 if let Some(to) = resolve(mods, &full)
                     && &to != m
-                    && !to.last().is_some_and(|l| l == "tests")
+                    && to.last().is_none_or(|l| l != "tests")
                 {
                     deps.insert(to);
                 }
