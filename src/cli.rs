@@ -1,5 +1,5 @@
 //! Command-line definitions (clap derive) and nothing else: doc comments are the help text.
-//! Validation and resolution live in `config.rs`.
+//! Validation and resolution live in `config/`.
 
 use std::path::PathBuf;
 

@@ -1,4 +1,5 @@
-//! Entry point: parse arguments, resolve the config, dispatch, map the outcome to an exit code.
+//! Entry point: parse arguments, resolve the config, dispatch, map the outcome or the kind of
+//! failure to an exit code. The only place that decides one; holds no logic of a command.
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -6,7 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use logtriage::cli::{Cli, Command};
-use logtriage::error::{EXIT_USAGE, RunOutcome, is_broken_pipe};
+use logtriage::error::{EXIT_ERROR, EXIT_INPUT, EXIT_USAGE, Failure, RunOutcome};
 use logtriage::{cmd, config};
 
 fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<RunOutcome> {
@@ -51,10 +52,16 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(outcome) => ExitCode::from(outcome.code() as u8),
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
+            let code = match Failure::of(&e) {
+                // The reader has seen enough (`| head`): not an error, and nothing to say.
+                Failure::BrokenPipe => return ExitCode::SUCCESS,
+                Failure::Usage => EXIT_USAGE,
+                Failure::Input => EXIT_INPUT,
+                Failure::Other => EXIT_ERROR,
+            };
             let _ = writeln!(io::stderr(), "logtriage: error: {e:#}");
-            ExitCode::from(EXIT_USAGE as u8)
+            ExitCode::from(code as u8)
         }
     }
 }

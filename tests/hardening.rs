@@ -186,3 +186,32 @@ fn huge_latencies_keep_every_figure_finite_and_out_of_range_ones_are_named() {
         "{text}"
     );
 }
+
+/// A full disk under stdout (`> /dev/full`) is an error, not the quiet end of a closed pipe:
+/// one line giving the reason, and exit 2 (the README gives every error that code).
+#[test]
+fn a_full_disk_under_stdout_is_an_error_not_a_quiet_end() {
+    // Linux has it; elsewhere there is nothing to test with.
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = bin()
+        .args([
+            "report",
+            "--no-progress",
+            "--color",
+            "never",
+            "testdata/app.log",
+        ])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(stderr.starts_with("logtriage: error: "), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}

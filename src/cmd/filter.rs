@@ -1,7 +1,8 @@
 //! `logtriage filter [FILE]...`: every line is parsed in parallel and tested against the
 //! predicates; matches are printed in input order, file after file (or, with `--merge`,
 //! interleaved by time). With `--request-id` only, a byte prefilter picks the candidate
-//! lines first.
+//! lines first. Must not decide what matches (`select/matcher.rs`) or how a line looks
+//! (`render/events`).
 
 use std::io::{self, Write};
 
@@ -70,7 +71,8 @@ pub fn run(cfg: &FilterConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Res
     let (mut opened, mut errors) = super::open_inputs(ic, diag)?;
     let parser =
         Parser::new(ic.fields.clone(), ic.zone.clone()).with_log_formats(ic.log_formats.clone());
-    let (parser, _) = super::zones_for_lines(ic, &mut opened, parser, diag)?;
+    let (parser, _) =
+        super::zones::zones_for_lines(ic, &mut opened, parser, super::tuning(ic), diag)?;
     let (since, until) = super::time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
     let matcher = Matcher {
         min_level: cfg.min_level,
@@ -129,13 +131,7 @@ pub fn run(cfg: &FilterConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Res
     if cfg.count {
         writeln!(out, "{matched}")?;
     }
-    Ok(if errors.iter().any(Option::is_some) {
-        RunOutcome::InputErrors
-    } else if matched == 0 {
-        RunOutcome::NoMatch
-    } else {
-        RunOutcome::Success
-    })
+    Ok(super::outcome(&errors, matched > 0))
 }
 
 /// Orders events of several files by time; a line without a timestamp keeps the time of the

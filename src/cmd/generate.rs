@@ -1,4 +1,5 @@
-//! `completions` and `man`: generated from the same clap definitions as the parser.
+//! `completions` and `man`: generated from the same clap definitions as the parser. Must not
+//! define or document options of its own: they are `cli.rs`'s.
 
 use std::io::Write;
 

@@ -1,4 +1,12 @@
-//! One module per subcommand, each with the same `run(&Config, out) -> Result<RunOutcome>` shape.
+//! The subcommands, one file each: `report`, `requests`, `trace`, `filter` and `watch` run
+//! as `run(&Config, out, diag) -> Result<RunOutcome>` (results to `out`, per-input errors
+//! and notes to `diag`); `rules` and `generate` need no inputs and take only `out`. This
+//! file holds what the reading commands share: opening inputs with per-input errors,
+//! resolving `--since`/`--until`, the two-pass parallel aggregation and the
+//! aggregate-then-finish step of `report` and `requests`, scan notes, byte-search needles
+//! for ids, and the run's outcome; what the inputs' heads say (dates, zones) is in
+//! `zones.rs`. This file reads no clap types, writes no results (only notes to `diag`) and
+//! decides no exit codes (that is `main`).
 
 pub mod filter;
 pub mod generate;
@@ -7,16 +15,32 @@ pub mod requests;
 pub mod rules;
 pub mod trace;
 pub mod watch;
+pub mod zones;
 
 use std::io::{self, Write};
 
-use crate::aggregate::zones::{self, InputFacts, Reading, ZoneEvidence};
-use crate::aggregate::{AggOptions, Partial};
+use crate::aggregate::zones::Reading;
+use crate::aggregate::{AggOptions, Merge, Partial};
 use crate::config::{Bound, InputConfig};
 use crate::engine::{self, Tuning};
+use crate::error::{RunOutcome, usage};
 use crate::input::{self, Data, InputSpec, Opened};
 use crate::parse::{FileCtx, Micros, Parser, Zone};
 use crate::progress::Progress;
+use zones::heads;
+pub use zones::{Local, file_contexts, readings};
+
+/// How a reading command ended: `InputErrors` when an input failed (what was read is still
+/// shown), else `NoMatch` when nothing was selected, else `Success`.
+pub fn outcome(errors: &[Option<String>], matched: bool) -> RunOutcome {
+    if errors.iter().any(Option::is_some) {
+        RunOutcome::InputErrors
+    } else if !matched {
+        RunOutcome::NoMatch
+    } else {
+        RunOutcome::Success
+    }
+}
 
 /// Opens every input; one that cannot be opened is reported on `diag`, recorded, and stands
 /// in as empty so the others are still read.
@@ -75,14 +99,15 @@ pub fn tuning(ic: &InputConfig) -> Tuning {
 }
 
 /// `--since` and `--until` as instants. A bound relative to the newest line needs that line
-/// first: streams are read into memory and every input is parsed once for it.
+/// first: streams are read into memory and every input is parsed once for it. A range found
+/// empty only now is a usage error, as it is when both bounds are absolute.
 pub fn time_bounds(
     ic: &InputConfig,
     opened: &mut [Opened],
     errors: &mut [Option<String>],
     parser: &Parser,
     diag: &mut dyn Write,
-) -> io::Result<(Option<Micros>, Option<Micros>)> {
+) -> anyhow::Result<(Option<Micros>, Option<Micros>)> {
     let relative = matches!(ic.since, Some(Bound::BeforeNewest(_)))
         || matches!(ic.until, Some(Bound::BeforeNewest(_)));
     let newest = if relative {
@@ -103,26 +128,45 @@ pub fn time_bounds(
         && s >= u
     {
         let at = |t: Micros| crate::parse::time::format_utc(t);
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!(
-                "--since ({}) must be before --until ({}): the range is empty (the newest line is at {})",
-                at(s),
-                at(u),
-                newest.map_or_else(|| "-".to_string(), at)
-            ),
-        ));
+        return Err(usage(format!(
+            "--since ({}) must be before --until ({}): the range is empty (the newest line is at {})",
+            at(s),
+            at(u),
+            newest.map_or_else(|| "-".to_string(), at)
+        ))
+        .into());
     }
     Ok((since, until))
 }
 
-/// Every input, aggregated: the merged partial, the input names, per input the error that
-/// stopped reading it (also written to `diag`) and how its naive stamps were read.
+/// Every input, aggregated: the merged partial and what became of each input.
 pub struct Aggregated {
     pub partial: Partial,
+    pub inputs: Inputs,
+}
+
+/// Per input: its name, the error that stopped reading it (also written to `diag`) and how
+/// its naive stamps were read.
+pub struct Inputs {
     pub paths: Vec<String>,
     pub errors: Vec<Option<String>>,
     pub zones: Vec<Option<Reading>>,
+}
+
+/// What `report` and `requests` share: every input aggregated with `opts` (see
+/// `aggregate`), then `finish` turning the partial into the command's result, given what
+/// became of each input. `finish` owns the partial, so its result may borrow from it while
+/// it is written (`requests`' listing does). The outcome says only whether an input failed
+/// (`InputErrors`, else `Success`); the caller refines it.
+pub fn aggregate_and_finish<R>(
+    ic: &InputConfig,
+    opts: AggOptions,
+    diag: &mut dyn Write,
+    finish: impl FnOnce(Partial, &Inputs) -> R,
+) -> anyhow::Result<(R, RunOutcome)> {
+    let Aggregated { partial, inputs } = aggregate(ic, opts, diag)?;
+    let finished = finish(partial, &inputs);
+    Ok((finished, outcome(&inputs.errors, true)))
 }
 
 /// Opens every input, resolves `--since`/`--until` into `opts`, aggregates in parallel with
@@ -135,13 +179,13 @@ pub fn aggregate(
     ic: &InputConfig,
     mut opts: AggOptions,
     diag: &mut dyn Write,
-) -> io::Result<Aggregated> {
+) -> anyhow::Result<Aggregated> {
     let (mut opened, mut errors) = open_inputs(ic, diag)?;
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
-    let mut parser =
+    let parser =
         Parser::new(ic.fields.clone(), ic.zone.clone()).with_log_formats(ic.log_formats.clone());
     let (contexts, naive) = heads(&mut opened, &parser);
-    parser = parser.with_files(contexts.clone());
+    let parser = parser.with_files(contexts.clone());
     // Evidence costs a little per line: gathered only when the inputs' heads show naive
     // stamps and zoned ones to compare them with (an input whose naive lines come only
     // later keeps the local zone, unchecked).
@@ -156,29 +200,80 @@ pub fn aggregate(
     // engine takes streams anyway), so the files can be read again without it.
     let stdin = ic.inputs.iter().position(|s| *s == InputSpec::Stdin);
     let stdin_part = match stdin {
-        Some(i) => {
-            let mut alone: Vec<Opened> = opened
-                .iter()
-                .map(|o| Opened::empty(o.name.clone(), o.modified))
-                .collect();
-            alone[i].data = std::mem::replace(&mut opened[i].data, Data::Buffer(Vec::new()));
-            Some(aggregate_once(
-                ic,
-                &mut alone,
-                &mut errors,
-                &parser,
-                &opts,
-                diag,
-            )?)
-        }
+        Some(i) => Some(aggregate_stdin(
+            ic,
+            i,
+            &mut opened,
+            &mut errors,
+            &parser,
+            &opts,
+            diag,
+        )?),
         None => None,
     };
     let mut partial = aggregate_once(ic, &mut opened, &mut errors, &parser, &opts, diag)?;
+    let mut zones = first_readings(ic, &partial, stdin_part.as_ref(), &paths);
+    if let Some(reread) = rereads(ic, &mut zones, stdin, contexts) {
+        let (reopened, _) = open_inputs(ic, &mut io::sink())?;
+        opened = reopened;
+        if let Some(i) = stdin {
+            opened[i].data = Data::Buffer(Vec::new());
+        }
+        opts.zone_evidence = false;
+        let parser = parser.with_files(reread);
+        partial = aggregate_once(ic, &mut opened, &mut errors, &parser, &opts, diag)?;
+    }
+    if let Some(sp) = stdin_part {
+        Merge::merge(&mut partial, sp);
+    }
+    engine::count_latency(&mut partial, ic.threads);
+    for z in zones.iter().flatten() {
+        if z.note.contains("cannot be placed consistently") {
+            writeln!(diag, "logtriage: warning: {}", z.note)?;
+        }
+    }
+    Ok(Aggregated {
+        partial,
+        inputs: Inputs {
+            paths,
+            errors,
+            zones,
+        },
+    })
+}
+
+/// Standard input (input `i`) aggregated alone, its data taken out of `opened`, the others
+/// standing in as empty.
+fn aggregate_stdin(
+    ic: &InputConfig,
+    i: usize,
+    opened: &mut [Opened],
+    errors: &mut [Option<String>],
+    parser: &Parser,
+    opts: &AggOptions,
+    diag: &mut dyn Write,
+) -> io::Result<Partial> {
+    let mut alone: Vec<Opened> = opened
+        .iter()
+        .map(|o| Opened::empty(o.name.clone(), o.modified))
+        .collect();
+    alone[i].data = std::mem::replace(&mut opened[i].data, Data::Buffer(Vec::new()));
+    aggregate_once(ic, &mut alone, errors, parser, opts, diag)
+}
+
+/// How each input's naive stamps were read in the first pass, standard input's evidence
+/// (aggregated on its own) included.
+fn first_readings(
+    ic: &InputConfig,
+    partial: &Partial,
+    stdin_part: Option<&Partial>,
+    paths: &[String],
+) -> Vec<Option<Reading>> {
     let mut files = partial.files.clone();
     let mut evidence = partial.zones.as_deref().cloned();
-    if let Some(sp) = &stdin_part {
+    if let Some(sp) = stdin_part {
         for (mine, theirs) in files.iter_mut().zip(&sp.files) {
-            crate::aggregate::Merge::merge(mine, theirs.clone());
+            Merge::merge(mine, theirs.clone());
         }
         if let (Some(e), Some(s)) = (evidence.as_mut(), sp.zones.as_deref()) {
             e.merge(s.clone());
@@ -189,14 +284,22 @@ pub fn aggregate(
         name: &ic.zone_name,
         explicit: ic.zone_explicit,
     };
-    let mut zones = readings(&local, &files, evidence.as_ref(), &paths);
-    let mut reread = contexts;
+    readings(&local, &files, evidence.as_ref(), paths)
+}
+
+/// The file contexts for a second pass when the evidence places some file's naive stamps in
+/// another zone (`None`: no pass needed). Standard input cannot be read twice: its reading
+/// says so and keeps the local zone.
+fn rereads(
+    ic: &InputConfig,
+    zones: &mut [Option<Reading>],
+    stdin: Option<usize>,
+    mut contexts: Vec<FileCtx>,
+) -> Option<Vec<FileCtx>> {
     let mut again = false;
     for (i, z) in zones.iter_mut().enumerate() {
-        let Some(o) = z.as_ref().and_then(|r| r.reread) else {
-            continue;
-        };
-        let z = z.as_mut().expect("a reading");
+        let Some(z) = z.as_mut() else { continue };
+        let Some(o) = z.reread else { continue };
         if Some(i) == stdin {
             z.note.push_str(&format!(
                 "; standard input cannot be read twice, so it was read as {}: pass --tz {} for its right times",
@@ -207,34 +310,10 @@ pub fn aggregate(
             z.zone = ic.zone_name.clone();
             continue;
         }
-        reread[i].zone = Zone::fixed(o);
+        contexts[i].zone = Zone::fixed(o);
         again = true;
     }
-    if again {
-        let (reopened, _) = open_inputs(ic, &mut io::sink())?;
-        opened = reopened;
-        if let Some(i) = stdin {
-            opened[i].data = Data::Buffer(Vec::new());
-        }
-        parser = parser.with_files(reread);
-        opts.zone_evidence = false;
-        partial = aggregate_once(ic, &mut opened, &mut errors, &parser, &opts, diag)?;
-    }
-    if let Some(sp) = stdin_part {
-        crate::aggregate::Merge::merge(&mut partial, sp);
-    }
-    engine::count_latency(&mut partial, ic.threads);
-    for z in zones.iter().flatten() {
-        if z.note.contains("cannot be placed consistently") {
-            writeln!(diag, "logtriage: warning: {}", z.note)?;
-        }
-    }
-    Ok(Aggregated {
-        partial,
-        paths,
-        errors,
-        zones,
-    })
+    again.then_some(contexts)
 }
 
 /// One pass over the inputs.
@@ -329,175 +408,4 @@ pub fn id_needles(ids: &[String]) -> Vec<Vec<u8>> {
     out.sort();
     out.dedup();
     out
-}
-
-/// Bytes at the head of each input searched for a dated line, to place year-less stamps.
-const YEAR_SAMPLE: usize = 1 << 20;
-
-/// What the parser needs to know of each input: the date its year-less stamps (RFC 3164
-/// syslog) are placed near, from the newest dated line in its first MiB, else its mtime.
-pub fn file_contexts(opened: &mut [Opened], parser: &Parser) -> Vec<FileCtx> {
-    heads(opened, parser).0
-}
-
-/// `file_contexts`, and whether the inputs' first MiB hold both stamps without a zone and
-/// stamps with one: only then is zone evidence worth gathering.
-pub fn heads(opened: &mut [Opened], parser: &Parser) -> (Vec<FileCtx>, bool) {
-    let (mut naive, mut zoned) = (false, false);
-    use crate::parse::envelope::Kind;
-    use crate::parse::{ParseCache, Parsed, YearRef, nginx_access};
-    let mut cache = ParseCache::default();
-    let mut text = Vec::new();
-    let contexts = opened
-        .iter_mut()
-        .enumerate()
-        .map(|(i, o)| {
-            let head = o.head(YEAR_SAMPLE);
-            let whole = if head.len() == YEAR_SAMPLE {
-                memchr::memrchr(b'\n', &head).map_or(0, |p| p + 1)
-            } else {
-                head.len()
-            };
-            let mut newest = None;
-            let mut access = nginx_access::Evidence::default();
-            let (mut latencies, mut huge) = (0u32, 0u32);
-            input::chunk::for_each_record(&head[..whole], &crate::engine::RULES, |_, rec| {
-                let parsed =
-                    parser.parse_record(i as u32, rec.bytes, rec.head, &mut cache, &mut text);
-                if let Parsed::Event(ev) = parsed {
-                    naive |= ev.ts_local.is_some();
-                    zoned |= ev.ts.is_some() && ev.ts_local.is_none();
-                    if !(ev.env.has(Kind::Syslog) && ev.ts == ev.env.ts) {
-                        newest = newest.max(ev.ts);
-                    }
-                    access.observe(&ev, rec.head());
-                    if ev.source() == crate::parse::Source::App
-                        && let Some(ms) = ev.latency_ms
-                    {
-                        latencies += 1;
-                        // Read as seconds, a million of them: the key meant a smaller unit.
-                        huge += (ms >= 1e9) as u32;
-                    }
-                }
-            });
-            FileCtx {
-                zone: None,
-                year: newest
-                    .and_then(YearRef::near)
-                    .or_else(|| o.modified.and_then(YearRef::of)),
-                access: access.decide(&o.name),
-                // Integer nanoseconds (Go's `time.Duration`) under a key that names no unit.
-                auto_latency: if huge * 2 > latencies {
-                    crate::parse::Unit::Ns
-                } else {
-                    crate::parse::Unit::Auto
-                },
-            }
-        })
-        .collect();
-    (contexts, naive && zoned)
-}
-
-/// Bytes at the head of each input that `trace` and `filter` read for zone evidence.
-const ZONE_SAMPLE: usize = 64 << 20;
-
-/// For the commands that do not aggregate (`trace`, `filter`): without `--tz`, the zone of
-/// each input's naive stamps from the evidence in its first `ZONE_SAMPLE` bytes; the parser
-/// that reads them so, and the readings (notes go to `diag`).
-pub fn zones_for_lines(
-    ic: &InputConfig,
-    opened: &mut [Opened],
-    parser: Parser,
-    diag: &mut dyn Write,
-) -> io::Result<(Parser, Vec<Option<Reading>>)> {
-    let mut contexts = file_contexts(opened, &parser);
-    let parser = parser.with_files(contexts.clone());
-    if ic.zone_explicit {
-        return Ok((parser, Vec::new()));
-    }
-    let heads: Vec<Vec<u8>> = opened
-        .iter_mut()
-        .map(|o| match o.data.bytes() {
-            Some(_) => Vec::new(),
-            None => o.head(ZONE_SAMPLE),
-        })
-        .collect();
-    let pieces: Vec<(u32, &[u8])> = opened
-        .iter()
-        .zip(&heads)
-        .enumerate()
-        .map(|(i, (o, h))| {
-            let data = o.data.bytes().unwrap_or(h);
-            let cut = data.len().min(ZONE_SAMPLE);
-            let cut = if cut < data.len() {
-                memchr::memrchr(b'\n', &data[..cut]).map_or(0, |p| p + 1)
-            } else {
-                cut
-            };
-            (i as u32, &data[..cut])
-        })
-        .collect();
-    let ev = engine::zone_evidence(&pieces, opened.len(), &parser, tuning(ic));
-    let local = Local {
-        zone: &ic.zone,
-        name: &ic.zone_name,
-        explicit: false,
-    };
-    let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
-    let zones: Vec<Option<Reading>> = (0..opened.len())
-        .map(|i| {
-            let facts = InputFacts {
-                path: &paths[i],
-                naive: ev.naive[i],
-                first: ev.first[i],
-            };
-            zones::decide(Some(&ev), i as u32, &facts, local.zone, local.name, false)
-        })
-        .collect();
-    for (i, z) in zones.iter().enumerate() {
-        let Some(z) = z else { continue };
-        if let Some(o) = z.reread {
-            contexts[i].zone = Zone::fixed(o);
-        }
-        if z.how == "inferred" || z.note.contains("cannot be placed consistently") {
-            writeln!(diag, "logtriage: note: {}", z.note)?;
-        }
-    }
-    Ok((parser.with_files(contexts), zones))
-}
-
-/// The zone naive stamps are read in unless the evidence says otherwise.
-pub struct Local<'a> {
-    pub zone: &'a Zone,
-    pub name: &'a str,
-    /// Given with `--tz`: it wins.
-    pub explicit: bool,
-}
-
-/// How each input's naive stamps were read (`None`: it has none).
-pub fn readings(
-    local: &Local<'_>,
-    files: &[crate::aggregate::FileStats],
-    evidence: Option<&ZoneEvidence>,
-    paths: &[String],
-) -> Vec<Option<Reading>> {
-    files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let facts = InputFacts {
-                path: &paths[i],
-                naive: f.naive,
-                first: f.first,
-            };
-            zones::decide(
-                evidence,
-                i as u32,
-                &facts,
-                local.zone,
-                local.name,
-                local.explicit,
-            )
-        })
-        .collect()
 }

@@ -1,4 +1,6 @@
-//! `logtriage report`: open inputs, aggregate in parallel, finish the `Report`, render it.
+//! `logtriage report`: open inputs, aggregate in parallel, finish the `Report`, render it,
+//! and apply `--fail-on` to the outcome. Must not compute the report (`report.rs` does) or
+//! format it (`render/`).
 
 use std::io::Write;
 
@@ -15,7 +17,6 @@ use crate::report::{Context, Report};
 /// Builds the report. Input errors are written to `diag` as they happen and recorded in the
 /// report; the run goes on with the other inputs.
 pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, RunOutcome)> {
-    let ic = &cfg.input;
     let opts = AggOptions {
         window: cfg.window,
         // Hung-request flags group requests by their last app message.
@@ -24,28 +25,19 @@ pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, RunOut
         max_endpoints: Some(cfg.max_endpoints),
         ..AggOptions::default()
     };
-    let super::Aggregated {
-        partial,
-        paths,
-        errors,
-        zones,
-    } = super::aggregate(ic, opts, diag)?;
-    let ctx = Context {
-        rules: cfg.rules.as_deref(),
-        retired: None,
-        paths: &paths,
-        errors: &errors,
-        timezone: &ic.zone_name,
-        zones: &zones,
-        top: cfg.top,
-    };
-    let report = engine::install(ic.threads, || Report::build(partial, &ctx));
-    let outcome = if errors.iter().any(Option::is_some) {
-        RunOutcome::InputErrors
-    } else {
-        RunOutcome::Success
-    };
-    Ok((report, outcome))
+    let ic = &cfg.input;
+    super::aggregate_and_finish(ic, opts, diag, |partial, inputs| {
+        let ctx = Context {
+            rules: cfg.rules.as_deref(),
+            retired: None,
+            paths: &inputs.paths,
+            errors: &inputs.errors,
+            timezone: &ic.zone_name,
+            zones: &inputs.zones,
+            top: cfg.top,
+        };
+        engine::install(ic.threads, || Report::build(partial, &ctx))
+    })
 }
 
 pub fn run(cfg: &ReportConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<RunOutcome> {

@@ -1,5 +1,6 @@
 //! `logtriage requests`: aggregate every input in parallel with last words tracked, list the
-//! selected requests and where the stuck ones stopped, in the chosen format.
+//! selected requests and where the stuck ones stopped, in the chosen format. Must not select
+//! or order requests (`listing.rs` does) or format them (`render/requests`).
 
 use std::io::Write;
 
@@ -20,26 +21,30 @@ pub fn run(cfg: &RequestsConfig, out: &mut dyn Write, diag: &mut dyn Write) -> R
         max_endpoints: Some(cfg.max_endpoints),
         ..AggOptions::default()
     };
-    let super::Aggregated {
-        partial,
-        paths,
-        errors,
-        zones,
-    } = super::aggregate(ic, opts, diag)?;
-    let listing = engine::install(ic.threads, || {
-        Listing::build(&partial, &cfg.query, &paths, &errors, &ic.zone_name, &zones)
-    });
-    match cfg.format {
-        RequestsFormat::Table => render::table(&listing, ic.color, out)?,
-        RequestsFormat::Json => render::json(&listing, out)?,
-        RequestsFormat::Csv => render::csv(&listing, out)?,
-    }
-    out.flush()?;
-    Ok(if errors.iter().any(Option::is_some) {
-        RunOutcome::InputErrors
-    } else if listing.matched == 0 {
+    let (matched, outcome) = super::aggregate_and_finish(ic, opts, diag, |partial, inputs| {
+        let listing = engine::install(ic.threads, || {
+            Listing::build(
+                &partial,
+                &cfg.query,
+                &inputs.paths,
+                &inputs.errors,
+                &ic.zone_name,
+                &inputs.zones,
+            )
+        });
+        match cfg.format {
+            RequestsFormat::Table => render::table(&listing, ic.color, out)?,
+            RequestsFormat::Json => render::json(&listing, out)?,
+            RequestsFormat::Csv => render::csv(&listing, out)?,
+        }
+        out.flush()?;
+        anyhow::Ok(listing.matched)
+    })?;
+    // A failed write ends the run, whatever the inputs did.
+    let matched = matched?;
+    Ok(if outcome == RunOutcome::Success && matched == 0 {
         RunOutcome::NoMatch
     } else {
-        RunOutcome::Success
+        outcome
     })
 }

@@ -1,5 +1,5 @@
 //! `logtriage rules`: the triage rules in force (built-ins, or as a `--rules` file makes
-//! them), with their thresholds.
+//! them), with their thresholds. Must not judge rules or load the file (`config/` does).
 
 use std::io::Write;
 

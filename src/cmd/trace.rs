@@ -1,7 +1,8 @@
 //! `logtriage trace ID... [FILE]...`: a byte prefilter (memmem) over every input in parallel
 //! finds the lines holding an id and only those are parsed; a second prefiltered pass finds
 //! the nginx error lines and access records that share a traced request's request line, for
-//! correlation. Then each request's timeline is printed.
+//! correlation. Then each request's timeline is printed. Must not build timelines
+//! (`src/trace.rs` does) or format lines (`render/`).
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -14,7 +15,7 @@ use crate::cli::LinesFormat;
 use crate::config::TraceConfig;
 use crate::engine::{self, Found};
 use crate::error::RunOutcome;
-use crate::input::chunk;
+use crate::input::{Opened, chunk};
 use crate::parse::{Format, Micros, ParseCache, Parsed, Parser};
 use crate::render::events::{self, Style};
 use crate::select::event::Event;
@@ -66,24 +67,40 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     super::slurp_streams(&mut opened, &mut errors, diag)?;
     let parser =
         Parser::new(ic.fields.clone(), ic.zone.clone()).with_log_formats(ic.log_formats.clone());
-    let (parser, _) = super::zones_for_lines(ic, &mut opened, parser, diag)?;
-    let (since, until) = super::time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
+    let tune = super::tuning(ic);
+    let (parser, _) = super::zones::zones_for_lines(ic, &mut opened, parser, tune, diag)?;
+    let range = super::time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
+    let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
+    let own = own_lines(cfg, &mut opened, &parser, range, &mut errors, diag)?;
+    let (nginx_errors, access) = correlated(&mut opened, &own, &parser, tune);
+    let completes = completions(&opened, &own, &parser);
+    let traces = timelines(cfg, own, &nginx_errors, &access, &paths, &completes, diag)?;
+    print(cfg, &traces, &paths, out)?;
+    Ok(super::outcome(&errors, !traces.is_empty()))
+}
+
+/// Pass 1: per id, the lines whose request-id field is that id, within `--since`/`--until`.
+fn own_lines(
+    cfg: &TraceConfig,
+    opened: &mut [Opened],
+    parser: &Parser,
+    (since, until): (Option<Micros>, Option<Micros>),
+    errors: &mut [Option<String>],
+    diag: &mut dyn Write,
+) -> std::io::Result<Vec<Vec<Event>>> {
+    let tune = super::tuning(&cfg.input);
     let in_range = |ts: Option<Micros>| {
         since.is_none_or(|s| ts.is_some_and(|t| t >= s))
             && until.is_none_or(|u| ts.is_some_and(|t| t < u))
     };
-    let tune = super::tuning(ic);
-    let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
-
-    // Pass 1: the lines whose request-id field is one of the ids.
     let needles = super::id_needles(&cfg.ids);
     let finders: Vec<Finder<'_>> = needles.iter().map(Finder::new).collect();
     let mut own: Vec<Vec<Event>> = vec![Vec::new(); cfg.ids.len()];
     let read_errors = engine::scan(
-        &mut opened,
+        opened,
         tune,
         |piece| {
-            candidates(piece, &finders, &parser, |ev| {
+            candidates(piece, &finders, parser, |ev| {
                 let rid = ev.request_id.as_deref()?;
                 let which = cfg.ids.iter().position(|id| id == rid)?;
                 Some((which, ev))
@@ -98,9 +115,18 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             true
         },
     );
-    super::note_scanned(read_errors, tune.max_line, &mut errors, diag)?;
+    super::note_scanned(read_errors, tune.max_line, errors, diag)?;
+    Ok(own)
+}
 
-    // Pass 2: nginx lines sharing a traced request's client and request line.
+/// Pass 2: the nginx error lines and access records sharing a traced request's client and
+/// request line (read errors were reported by pass 1).
+fn correlated(
+    opened: &mut [Opened],
+    own: &[Vec<Event>],
+    parser: &Parser,
+    tune: engine::Tuning,
+) -> (Vec<Event>, Vec<AccessKey>) {
     let keys: BTreeSet<(String, String, String)> = own
         .iter()
         .flatten()
@@ -125,18 +151,18 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             .map(|(i, o)| {
                 o.data
                     .bytes()
-                    .is_some_and(|b| looks_like_error_log(i as u32, b, &parser))
+                    .is_some_and(|b| looks_like_error_log(i as u32, b, parser))
             })
             .collect();
         for e in own.iter().flatten().filter(|e| e.is_access()) {
             wanted[e.file as usize] = true;
         }
         let read_errors = engine::scan_some(
-            &mut opened,
+            opened,
             &wanted,
             tune,
             |piece| {
-                candidates(piece, &finders, &parser, |ev| {
+                candidates(piece, &finders, parser, |ev| {
                     if !shares(&ev) {
                         return None;
                     }
@@ -162,8 +188,20 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
         // Already reported by the first pass.
         drop(read_errors);
     }
+    (nginx_errors, access)
+}
 
-    let completes = completions(&opened, &own, &parser);
+/// Each id's timeline, in the order the ids were given; an id no line carries is named on
+/// `diag` and has none.
+fn timelines(
+    cfg: &TraceConfig,
+    own: Vec<Vec<Event>>,
+    nginx_errors: &[Event],
+    access: &[AccessKey],
+    paths: &[String],
+    completes: &Completions,
+    diag: &mut dyn Write,
+) -> std::io::Result<Vec<Trace>> {
     let mut traces: Vec<Trace> = Vec::new();
     for (id, lines) in cfg.ids.iter().zip(own) {
         if lines.is_empty() {
@@ -175,12 +213,18 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
         traces.push(trace::build(
             id,
             lines,
-            &nginx_errors,
-            &access,
-            &paths,
-            &completes,
+            nginx_errors,
+            access,
+            paths,
+            completes,
         ));
     }
+    Ok(traces)
+}
+
+/// Writes the timelines in `--format`.
+fn print(cfg: &TraceConfig, traces: &[Trace], paths: &[String], out: &mut dyn Write) -> Result<()> {
+    let ic = &cfg.input;
     let style = Style { color: ic.color };
     for (n, t) in traces.iter().enumerate() {
         match cfg.format {
@@ -222,13 +266,7 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             }
         }
     }
-    Ok(if errors.iter().any(Option::is_some) {
-        RunOutcome::InputErrors
-    } else if traces.is_empty() {
-        RunOutcome::NoMatch
-    } else {
-        RunOutcome::Success
-    })
+    Ok(())
 }
 
 /// Which inputs log completions (a status or latency on some request's app line), judged

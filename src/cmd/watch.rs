@@ -2,12 +2,13 @@
 //! `Watcher` with the wall clock, closes windows and judges alerts at least every interval
 //! (and after each piece of input, so an alert fires within moments of its line), prints JSON
 //! lines or redraws the live view, and ends with the summary at EOF or on SIGINT, SIGTERM or
-//! SIGHUP (all three alike).
+//! SIGHUP (all three alike). Must not hold window, request or alert state (`watch/` does)
+//! or format the view (`render/watch`).
 
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{RecvTimeoutError, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -15,8 +16,9 @@ use anyhow::Result;
 use crate::aggregate::AggOptions;
 use crate::config::WatchConfig;
 use crate::engine::{self, Feed};
-use crate::error::RunOutcome;
+use crate::error::{InputError, RunOutcome};
 use crate::input::follow::Follower;
+use crate::input::{InputSpec, Opened};
 use crate::parse::{Micros, Parser};
 use crate::render::watch as render;
 use crate::report::{Context, Report};
@@ -42,6 +44,20 @@ const MAP_BLOCKS_FROM: usize = 128 << 10;
 
 pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<RunOutcome> {
     crate::input::map_large_allocations(MAP_BLOCKS_FROM);
+    let stop = stop_on_signal();
+    let (names, feeds) = start_readers(cfg, &stop)?;
+    let w = watcher(cfg, &names);
+    let mut view = render::Live::new(cfg.color, names.clone());
+    if cfg.live {
+        view.start(out)?;
+    }
+    let (w, errors) = watch_until_end(cfg, feeds, w, &mut view, out, diag)?;
+    finish(cfg, w, &names, &errors, &view, out)?;
+    Ok(super::outcome(&errors, true))
+}
+
+/// The flag SIGINT, SIGTERM and SIGHUP set to end watching.
+fn stop_on_signal() -> Arc<AtomicBool> {
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -55,13 +71,65 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             }
         });
     }
+    stop
+}
+
+/// The readers' side of the loop: the queue they fill, how many inputs are still open, and
+/// how a stop is taken.
+struct Feeds {
+    rx: Receiver<Feed>,
+    open: usize,
+    stop: Arc<AtomicBool>,
+    /// Followed files (read to their end once stopped), not stdin.
+    follow: bool,
+    /// Once stopped on stdin: how many more queued pieces are taken.
+    queued: Option<usize>,
+}
+
+/// What the queue gave.
+enum Next {
+    Feed(Feed),
+    Timeout,
+    /// Watching ends: stopped on stdin and its queue taken, or every reader gone.
+    Done,
+}
+
+impl Feeds {
+    fn next(&mut self, wait: Duration) -> Next {
+        if self.stop.load(Ordering::Relaxed) && !self.follow {
+            // Stdin cannot be read to an end that may never come: what its reader had
+            // already handed over when the signal came is counted (at most what the queue
+            // holds, so a fast producer cannot keep this going), then watching ends.
+            let left = self.queued.get_or_insert(IN_FLIGHT + 1);
+            *left = left.saturating_sub(1);
+            return match self.rx.try_recv() {
+                Ok(feed) if *left > 0 => Next::Feed(feed),
+                _ => Next::Done,
+            };
+        }
+        match self.rx.recv_timeout(wait) {
+            Ok(feed) => Next::Feed(feed),
+            Err(RecvTimeoutError::Timeout) => Next::Timeout,
+            Err(RecvTimeoutError::Disconnected) => Next::Done,
+        }
+    }
+}
+
+/// Starts the readers: one for stdin, or one thread following every `--follow` file (a file
+/// that cannot be opened ends the run before anything is read). Returns the inputs' names.
+fn start_readers(cfg: &WatchConfig, stop: &Arc<AtomicBool>) -> Result<(Vec<String>, Feeds)> {
     // Up to 64 KiB a piece: 2 MiB of input in flight keeps the parser busy without holding
     // megabytes of a fast producer's backlog.
     let (tx, rx) = sync_channel::<Feed>(IN_FLIGHT);
-    let names: Vec<String>;
-    let mut open_streams;
+    let mut feeds = Feeds {
+        rx,
+        open: 1,
+        stop: stop.clone(),
+        follow: !cfg.follow.is_empty(),
+        queued: None,
+    };
     if cfg.follow.is_empty() {
-        names = vec!["<stdin>".to_string()];
+        let names = vec!["<stdin>".to_string()];
         engine::watch_stream(
             0,
             names[0].clone(),
@@ -69,44 +137,55 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             cfg.max_line,
             tx,
         );
-        open_streams = 1;
-    } else {
-        let mut followers = Vec::new();
-        for p in &cfg.follow {
-            followers.push(
-                Follower::new(p.clone(), cfg.from_start, cfg.max_line)
-                    .map_err(|e| anyhow::anyhow!("--follow: {}: {e}", p.display()))?,
-            );
-        }
-        names = cfg.follow.iter().map(|p| p.display().to_string()).collect();
-        engine::watch_follow(followers, Duration::from_millis(100), stop.clone(), tx);
-        // Followed inputs end only once stopped, read to their end by the follow thread.
-        open_streams = names.len();
+        return Ok((names, feeds));
     }
-    let follow = !cfg.follow.is_empty();
+    let mut followers = Vec::new();
+    for p in &cfg.follow {
+        followers.push(
+            Follower::new(p.clone(), cfg.from_start, cfg.max_line).map_err(|source| {
+                InputError {
+                    input: format!("--follow: {}", p.display()),
+                    source,
+                }
+            })?,
+        );
+    }
+    let names: Vec<String> = cfg.follow.iter().map(|p| p.display().to_string()).collect();
+    engine::watch_follow(followers, Duration::from_millis(100), stop.clone(), tx);
+    // Followed inputs end only once stopped, read to their end by the follow thread.
+    feeds.open = names.len();
+    Ok((names, feeds))
+}
 
-    let mut parser =
+/// The parser, told what each followed file's first MiB says: what `report` would learn from
+/// it (who writes its access lines and their unit, a key's latency unit, whether the app
+/// server's access lines echo the app's own, the year of year-less stamps). Regular files
+/// only: opening a FIFO would wait for a writer, and a stream's head cannot be read twice.
+fn parser(cfg: &WatchConfig) -> Parser {
+    let parser =
         Parser::new(cfg.fields.clone(), cfg.zone.clone()).with_log_formats(cfg.log_formats.clone());
-    // A followed file's first MiB says what `report` would learn from it: who writes its
-    // access lines and their unit, a key's latency unit, whether the app server's access
-    // lines echo the app's own, the year of year-less stamps. Regular files only: opening a
-    // FIFO would wait for a writer, and a stream's head cannot be read twice.
-    if follow {
-        let mut heads: Vec<crate::input::Opened> = cfg
-            .follow
-            .iter()
-            .map(|p| {
-                let regular = std::fs::metadata(p).is_ok_and(|m| m.is_file());
-                let spec = crate::input::InputSpec::Path(p.clone());
-                regular
-                    .then(|| crate::input::open(&spec, false).ok())
-                    .flatten()
-                    .unwrap_or_else(|| crate::input::Opened::empty(p.display().to_string(), None))
-            })
-            .collect();
-        let contexts = super::file_contexts(&mut heads, &parser);
-        parser = parser.with_files(contexts);
+    if cfg.follow.is_empty() {
+        return parser;
     }
+    let mut heads: Vec<Opened> = cfg
+        .follow
+        .iter()
+        .map(|p| {
+            let regular = std::fs::metadata(p).is_ok_and(|m| m.is_file());
+            let spec = InputSpec::Path(p.clone());
+            regular
+                .then(|| crate::input::open(&spec, false).ok())
+                .flatten()
+                .unwrap_or_else(|| Opened::empty(p.display().to_string(), None))
+        })
+        .collect();
+    let contexts = super::zones::file_contexts(&mut heads, &parser);
+    parser.with_files(contexts)
+}
+
+/// The live state, aggregating as `report` does with last words and triage, over windows
+/// capped for a stream.
+fn watcher(cfg: &WatchConfig, names: &[String]) -> Watcher {
     let opts = AggOptions {
         window: None,
         since: None,
@@ -122,16 +201,26 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             .into(),
         max_endpoints: Some(cfg.max_endpoints),
     };
-    let mut w = Watcher::new(cfg.params.clone(), parser, names.len(), &opts);
+    let mut w = Watcher::new(cfg.params.clone(), parser(cfg), names.len(), &opts);
     if !cfg.zone_explicit {
-        w.infer(names.clone(), cfg.zone_name.clone());
+        w.infer(names.to_vec(), cfg.zone_name.clone());
     }
-    let mut errors: Vec<Option<String>> = vec![None; names.len()];
-    let mut oversized = vec![0u64; names.len()];
-    let mut view = render::Live::new(cfg.color, names.clone());
-    if cfg.live {
-        view.start(out)?;
-    }
+    w
+}
+
+/// Feeds every piece of input to `w` until the inputs end or watching is stopped, judging
+/// windows and alerts as it goes and printing what happens (JSON lines, or the live view
+/// every interval). Returns the watcher and each input's read error.
+fn watch_until_end(
+    cfg: &WatchConfig,
+    mut feeds: Feeds,
+    mut w: Watcher,
+    view: &mut render::Live,
+    out: &mut dyn Write,
+    diag: &mut dyn Write,
+) -> Result<(Watcher, Vec<Option<String>>)> {
+    // Every input is open at the start: one slot each.
+    let mut taken = Taken::new(feeds.open);
     let started = Instant::now();
     let mut next_draw = started + cfg.interval;
     let mut last_judge = started;
@@ -140,45 +229,14 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     // opens, so input faster than real time has every window judged while it is recent.
     let mut unjudged = false;
     let mut events: Vec<WatchEvent> = Vec::new();
-    // Once stopped on stdin: how many more queued pieces are taken.
-    let mut queued: Option<usize> = None;
-    while open_streams > 0 {
+    while feeds.open > 0 {
         let wait = next_draw
             .saturating_duration_since(Instant::now())
             .min(JUDGE_EVERY);
-        let got = if stop.load(Ordering::Relaxed) && !follow {
-            // Stdin cannot be read to an end that may never come: what its reader had
-            // already handed over when the signal came is counted (at most what the queue
-            // holds, so a fast producer cannot keep this going), then watching ends.
-            let left = queued.get_or_insert(IN_FLIGHT + 1);
-            *left = left.saturating_sub(1);
-            match rx.try_recv() {
-                Ok(feed) if *left > 0 => Ok(feed),
-                _ => break,
-            }
-        } else {
-            rx.recv_timeout(wait)
-        };
-        match got {
-            Ok(Feed::Lines { file, piece }) => {
-                w.add_bytes(file, piece.data.len() as u64);
-                let now = wall_clock();
-                crate::input::chunk::for_each_line(&piece.data, |off, line| {
-                    w.feed(file, piece.offset + off as u64, line, now)
-                });
-                unjudged = true;
-            }
-            Ok(Feed::Oversized { file, total }) => {
-                oversized[file as usize] = total;
-                w.counters.oversized = oversized.iter().sum();
-            }
-            Ok(Feed::Error { file, message }) => {
-                writeln!(diag, "logtriage: error: {message}")?;
-                errors[file as usize] = Some(message);
-            }
-            Ok(Feed::End { .. }) => open_streams = open_streams.saturating_sub(1),
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break,
+        match feeds.next(wait) {
+            Next::Feed(feed) => unjudged |= taken.take(feed, &mut w, &mut feeds.open, diag)?,
+            Next::Timeout => {}
+            Next::Done => break,
         }
         if (unjudged || w.waiting()) && (last_judge.elapsed() >= JUDGE_EVERY || w.due()) {
             events.extend(w.tick(wall_clock()));
@@ -202,7 +260,67 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
         }
         events.clear();
     }
-    events.extend(w.finish());
+    Ok((w, taken.errors))
+}
+
+/// What the readers reported besides lines, per input.
+struct Taken {
+    errors: Vec<Option<String>>,
+    /// Lines dropped as over `--max-line` (each reader's running total).
+    oversized: Vec<u64>,
+}
+
+impl Taken {
+    fn new(inputs: usize) -> Taken {
+        Taken {
+            errors: vec![None; inputs],
+            oversized: vec![0; inputs],
+        }
+    }
+
+    /// Takes one report of a reader: lines go to `w` (then true: they await judgement), an
+    /// input's end counts down `open`.
+    fn take(
+        &mut self,
+        feed: Feed,
+        w: &mut Watcher,
+        open: &mut usize,
+        diag: &mut dyn Write,
+    ) -> std::io::Result<bool> {
+        match feed {
+            Feed::Lines { file, piece } => {
+                w.add_bytes(file, piece.data.len() as u64);
+                let now = wall_clock();
+                crate::input::chunk::for_each_line(&piece.data, |off, line| {
+                    w.feed(file, piece.offset + off as u64, line, now)
+                });
+                return Ok(true);
+            }
+            Feed::Oversized { file, total } => {
+                self.oversized[file as usize] = total;
+                w.counters.oversized = self.oversized.iter().sum();
+            }
+            Feed::Error { file, message } => {
+                writeln!(diag, "logtriage: error: {message}")?;
+                self.errors[file as usize] = Some(message);
+            }
+            Feed::End { .. } => *open = open.saturating_sub(1),
+        }
+        Ok(false)
+    }
+}
+
+/// Closes every window and prints what that raised, then the summary: `report`'s table on
+/// the live view, a JSON line otherwise.
+fn finish(
+    cfg: &WatchConfig,
+    mut w: Watcher,
+    names: &[String],
+    errors: &[Option<String>],
+    view: &render::Live,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut events = w.finish();
     if cfg.live {
         view.stop(out)?;
     } else {
@@ -211,24 +329,7 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
         }
     }
     let counters = w.counters.clone();
-    let retired = std::mem::take(&mut w.retired);
-    let local = super::Local {
-        zone: &cfg.zone,
-        name: &cfg.zone_name,
-        explicit: cfg.zone_explicit,
-    };
-    let zones = super::readings(&local, &w.summary.files, w.summary.zones.as_deref(), &names);
-    let ctx = Context {
-        rules: Some(&cfg.rules),
-        retired: Some(&retired),
-        paths: &names,
-        errors: &errors,
-        timezone: &cfg.zone_name,
-        zones: &zones,
-        top: cfg.top,
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let summary = engine::install(threads, || Report::build(w.summary, &ctx));
+    let summary = summary(cfg, w, names, errors);
     if cfg.live {
         crate::render::Render::render(
             &crate::render::table::TableRender { color: cfg.color },
@@ -239,9 +340,32 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
         render::json_summary(&summary, counters.oversized, counters.late, out)?;
     }
     out.flush()?;
-    Ok(if errors.iter().any(Option::is_some) {
-        RunOutcome::InputErrors
-    } else {
-        RunOutcome::Success
-    })
+    Ok(())
+}
+
+/// The summary: everything watched, finished as `report` finishes it.
+fn summary(
+    cfg: &WatchConfig,
+    mut w: Watcher,
+    names: &[String],
+    errors: &[Option<String>],
+) -> Report {
+    let retired = std::mem::take(&mut w.retired);
+    let local = super::zones::Local {
+        zone: &cfg.zone,
+        name: &cfg.zone_name,
+        explicit: cfg.zone_explicit,
+    };
+    let zones = super::zones::readings(&local, &w.summary.files, w.summary.zones.as_deref(), names);
+    let ctx = Context {
+        rules: Some(&cfg.rules),
+        retired: Some(&retired),
+        paths: names,
+        errors,
+        timezone: &cfg.zone_name,
+        zones: &zones,
+        top: cfg.top,
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    engine::install(threads, || Report::build(w.summary, &ctx))
 }

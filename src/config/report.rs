@@ -1,0 +1,67 @@
+//! `report`'s options resolved into a `ReportConfig`, and the rule set (built-ins or a
+//! `--rules` file) that `report`, `watch` and `rules` share. Must not judge rules: it only
+//! loads them.
+
+use std::sync::Arc;
+
+use super::input::{InputConfig, input};
+use super::values::{duration, max_endpoints, top, whole_seconds};
+use crate::cli::{FailOn, ReportArgs, ReportFormat};
+use crate::error::{UsageError, usage};
+use crate::parse::time::Micros;
+use crate::rules::{RuleSet, Severity};
+
+#[derive(Clone, Debug)]
+pub struct ReportConfig {
+    pub input: InputConfig,
+    pub format: ReportFormat,
+    /// Fixed window width in microseconds.
+    pub window: Option<Micros>,
+    pub top: usize,
+    /// Triage rules; `None` with `--no-triage`.
+    pub rules: Option<Arc<RuleSet>>,
+    pub fail_on: Option<Severity>,
+    pub max_endpoints: usize,
+}
+
+/// The rule set: built-ins, or as a `--rules` file makes it.
+pub fn rule_set(path: Option<&std::path::Path>) -> Result<RuleSet, UsageError> {
+    let Some(path) = path else {
+        return Ok(RuleSet::default());
+    };
+    let shown = path.display().to_string();
+    let text =
+        std::fs::read_to_string(path).map_err(|e| usage(format!("--rules: {shown}: {e}")))?;
+    crate::rules::file::from_toml(&text, &shown).map_err(|e| usage(format!("--rules: {e}")))
+}
+
+pub fn report(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
+    let window = args
+        .window
+        .as_deref()
+        .map(|w| whole_seconds(duration(w, "--window")?, w))
+        .transpose()?;
+    let top = top(args.top)?;
+    if args.no_triage && (args.rules.is_some() || args.fail_on.is_some()) {
+        return Err(usage(
+            "--no-triage: cannot be combined with --rules or --fail-on",
+        ));
+    }
+    let rules = if args.no_triage {
+        None
+    } else {
+        Some(Arc::new(rule_set(args.rules.as_deref())?))
+    };
+    Ok(ReportConfig {
+        input: input(&args.input)?,
+        format: args.format,
+        window,
+        top,
+        rules,
+        fail_on: args.fail_on.map(|f| match f {
+            FailOn::Warning => Severity::Warning,
+            FailOn::Critical => Severity::Critical,
+        }),
+        max_endpoints: max_endpoints(args.max_endpoints)?,
+    })
+}
