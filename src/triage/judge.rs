@@ -83,7 +83,10 @@ impl Judge<'_> {
     }
 
     fn fired(&self, slot: Option<usize>, firing: Firing, detail: Option<String>) -> Option<Fired> {
-        (!firing.is_empty()).then(|| Fired {
+        if firing.is_empty() {
+            return None;
+        }
+        Some(Fired {
             rule: self.rule,
             slot,
             firing,
