@@ -84,7 +84,7 @@ impl DurationFrom {
 }
 
 /// One request, owned and ready to print.
-#[derive(Serialize, Debug)]
+#[derive(Serialize, Clone, Debug)]
 pub struct Row<'a> {
     pub id: String,
     pub first: Option<String>,
@@ -153,6 +153,18 @@ pub struct Listing<'a> {
     pub matched: u64,
     pub outcomes: Outcomes,
     pub last_words: Vec<LastWords>,
+    rows: Rows<'a>,
+}
+
+/// The listed rows: as `build` leaves them, a key and a reference into the partial each,
+/// made into `Row`s one at a time as they are printed; or rows made already
+/// (`Listing::of_rows`).
+enum Rows<'a> {
+    InPartial(InPartial<'a>),
+    Made(Vec<Row<'a>>),
+}
+
+struct InPartial<'a> {
     rows: Vec<(ReqKey, &'a ReqAgg)>,
     names: &'a Interner,
     completes: Completions,
@@ -243,25 +255,58 @@ impl<'a> Listing<'a> {
             matched,
             outcomes,
             last_words,
-            rows,
-            names,
-            completes,
+            rows: Rows::InPartial(InPartial {
+                rows,
+                names,
+                completes,
+            }),
+        }
+    }
+
+    /// A listing of rows made already, in the order given (a hand-made listing, as the
+    /// renderer tests make): every row selected, their outcomes counted, no inputs, no last
+    /// words; set the public fields for more.
+    pub fn of_rows(rows: Vec<Row<'a>>) -> Listing<'a> {
+        let mut outcomes = Outcomes::default();
+        for r in &rows {
+            outcomes.add(r.outcome);
+        }
+        Listing {
+            inputs: Vec::new(),
+            timezone: String::new(),
+            total: rows.len() as u64,
+            matched: rows.len() as u64,
+            outcomes,
+            last_words: Vec::new(),
+            rows: Rows::Made(rows),
         }
     }
 
     /// Rows as listed (sorted and cut), built one at a time.
     pub fn rows(&self) -> impl Iterator<Item = Row<'a>> + '_ {
-        self.rows.iter().map(|(k, r)| self.row(k, r))
+        let (in_partial, made) = match &self.rows {
+            Rows::InPartial(p) => (Some(p.rows.iter().map(|(k, r)| p.row(k, r))), None),
+            Rows::Made(rows) => (None, Some(rows.iter().cloned())),
+        };
+        in_partial
+            .into_iter()
+            .flatten()
+            .chain(made.into_iter().flatten())
     }
 
     pub fn len(&self) -> usize {
-        self.rows.len()
+        match &self.rows {
+            Rows::InPartial(p) => p.rows.len(),
+            Rows::Made(rows) => rows.len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.len() == 0
     }
+}
 
+impl<'a> InPartial<'a> {
     fn name(&self, id: u32) -> Option<&'a str> {
         let names: &'a Interner = self.names;
         (id != NONE).then(|| names.name(id))

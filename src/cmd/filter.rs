@@ -15,7 +15,9 @@ use crate::engine::{self, Found};
 use crate::error::RunOutcome;
 use crate::input::chunk;
 use crate::parse::{ParseCache, Parsed, Parser};
-use crate::render::events::{self, Layout, Style};
+use crate::render::Render;
+use crate::render::events::{self, Layout};
+use crate::render::style::Style;
 use crate::select::event::Event;
 use crate::select::matcher::Matcher;
 
@@ -87,11 +89,7 @@ pub fn run(cfg: &FilterConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Res
     let finders: Vec<Finder<'_>> = needles.iter().map(Finder::new).collect();
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
     let style = Style { color: ic.color };
-    // Wide enough for any path and a 9-digit line number: columns never jump.
-    let layout = Layout {
-        start: None,
-        place_width: paths.iter().map(|p| p.chars().count()).max().unwrap_or(0) + 10,
-    };
+    let layout = Layout::for_files(&paths);
     let keep_events = !cfg.count;
     let mut matched: u64 = 0;
     let mut merged: Vec<Event> = Vec::new();
@@ -164,10 +162,14 @@ fn print(
     style: Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let path = &paths[ev.file as usize];
     match format {
-        LinesFormat::Raw => events::raw(ev, out),
-        LinesFormat::Json => events::json(ev, path, None, out),
-        LinesFormat::Text => events::text(ev, path, layout, style, out),
+        LinesFormat::Raw => events::Raw.render(ev, out),
+        LinesFormat::Json => events::Json { paths, trace: None }.render(ev, out),
+        LinesFormat::Text => events::Text {
+            paths,
+            layout,
+            style,
+        }
+        .render(ev, out),
     }
 }

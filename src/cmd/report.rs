@@ -42,7 +42,7 @@ pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, RunOut
 
 pub fn run(cfg: &ReportConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<RunOutcome> {
     let (report, outcome) = build(cfg, diag)?;
-    let renderer: Box<dyn Render> = match cfg.format {
+    let renderer: Box<dyn Render<Report>> = match cfg.format {
         ReportFormat::Table => Box::new(TableRender {
             color: cfg.input.color,
         }),

@@ -12,6 +12,7 @@ use crate::config::RequestsConfig;
 use crate::engine;
 use crate::error::RunOutcome;
 use crate::listing::Listing;
+use crate::render::Render;
 use crate::render::requests as render;
 
 pub fn run(cfg: &RequestsConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<RunOutcome> {
@@ -33,9 +34,9 @@ pub fn run(cfg: &RequestsConfig, out: &mut dyn Write, diag: &mut dyn Write) -> R
             )
         });
         match cfg.format {
-            RequestsFormat::Table => render::table(&listing, ic.color, out)?,
-            RequestsFormat::Json => render::json(&listing, out)?,
-            RequestsFormat::Csv => render::csv(&listing, out)?,
+            RequestsFormat::Table => render::Table { color: ic.color }.render(&listing, out)?,
+            RequestsFormat::Json => render::Json.render(&listing, out)?,
+            RequestsFormat::Csv => render::Csv.render(&listing, out)?,
         }
         out.flush()?;
         anyhow::Ok(listing.matched)

@@ -6,10 +6,11 @@ use std::io::Write;
 use anyhow::Result;
 
 use crate::error::RunOutcome;
+use crate::render::Render;
 use crate::render::rules as render;
 use crate::rules::RuleSet;
 
 pub fn run(rules: &RuleSet, out: &mut dyn Write) -> Result<RunOutcome> {
-    render::table(rules, out)?;
+    render::Table.render(rules, out)?;
     Ok(RunOutcome::Success)
 }

@@ -17,7 +17,8 @@ use crate::engine::{self, Found};
 use crate::error::RunOutcome;
 use crate::input::{Opened, chunk};
 use crate::parse::{Format, Micros, ParseCache, Parsed, Parser};
-use crate::render::events::{self, Style};
+use crate::render::style::Style;
+use crate::render::{Render, events, trace as trace_render};
 use crate::select::event::Event;
 use crate::trace::{self, AccessKey, Trace};
 
@@ -230,38 +231,31 @@ fn print(cfg: &TraceConfig, traces: &[Trace], paths: &[String], out: &mut dyn Wr
         match cfg.format {
             LinesFormat::Raw => {
                 for e in &t.events {
-                    events::raw(e, out)?;
+                    events::Raw.render(e, out)?;
                 }
             }
             LinesFormat::Json => {
-                crate::render::json::to_writer_safe(
-                    &mut *out,
-                    &RequestRecord {
-                        kind: "request",
-                        summary: &t.summary,
-                    },
-                )?;
-                out.write_all(b"\n")?;
+                trace_render::Json.render(&t.summary, out)?;
+                let lines = events::Json {
+                    paths,
+                    trace: Some(&t.summary.id),
+                };
                 for e in &t.events {
-                    events::json(e, &paths[e.file as usize], Some(&t.summary.id), out)?;
+                    lines.render(e, out)?;
                 }
             }
             LinesFormat::Text => {
                 if n > 0 {
                     writeln!(out)?;
                 }
-                crate::render::trace::header(&t.summary, style, out)?;
-                let layout = events::Layout {
-                    start: t.events.iter().filter_map(|e| e.at).min(),
-                    place_width: t
-                        .events
-                        .iter()
-                        .map(|e| events::place(e, &paths[e.file as usize]).chars().count())
-                        .max()
-                        .unwrap_or(0),
+                trace_render::Text { style }.render(&t.summary, out)?;
+                let lines = events::Text {
+                    paths,
+                    layout: events::Layout::for_timeline(&t.events, paths),
+                    style,
                 };
                 for e in &t.events {
-                    events::text(e, &paths[e.file as usize], layout, style, out)?;
+                    lines.render(e, out)?;
                 }
             }
         }
@@ -323,13 +317,4 @@ fn looks_like_error_log(file: u32, data: &[u8], parser: &Parser) -> bool {
         }
     });
     found
-}
-
-/// The `type: "request"` line of `--format json`: the trace's summary.
-#[derive(serde::Serialize)]
-struct RequestRecord<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    #[serde(flatten)]
-    summary: &'a trace::TraceSummary,
 }

@@ -21,10 +21,11 @@ use crate::input::follow::Follower;
 use crate::input::{InputSpec, Opened};
 use crate::parse::{Micros, Parser};
 use crate::render::watch as render;
+use crate::render::{Render, table::TableRender};
 use crate::report::{Context, Report};
 use crate::watch::event::WatchEvent;
 use crate::watch::state::Watcher;
-use crate::watch::view::LiveView;
+use crate::watch::view::{LineRate, LiveView};
 
 /// Pieces of input queued between the readers and this loop.
 const IN_FLIGHT: usize = 32;
@@ -47,11 +48,14 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     let stop = stop_on_signal();
     let (names, feeds) = start_readers(cfg, &stop)?;
     let w = watcher(cfg, &names);
-    let mut view = render::Live::new(cfg.color, names.clone());
+    let view = render::Live {
+        color: cfg.color,
+        inputs: names.clone(),
+    };
     if cfg.live {
         view.start(out)?;
     }
-    let (w, errors) = watch_until_end(cfg, feeds, w, &mut view, out, diag)?;
+    let (w, errors) = watch_until_end(cfg, feeds, w, &view, out, diag)?;
     finish(cfg, w, &names, &errors, &view, out)?;
     Ok(super::outcome(&errors, true))
 }
@@ -215,13 +219,14 @@ fn watch_until_end(
     cfg: &WatchConfig,
     mut feeds: Feeds,
     mut w: Watcher,
-    view: &mut render::Live,
+    view: &render::Live,
     out: &mut dyn Write,
     diag: &mut dyn Write,
 ) -> Result<(Watcher, Vec<Option<String>>)> {
     // Every input is open at the start: one slot each.
     let mut taken = Taken::new(feeds.open);
     let started = Instant::now();
+    let mut rate = LineRate::default();
     let mut next_draw = started + cfg.interval;
     let mut last_judge = started;
     // Lines read since the last judgement: judged within JUDGE_EVERY, so an alert fires
@@ -249,12 +254,12 @@ fn watch_until_end(
             unjudged = false;
             next_draw = Instant::now() + cfg.interval;
             if cfg.live {
-                view.draw(&LiveView::of(&w), started.elapsed(), out)?;
+                view.render(&LiveView::of(&w, &mut rate, started.elapsed()), out)?;
             }
         }
         if !cfg.live && !events.is_empty() {
             for e in events.drain(..) {
-                render::json_event(&e, out)?;
+                render::JsonLines.render(&e, out)?;
             }
             out.flush()?;
         }
@@ -325,19 +330,20 @@ fn finish(
         view.stop(out)?;
     } else {
         for e in events.drain(..) {
-            render::json_event(&e, out)?;
+            render::JsonLines.render(&e, out)?;
         }
     }
     let counters = w.counters.clone();
     let summary = summary(cfg, w, names, errors);
     if cfg.live {
-        crate::render::Render::render(
-            &crate::render::table::TableRender { color: cfg.color },
-            &summary,
-            out,
-        )?;
+        TableRender { color: cfg.color }.render(&summary, out)?;
     } else {
-        render::json_summary(&summary, counters.oversized, counters.late, out)?;
+        let last = render::Summary {
+            oversized_lines: counters.oversized,
+            late_lines: counters.late,
+            report: &summary,
+        };
+        render::JsonLines.render(&last, out)?;
     }
     out.flush()?;
     Ok(())

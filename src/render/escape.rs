@@ -2,7 +2,7 @@
 //! code spans, table cells) and CSV cells. Pure string functions; must not decide what is
 //! log-derived (the renderers do) nor write anything.
 //!
-//! JSON has its own escaper (`render::json`), built on the same `is_control`.
+//! JSON has its own escaper (`render::safe_json`), built on the same `is_control`.
 
 use std::borrow::Cow;
 

@@ -1,21 +1,33 @@
-//! Renderers: one module per output format behind one trait, over a finished `Report` only.
+//! Output: finished values to bytes, behind one trait (`Render<T>`), one small renderer type
+//! per format and value: the `Report` (`table`, `json`, `markdown`), the `requests` listing
+//! (`requests/`: table, json, csv), selected events (`events/`: text, json, raw), a trace's
+//! summary (`trace/`: text, json), the rule list (`rules`) and `watch`'s output (`watch/`:
+//! JSON lines, the live view). A renderer reads only the value it is given (and the settings
+//! it was made with: colour, file names, column layout); it must not read a partial or a
+//! latency store, compute figures, or call another renderer. What several renderers share
+//! lives in helper files: `escape` (log text made safe per medium), `safe_json` (the one JSON
+//! writer), `style` (terminal colour), `notes` (the report's notes and strips) and the
+//! format-free helpers below.
 
 pub mod escape;
 pub mod events;
 pub mod json;
 pub mod markdown;
+pub mod notes;
 pub mod requests;
 pub mod rules;
+pub mod safe_json;
+pub mod style;
 pub mod table;
 pub mod trace;
 pub mod watch;
 
 use std::io::{self, Write};
 
-use crate::report::Report;
-
-pub trait Render {
-    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
+/// Writes a finished `T` in one format. Implementors hold only settings (colour, file names,
+/// layout); everything printed comes from `value`.
+pub trait Render<T: ?Sized> {
+    fn render(&self, value: &T, out: &mut dyn Write) -> io::Result<()>;
 }
 
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -35,89 +47,12 @@ pub fn sparkline(values: &[Option<f64>]) -> String {
         .collect()
 }
 
-/// One character per window: the incident's number (mod 10) inside one, `·` outside.
-pub(crate) fn incident_strip(windows: &[crate::report::Window]) -> String {
-    windows
-        .iter()
-        .map(|w| match w.incident {
-            Some(i) => char::from_digit(i % 10, 10).unwrap_or('#'),
-            None => '·',
-        })
-        .collect()
-}
-
 /// `2025-05-06T04:00:08.000Z` -> `2025-05-06 04:00:08`.
 pub fn short_time(t: &str) -> String {
     t.get(..19).unwrap_or(t).replace('T', " ")
 }
 
-/// An input's formats (`json:668 text:3`), then the envelopes they came in
-/// (`in docker:671`); `kv` joins a name to its count, `sep` the pairs.
-pub fn formats_cell(i: &crate::report::InputReport, kv: &str, sep: &str) -> String {
-    let pairs = |m: &std::collections::BTreeMap<&str, u64>| -> Vec<String> {
-        m.iter().map(|(k, v)| format!("{k}{kv}{v}")).collect()
-    };
-    let mut s = pairs(&i.formats).join(sep);
-    if !i.envelopes.is_empty() {
-        s.push_str(&format!(" in {}", pairs(&i.envelopes).join(sep)));
-    }
-    s
-}
-
-/// How inputs' naive stamps were read, where it is news: inferred, checked, unchecked or
-/// inconsistent (not what `--tz` said).
-pub fn zone_notes(r: &crate::report::Report) -> Vec<&str> {
-    r.inputs
-        .iter()
-        .filter_map(|i| i.timezone.as_ref())
-        .filter(|z| z.how != "tz")
-        .map(|z| z.note.as_str())
-        .collect()
-}
-
-/// What the report did not count as it would a plain line, per input, as notes: access
-/// lines of the app server whose statuses the app logs itself, lines over `--max-line`.
-pub fn input_notes(r: &crate::report::Report) -> Vec<String> {
-    let mut out = Vec::new();
-    for i in &r.inputs {
-        if i.echoed_access_lines > 0 {
-            out.push(format!(
-                "{}: {} access lines of the app server not counted in statuses (the app logs its own)",
-                i.path, i.echoed_access_lines
-            ));
-        }
-        if i.latency_out_of_range > 0 {
-            out.push(format!(
-                "{}: {} latency values over 1e15 ms, negative or not a number, left out of every figure",
-                i.path, i.latency_out_of_range
-            ));
-        }
-        if i.oversized > 0 {
-            out.push(format!(
-                "{}: {} lines over --max-line not parsed (counted unparsed)",
-                i.path, i.oversized
-            ));
-        }
-    }
-    if let Some(asked) = r.window_requested_seconds {
-        out.push(format!(
-            "--window {}: more than {} windows over this span; widened to {}",
-            crate::model::human_duration(asked as f64),
-            r.max_fixed_windows,
-            crate::model::human_duration(r.window_seconds as f64)
-        ));
-    }
-    if let Some(f) = &r.totals.endpoints_folded {
-        out.push(format!(
-            "more than --max-endpoints {} distinct endpoints: {} lines count per endpoint as `{}` (kept by a hash of the name, not by traffic; raise --max-endpoints, or check that ids in paths are masked)",
-            f.max_endpoints,
-            f.lines,
-            f.into
-        ));
-    }
-    out
-}
-
+/// Milliseconds with as many decimals as matter at their size: `1234`, `12.3`, `1.23`.
 pub fn ms(v: f64) -> String {
     if v >= 100.0 {
         format!("{v:.0}")

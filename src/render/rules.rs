@@ -1,16 +1,18 @@
 //! The rule listing of `logtriage rules`: one row per rule with its severity, state,
-//! thresholds and description. Reads a `RuleSet` only.
+//! thresholds and description, then how incidents merge. Renders a `RuleSet`; rule ids and
+//! descriptions (a `--rules` file's text) go through `escape::term`.
 
 use std::io::{self, Write};
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
+use comfy_table::{ContentArrangement, Table as Grid};
 
+use super::Render;
 use super::escape::term;
 use crate::rules::{Condition, Kind, Rule, RuleSet};
 
 /// The thresholds a rule uses, as they would be written in a `--rules` file.
-pub fn thresholds(r: &Rule) -> String {
+fn thresholds(r: &Rule) -> String {
     let p = &r.params;
     let ms = |v: f64| format!("\"{}ms\"", v);
     match &r.kind {
@@ -37,35 +39,39 @@ pub fn thresholds(r: &Rule) -> String {
     }
 }
 
-pub fn table(rules: &RuleSet, out: &mut dyn Write) -> io::Result<()> {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .force_no_tty()
-        .set_header(vec![
-            "rule",
-            "severity",
-            "enabled",
-            "thresholds",
-            "description",
-        ]);
-    for r in &rules.rules {
-        t.add_row(vec![
-            term(&r.id).into_owned(),
-            r.severity.name().to_string(),
-            if r.enabled { "yes" } else { "no" }.to_string(),
-            thresholds(r),
-            format!(
-                "{}{}",
-                if r.builtin { "" } else { "(custom) " },
-                term(&r.description)
-            ),
-        ]);
+pub struct Table;
+
+impl Render<RuleSet> for Table {
+    fn render(&self, rules: &RuleSet, out: &mut dyn Write) -> io::Result<()> {
+        let mut t = Grid::new();
+        t.load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .force_no_tty()
+            .set_header(vec![
+                "rule",
+                "severity",
+                "enabled",
+                "thresholds",
+                "description",
+            ]);
+        for r in &rules.rules {
+            t.add_row(vec![
+                term(&r.id).into_owned(),
+                r.severity.name().to_string(),
+                if r.enabled { "yes" } else { "no" }.to_string(),
+                thresholds(r),
+                format!(
+                    "{}{}",
+                    if r.builtin { "" } else { "(custom) " },
+                    term(&r.description)
+                ),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+        writeln!(
+            out,
+            "incidents: flagged windows (warning or critical) merged across gaps of up to {} quiet window(s) (gap_windows)",
+            rules.gap_windows
+        )
     }
-    writeln!(out, "{t}")?;
-    writeln!(
-        out,
-        "incidents: flagged windows (warning or critical) merged across gaps of up to {} quiet window(s) (gap_windows)",
-        rules.gap_windows
-    )
 }

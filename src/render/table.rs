@@ -1,5 +1,6 @@
-//! Terminal tables (comfy-table) with a unicode sparkline timeline. Reads a finished
-//! `Report`; every log-derived string goes through `escape::term`.
+//! The report as terminal tables (comfy-table) with a unicode sparkline timeline, one method
+//! per section (the triage sections in `table/triage.rs`). Renders a finished `Report`;
+//! every log-derived string goes through `escape::term`.
 
 pub(crate) mod triage;
 
@@ -9,6 +10,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::escape::term;
+use super::notes::{formats_cell, incident_strip, input_notes, zone_notes};
 use super::{Render, ms, short_time, sparkline};
 use crate::model::human_duration;
 use crate::report::{LatencySide, Report};
@@ -66,14 +68,32 @@ pub(crate) fn opt_time(t: &Option<String>) -> String {
     t.as_deref().map(short_time).unwrap_or_else(|| "-".into())
 }
 
-impl Render for TableRender {
+impl Render<Report> for TableRender {
     fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        self.opening(r, out)?;
+        self.triage(r, out)?;
+        self.inputs(r, out)?;
+        self.levels(r, out)?;
+        self.error_types(r, out)?;
+        self.patterns(r, out)?;
+        self.latency(r, out)?;
+        self.sources(r, out)?;
+        self.timeline(r, out)?;
+        self.requests(r, out)?;
+        self.unparsed(r, out)
+    }
+}
+
+/// The report's sections, in the order they print.
+impl TableRender {
+    /// The headline, what the figures are in, and the notes on how inputs were read.
+    fn opening(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         if self.color {
             writeln!(out, "\x1b[1m{}\x1b[0m", term(&r.headline))?;
         } else {
             writeln!(out, "{}", term(&r.headline))?;
         }
-        let notes = super::zone_notes(r);
+        let notes = zone_notes(r);
         writeln!(
             out,
             "times in UTC; naive timestamps read as {}{}; window {}; latency in ms; the timeline shows {}'s 5xx and p95",
@@ -89,11 +109,14 @@ impl Render for TableRender {
         for note in notes {
             writeln!(out, "  {}", term(note))?;
         }
-        for note in super::input_notes(r) {
+        for note in input_notes(r) {
             writeln!(out, "  {}", term(&note))?;
         }
-        self.triage(r, out)?;
+        Ok(())
+    }
 
+    /// Per input: formats and line accounting, then the totals.
+    fn inputs(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         self.heading(out, "INPUTS")?;
         // Joined fragments get a column only when some input has them.
         let joined = r.totals.continuation > 0;
@@ -109,7 +132,7 @@ impl Render for TableRender {
                 Cell::new(if let Some(e) = &i.error {
                     format!("ERROR {}", term(e))
                 } else {
-                    super::formats_cell(i, ":", " ")
+                    formats_cell(i, ":", " ")
                 }),
                 right(i.lines),
                 right(i.parsed),
@@ -151,7 +174,11 @@ impl Render for TableRender {
         ]);
         t.add_row(row);
         writeln!(out, "{t}")?;
+        Ok(())
+    }
 
+    /// Lines per level, then the HTTP statuses per source.
+    fn levels(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         self.heading(out, "LEVELS AND STATUS")?;
         let l = &r.levels;
         let mut t = self.table(&["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]);
@@ -171,7 +198,11 @@ impl Render for TableRender {
             let codes: Vec<String> = m.iter().map(|(k, v)| format!("{k}:{v}")).collect();
             writeln!(out, "status ({name}): {}", codes.join("  "))?;
         }
+        Ok(())
+    }
 
+    /// Error types with their endpoints and request ids.
+    fn error_types(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         if !r.error_types.is_empty() {
             self.heading(out, "ERROR TYPES")?;
             let mut t = self.table(&[
@@ -212,9 +243,11 @@ impl Render for TableRender {
             }
             writeln!(out, "{t}")?;
         }
+        Ok(())
+    }
 
-        self.patterns(r, out)?;
-
+    /// Latency per source: overall, health checks, per endpoint.
+    fn latency(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         for (name, side) in [("app", &r.latency.app), ("nginx", &r.latency.nginx)] {
             if side.overall.is_none() && side.health.is_none() {
                 continue;
@@ -225,7 +258,11 @@ impl Render for TableRender {
             }
             writeln!(out, "{}", self.latency_table(side))?;
         }
+        Ok(())
+    }
 
+    /// Per source of enveloped lines.
+    fn sources(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         if !r.sources.is_empty() {
             self.heading(out, "SOURCES (from the envelopes and log paths)")?;
             let mut t = self.table(&["source", "lines", "errors", "5xx", "p95 ms"]);
@@ -240,7 +277,11 @@ impl Render for TableRender {
             }
             writeln!(out, "{t}")?;
         }
+        Ok(())
+    }
 
+    /// The windows as sparklines, then as a table.
+    fn timeline(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         if !r.windows.is_empty() {
             self.heading(
                 out,
@@ -263,7 +304,7 @@ impl Render for TableRender {
             writeln!(out, "5xx    {}", sparkline(&s5))?;
             writeln!(out, "p95    {}", sparkline(&p95))?;
             if !r.incidents.is_empty() {
-                writeln!(out, "incid. {}", super::incident_strip(&r.windows))?;
+                writeln!(out, "incid. {}", incident_strip(&r.windows))?;
             }
             let mut t = self.table(&[
                 "window start",
@@ -289,7 +330,11 @@ impl Render for TableRender {
             }
             writeln!(out, "{t}")?;
         }
+        Ok(())
+    }
 
+    /// Requests by id: outcomes, then the slowest.
+    fn requests(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let q = &r.requests;
         if q.total > 0 {
             self.heading(out, "REQUESTS")?;
@@ -336,7 +381,11 @@ impl Render for TableRender {
                 writeln!(out, "{t}")?;
             }
         }
+        Ok(())
+    }
 
+    /// Samples of lines no format matched.
+    fn unparsed(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         if !r.unparsed_samples.is_empty() {
             self.heading(out, "UNPARSED SAMPLES")?;
             for s in &r.unparsed_samples {

@@ -1,9 +1,10 @@
 //! What the live view of `watch` shows, as a finished value (`LiveView`): the stream's
 //! counters, the numbers of the recent windows, p95 by endpoint, the top error types and the
-//! firing alerts, computed here from the watcher so `render/watch.rs` only formats them.
+//! firing alerts, computed here from the watcher so `render/watch/live.rs` only formats them.
 //! Must not format for a terminal or escape: names are the log's text, as it wrote them.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use super::alerts::AlertEvent;
 use super::state::Watcher;
@@ -26,6 +27,8 @@ const ERROR_TYPES_SPAN: Micros = 300_000_000;
 pub struct LiveView {
     /// Lines read so far.
     pub lines: u64,
+    /// Lines read per second since the previous redraw (`LineRate`).
+    pub lines_per_sec: f64,
     /// The newest event time (`format_utc`), `None` before a timed line.
     pub event_time: Option<String>,
     /// `--window` and `--lateness`, in seconds.
@@ -87,8 +90,29 @@ pub struct ErrorTypeCount {
     pub name: String,
 }
 
+/// The read rate between redraws: remembers the count and time of the last one.
+#[derive(Clone, Debug, Default)]
+pub struct LineRate {
+    last_lines: u64,
+    last_at: Duration,
+}
+
+impl LineRate {
+    /// Lines per second from the last call (or the start) to `elapsed`, when `lines` have
+    /// been read; a redraw within a millisecond counts as one millisecond.
+    pub fn per_sec(&mut self, lines: u64, elapsed: Duration) -> f64 {
+        let dt = (elapsed - self.last_at).as_secs_f64().max(1e-3);
+        let rate = (lines - self.last_lines) as f64 / dt;
+        self.last_lines = lines;
+        self.last_at = elapsed;
+        rate
+    }
+}
+
 impl LiveView {
-    pub fn of(w: &Watcher) -> LiveView {
+    /// The view of `w` at `elapsed` since watching began; `rate` carries the read rate from
+    /// one redraw to the next.
+    pub fn of(w: &Watcher, rate: &mut LineRate, elapsed: Duration) -> LiveView {
         let c = &w.counters;
         let p = w.params();
         let recent = w.recent(SPARK_WINDOWS);
@@ -96,6 +120,7 @@ impl LiveView {
         let last = recent.last().map(|(_, x)| &x.agg);
         LiveView {
             lines: c.lines,
+            lines_per_sec: rate.per_sec(c.lines, elapsed),
             event_time: w.watermark.map(format_utc),
             window_secs: p.window as f64 / 1e6,
             lateness_secs: p.lateness as f64 / 1e6,

@@ -8,6 +8,8 @@ use comfy_table::{Cell, Color};
 
 use super::{TableRender, opt_time, right};
 use crate::render::escape::term;
+use crate::render::notes::incident_strip;
+use crate::render::short_time;
 use crate::report::Report;
 use crate::rules::Severity;
 use crate::triage::evaluate::Flag;
@@ -33,9 +35,9 @@ impl TableRender {
                 writeln!(
                     out,
                     "{} {} {} (one mark per window; digits = incident)",
-                    crate::render::short_time(&a.start),
-                    crate::render::incident_strip(&r.windows),
-                    crate::render::short_time(&b.start)
+                    short_time(&a.start),
+                    incident_strip(&r.windows),
+                    short_time(&b.start)
                 )?;
             }
             for (i, inc) in r.incidents.iter().enumerate() {
@@ -109,7 +111,7 @@ impl TableRender {
 }
 
 /// The evidence of a flag in a few lines, made terminal-safe.
-pub fn evidence(f: &Flag) -> String {
+fn evidence(f: &Flag) -> String {
     f.evidence_lines()
         .iter()
         .map(|l| term(l).into_owned())

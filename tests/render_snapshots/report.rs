@@ -1,0 +1,23 @@
+//! The report: table, JSON, markdown, over one hand-built `Report`.
+
+use logtriage::render::json::Json;
+use logtriage::render::markdown::Markdown;
+use logtriage::render::table::TableRender;
+
+use crate::rendered;
+use crate::values::report;
+
+#[test]
+fn report_table() {
+    insta::assert_snapshot!(rendered(&TableRender { color: false }, &report()));
+}
+
+#[test]
+fn report_json() {
+    insta::assert_snapshot!(rendered(&Json, &report()));
+}
+
+#[test]
+fn report_markdown() {
+    insta::assert_snapshot!(rendered(&Markdown, &report()));
+}
