@@ -124,37 +124,24 @@ impl Partial {
         }
     }
 
-    /// No lines yet, counting as `self` counts: the empty value a fold merges into.
+    /// No lines yet, counting as `self` counts: the empty value a fold merges into. Zone
+    /// evidence is left out: merging takes the other side's.
     fn empty_like(&self) -> Partial {
-        Partial {
-            files: vec![FileStats::default(); self.files.len()],
-            levels: [0; 6],
-            filtered: 0,
-            min_ts: i64::MAX,
-            max_ts: i64::MIN,
-            status: Default::default(),
-            names: Interner::default(),
-            latency: Default::default(),
-            errors: FxHashMap::default(),
-            windows: self.windows.empty_like(),
-            requests: Requests::default(),
-            samples: Vec::new(),
-            health: Vec::new(),
-            endpoint_memo: endpoint::Memo::default(),
-            msg_memo: self.msg_memo.as_ref().map(|_| FxHashMap::default()),
-            track_last_words: self.track_last_words,
-            rules: self.rules.clone(),
-            triage: Triage::new(self.rules.as_ref().map_or(0, |r| r.slots.len())),
-            restart_memo: Vec::new(),
+        let opts = AggOptions {
+            window: None,
             since: self.since,
             until: self.until,
-            requests_latency_counted: false,
-            zones: None,
-            sources: sources::Sources::new(),
+            last_words: self.track_last_words,
+            rules: self.rules.clone(),
+            window_cap: Some(self.windows.cap),
+            zone_evidence: false,
             origins: self.origins.clone(),
-            origin_ids: vec![UNSEEN; self.files.len()],
-            endpoints: self.endpoints.empty_like(),
-        }
+            max_endpoints: Some(self.endpoints.cap()),
+        };
+        let mut q = Partial::new(self.files.len(), &opts);
+        // The same width (and fixed width) as ours, which may have widened already.
+        q.windows = self.windows.empty_like();
+        q
     }
 
     /// Folds the endpoints past `--max-endpoints` into `cardinality::OTHER` everywhere they
