@@ -190,8 +190,7 @@ impl<'a> Listing<'a> {
         let mut outcomes = Outcomes::default();
         let mut rows = Vec::new();
         let mut groups: BTreeMap<u32, Group> = BTreeMap::new();
-        // Endpoint regexes are judged once per interned endpoint, not once per request.
-        let mut endpoint_ok: Vec<Option<bool>> = Vec::new();
+        let mut endpoints = EndpointMatch::default();
         for (key, r) in p.requests.iter() {
             total += 1;
             let o = outcome(r, &completes);
@@ -203,17 +202,10 @@ impl<'a> Listing<'a> {
             {
                 continue;
             }
-            if let Some(re) = &q.endpoint {
-                if r.endpoint == NONE {
-                    continue;
-                }
-                let i = r.endpoint as usize;
-                if i >= endpoint_ok.len() {
-                    endpoint_ok.resize(i + 1, None);
-                }
-                if !*endpoint_ok[i].get_or_insert_with(|| re.is_match(names.name(r.endpoint))) {
-                    continue;
-                }
+            if let Some(re) = &q.endpoint
+                && !endpoints.matches(re, r.endpoint, names)
+            {
+                continue;
             }
             outcomes.add(o);
             if is_stuck(o) {
@@ -224,30 +216,8 @@ impl<'a> Listing<'a> {
         }
         let matched = rows.len() as u64;
         sort(&mut rows, q.sort, q.top);
-        let mut last_words: Vec<LastWords> = groups
-            .into_iter()
-            .map(|(msg, g)| g.finish(msg, names))
-            .collect();
-        last_words.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| a.message.cmp(&b.message))
-        });
-        let inputs = p
-            .files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| InputLines {
-                path: paths[i].clone(),
-                lines: f.lines,
-                parsed: f.parsed,
-                continuation: f.continuation,
-                unparsed: f.unparsed,
-                blank: f.blank,
-                error: errors.get(i).cloned().flatten(),
-                timezone: zones.get(i).cloned().flatten(),
-            })
-            .collect();
+        let last_words = last_words(groups, names);
+        let inputs = input_lines(p, paths, errors, zones);
         Listing {
             inputs,
             timezone: timezone.to_string(),
@@ -448,4 +418,60 @@ impl Serialize for Listing<'_> {
         st.serialize_field("last_words", &self.last_words)?;
         st.end()
     }
+}
+
+/// Endpoint regexes judged once per interned endpoint, not once per request.
+#[derive(Default)]
+struct EndpointMatch {
+    judged: Vec<Option<bool>>,
+}
+
+impl EndpointMatch {
+    fn matches(&mut self, re: &regex::Regex, endpoint: u32, names: &Interner) -> bool {
+        if endpoint == NONE {
+            return false;
+        }
+        let i = endpoint as usize;
+        if i >= self.judged.len() {
+            self.judged.resize(i + 1, None);
+        }
+        *self.judged[i].get_or_insert_with(|| re.is_match(names.name(endpoint)))
+    }
+}
+
+/// Stuck requests grouped by their last words, the largest group first.
+fn last_words(groups: BTreeMap<u32, Group>, names: &Interner) -> Vec<LastWords> {
+    let mut out: Vec<LastWords> = groups
+        .into_iter()
+        .map(|(msg, g)| g.finish(msg, names))
+        .collect();
+    out.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    out
+}
+
+/// Each input's line accounting, as the listing reports it.
+fn input_lines(
+    p: &Partial,
+    paths: &[String],
+    errors: &[Option<String>],
+    zones: &[Option<Reading>],
+) -> Vec<InputLines> {
+    p.files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| InputLines {
+            path: paths[i].clone(),
+            lines: f.lines,
+            parsed: f.parsed,
+            continuation: f.continuation,
+            unparsed: f.unparsed,
+            blank: f.blank,
+            error: errors.get(i).cloned().flatten(),
+            timezone: zones.get(i).cloned().flatten(),
+        })
+        .collect()
 }

@@ -130,107 +130,22 @@ pub fn build(
     paths: &[String],
     completes: &Completions,
 ) -> Trace {
-    let mut names = Interner::default();
-    let mut agg = ReqAgg::default();
-    let mut scratch = String::new();
-    for ev in &own {
-        let endpoint = match ev.path.as_deref() {
-            Some(p) => {
-                endpoint::normalize(ev.method.as_deref(), p, &mut scratch);
-                names.intern(&scratch)
-            }
-            None => NONE,
-        };
-        let error_type = ev.error_type.as_deref().map_or(NONE, |t| names.intern(t));
-        agg.touch(
-            &Touch {
-                ts: ev.ts,
-                nginx: ev.source() == crate::parse::Source::Nginx,
-                latency_ms: ev.latency_ms,
-                status: ev.status,
-                endpoint,
-                error_type,
-                is_error: ev.level.is_some_and(|l| l >= Level::Error),
-                msg: NONE,
-                pos: position(ev.file, ev.offset),
-                format: ev.format.map_or(0, |f| f as u8),
-            },
-            &names,
-        );
-    }
+    let (agg, names) = request_of(&own);
     let lines = own.len();
-    let earliest = own.iter().filter_map(|e| e.ts).min();
-    let keys: Vec<AccessKey> = own
-        .iter()
-        .filter(|e| e.is_access())
-        .filter_map(AccessKey::of)
-        .map(|mut k| {
-            k.start = k.start.min(earliest.unwrap_or(k.start));
-            k
-        })
-        .collect();
-
-    let mut correlated = Vec::new();
-    for err in errors {
-        if err.format != Some(Format::NginxError) || !keys.iter().any(|k| k.fits(err)) {
-            continue;
-        }
-        let candidates = access
-            .iter()
-            .filter(|k| k.request_id.as_deref() != Some(id) && k.fits(err))
-            .count()
-            + 1;
-        let mut e = err.clone();
-        e.correlated = Some(Correlation {
-            by: "client, request line, status and time",
-            candidates,
-        });
-        correlated.push(e);
-    }
+    let correlated = correlate(id, &own, errors, access);
     let ambiguous = correlated
         .iter()
         .filter(|e| e.correlated.as_ref().is_some_and(|c| c.candidates > 1))
         .count();
     let n_correlated = correlated.len();
     own.extend(correlated);
-    // nginx stamps whole seconds and writes its lines as a request ends: within its second a
-    // coarse line goes after the request's precise lines (error line, then access line).
-    let mut precise: Vec<Micros> = own
-        .iter()
-        .filter(|e| !coarse(e))
-        .filter_map(|e| e.ts)
-        .collect();
-    precise.sort_unstable();
-    let sort_key = |e: &Event| -> (Micros, u8) {
-        match e.ts {
-            Some(t) if coarse(e) => {
-                let upto = precise.partition_point(|&p| p < t + SECOND);
-                let latest = upto.checked_sub(1).map(|i| precise[i]).filter(|&p| p >= t);
-                (latest.unwrap_or(t), if e.is_access() { 2 } else { 1 })
-            }
-            Some(t) => (t, 0),
-            None => (Micros::MAX, 0),
-        }
+    order_timeline(&mut own);
+    let own_times = || {
+        own.iter()
+            .filter(|e| e.correlated.is_none())
+            .filter_map(|e| e.at)
     };
-    for e in &mut own {
-        e.at = e.ts.map(|_| sort_key(e).0);
-    }
-    own.sort_by(|a, b| {
-        sort_key(a)
-            .cmp(&sort_key(b))
-            .then(a.file.cmp(&b.file))
-            .then(a.offset.cmp(&b.offset))
-    });
-    let first = own
-        .iter()
-        .filter(|e| e.correlated.is_none())
-        .filter_map(|e| e.at)
-        .min();
-    let last = own
-        .iter()
-        .filter(|e| e.correlated.is_none())
-        .filter_map(|e| e.at)
-        .max();
+    let (first, last) = (own_times().min(), own_times().max());
     let mut files: Vec<u32> = own.iter().map(|e| e.file).collect();
     files.sort_unstable();
     files.dedup();
@@ -263,6 +178,105 @@ pub fn build(
         },
         events: own,
     }
+}
+
+/// The request as the aggregate sees it, from its own lines: the same `ReqAgg` the report
+/// keeps, so a trace's outcome agrees with the report's.
+fn request_of(own: &[Event]) -> (ReqAgg, Interner) {
+    let mut names = Interner::default();
+    let mut agg = ReqAgg::default();
+    let mut scratch = String::new();
+    for ev in own {
+        let endpoint = match ev.path.as_deref() {
+            Some(p) => {
+                endpoint::normalize(ev.method.as_deref(), p, &mut scratch);
+                names.intern(&scratch)
+            }
+            None => NONE,
+        };
+        let error_type = ev.error_type.as_deref().map_or(NONE, |t| names.intern(t));
+        agg.touch(
+            &Touch {
+                ts: ev.ts,
+                nginx: ev.source() == crate::parse::Source::Nginx,
+                latency_ms: ev.latency_ms,
+                status: ev.status,
+                endpoint,
+                error_type,
+                is_error: ev.level.is_some_and(|l| l >= Level::Error),
+                msg: NONE,
+                pos: position(ev.file, ev.offset),
+                format: ev.format.map_or(0, |f| f as u8),
+            },
+            &names,
+        );
+    }
+    (agg, names)
+}
+
+/// nginx error lines without a request id that fit one of the request's access lines, each
+/// marked with how many other requests it would fit as well.
+fn correlate(id: &str, own: &[Event], errors: &[Event], access: &[AccessKey]) -> Vec<Event> {
+    let earliest = own.iter().filter_map(|e| e.ts).min();
+    let keys: Vec<AccessKey> = own
+        .iter()
+        .filter(|e| e.is_access())
+        .filter_map(AccessKey::of)
+        .map(|mut k| {
+            k.start = k.start.min(earliest.unwrap_or(k.start));
+            k
+        })
+        .collect();
+    let mut correlated = Vec::new();
+    for err in errors {
+        if err.format != Some(Format::NginxError) || !keys.iter().any(|k| k.fits(err)) {
+            continue;
+        }
+        let candidates = access
+            .iter()
+            .filter(|k| k.request_id.as_deref() != Some(id) && k.fits(err))
+            .count()
+            + 1;
+        let mut e = err.clone();
+        e.correlated = Some(Correlation {
+            by: "client, request line, status and time",
+            candidates,
+        });
+        correlated.push(e);
+    }
+    correlated
+}
+
+/// Sets each line's place in time (`at`) and sorts by it. nginx stamps whole seconds and
+/// writes its lines as a request ends: within its second a coarse line goes after the
+/// request's precise lines (error line, then access line).
+fn order_timeline(own: &mut [Event]) {
+    let mut precise: Vec<Micros> = own
+        .iter()
+        .filter(|e| !coarse(e))
+        .filter_map(|e| e.ts)
+        .collect();
+    precise.sort_unstable();
+    let sort_key = |e: &Event| -> (Micros, u8) {
+        match e.ts {
+            Some(t) if coarse(e) => {
+                let upto = precise.partition_point(|&p| p < t + SECOND);
+                let latest = upto.checked_sub(1).map(|i| precise[i]).filter(|&p| p >= t);
+                (latest.unwrap_or(t), if e.is_access() { 2 } else { 1 })
+            }
+            Some(t) => (t, 0),
+            None => (Micros::MAX, 0),
+        }
+    };
+    for e in own.iter_mut() {
+        e.at = e.ts.map(|_| sort_key(e).0);
+    }
+    own.sort_by(|a, b| {
+        sort_key(a)
+            .cmp(&sort_key(b))
+            .then(a.file.cmp(&b.file))
+            .then(a.offset.cmp(&b.offset))
+    });
 }
 
 #[cfg(test)]

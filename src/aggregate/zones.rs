@@ -143,6 +143,51 @@ fn hash(parts: &[&[u8]]) -> u64 {
 }
 
 impl ZoneEvidence {
+    /// For each request id the input shares with zoned lines, its naive stamp minus the
+    /// zoned one, in whole seconds, sorted.
+    fn id_diffs(&self, file: u32) -> Vec<i64> {
+        let mut diffs: Vec<i64> = Vec::new();
+        for seen in self.ids.map.values() {
+            if let (Some(z), Some((_, l))) =
+                (seen.zoned, seen.naive.iter().find(|(f, _)| *f == file))
+            {
+                diffs.push((l - z).div_euclid(SEC));
+            }
+        }
+        diffs.sort_unstable();
+        diffs
+    }
+
+    /// Votes by offset: each nginx error line of the input votes once for every offset at
+    /// which it meets an access line of its request.
+    fn error_votes(&self, file: u32) -> BTreeMap<i64, u64> {
+        let mut votes: BTreeMap<i64, u64> = BTreeMap::new();
+        for seen in self.keys.map.values() {
+            for &(f, local, implied) in &seen.errors {
+                if f != file {
+                    continue;
+                }
+                let mut offsets: Vec<i64> = seen
+                    .access
+                    .iter()
+                    .filter(|(_, status)| implied.is_none_or(|s| s == *status))
+                    .filter_map(|&(utc, _)| {
+                        let d = local - utc;
+                        let o = round_quarter(d);
+                        // A line ending the request is written in the access line's second.
+                        ((d - o).abs() <= 1 && o.abs() <= MAX_OFFSET).then_some(o)
+                    })
+                    .collect();
+                offsets.sort_unstable();
+                offsets.dedup();
+                for o in offsets {
+                    *votes.entry(o).or_default() += 1;
+                }
+            }
+        }
+        votes
+    }
+
     pub fn new(nfiles: usize) -> ZoneEvidence {
         ZoneEvidence {
             naive: vec![0; nfiles],
@@ -267,39 +312,8 @@ impl ZoneEvidence {
     /// at which most of its nginx error lines meet an access line of the same request in the
     /// same second. When both kinds speak, the one with more evidence wins.
     pub fn infer(&self, file: u32) -> Inferred {
-        let mut diffs: Vec<i64> = Vec::new();
-        for seen in self.ids.map.values() {
-            if let (Some(z), Some((_, l))) =
-                (seen.zoned, seen.naive.iter().find(|(f, _)| *f == file))
-            {
-                diffs.push((l - z).div_euclid(SEC));
-            }
-        }
-        diffs.sort_unstable();
-        let mut votes: BTreeMap<i64, u64> = BTreeMap::new();
-        for seen in self.keys.map.values() {
-            for &(f, local, implied) in &seen.errors {
-                if f != file {
-                    continue;
-                }
-                let mut offsets: Vec<i64> = seen
-                    .access
-                    .iter()
-                    .filter(|(_, status)| implied.is_none_or(|s| s == *status))
-                    .filter_map(|&(utc, _)| {
-                        let d = local - utc;
-                        let o = round_quarter(d);
-                        // A line ending the request is written in the access line's second.
-                        ((d - o).abs() <= 1 && o.abs() <= MAX_OFFSET).then_some(o)
-                    })
-                    .collect();
-                offsets.sort_unstable();
-                offsets.dedup();
-                for o in offsets {
-                    *votes.entry(o).or_default() += 1;
-                }
-            }
-        }
+        let diffs = self.id_diffs(file);
+        let votes = self.error_votes(file);
         let from_ids = diffs.get(diffs.len() / 2).map(|&m| round_quarter(m));
         let from_errors = votes
             .iter()
@@ -325,20 +339,7 @@ impl ZoneEvidence {
                 other: Vec::new(),
             };
         };
-        let mut other: BTreeMap<i64, u64> = BTreeMap::new();
-        for &d in &diffs {
-            let r = round_quarter(d);
-            if r != o {
-                *other.entry(r).or_default() += 1;
-            }
-        }
-        for (&v, &n) in &votes {
-            if v != o {
-                *other.entry(v).or_default() += n;
-            }
-        }
-        let mut other: Vec<(i32, u64)> = other.into_iter().map(|(k, v)| (k as i32, v)).collect();
-        other.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let other = others(&diffs, &votes, o);
         Inferred {
             offset: Some(o as i32),
             ids: diffs.len() as u64,
@@ -427,6 +428,21 @@ pub fn decide(
         .iter()
         .map(|(off, n)| (Zone::offset_name(*off), *n))
         .collect();
+    explain(
+        &mut r,
+        &inf,
+        o,
+        zone.offset_at(facts.first) == o,
+        facts.path,
+        zone_name,
+    );
+    Some(r)
+}
+
+/// Sets how the reading was made and the report's sentence about it, from the evidence for
+/// offset `o` (`local`: the local zone has that offset).
+fn explain(r: &mut Reading, inf: &Inferred, o: i32, local: bool, path: &str, zone_name: &str) {
+    use crate::parse::Zone;
     let mut why = Vec::new();
     if inf.ids_agree > 0 {
         why.push(format!(
@@ -438,11 +454,10 @@ pub fn decide(
         why.push(format!("{} matched access lines", inf.matched));
     }
     let why = why.join(" and ");
-    if zone.offset_at(facts.first) == o {
+    if local {
         r.how = "confirmed";
         r.note = format!(
-            "{}: read as {zone_name} ({}), confirmed by {why}",
-            facts.path,
+            "{path}: read as {zone_name} ({}), confirmed by {why}",
             Zone::offset_name(o)
         );
     } else {
@@ -450,8 +465,8 @@ pub fn decide(
         r.zone = Zone::offset_name(o);
         r.reread = Some(o);
         r.note = format!(
-            "{}: read as {}, from {why} (not the local {zone_name})",
-            facts.path, r.zone
+            "{path}: read as {}, from {why} (not the local {zone_name})",
+            r.zone
         );
     }
     if inf.inconsistent() {
@@ -465,7 +480,25 @@ pub fn decide(
             others.join(", ")
         ));
     }
-    Some(r)
+}
+
+/// Evidence pointing away from offset `o`, by offset, the most first.
+fn others(diffs: &[i64], votes: &BTreeMap<i64, u64>, o: i64) -> Vec<(i32, u64)> {
+    let mut other: BTreeMap<i64, u64> = BTreeMap::new();
+    for &d in diffs {
+        let r = round_quarter(d);
+        if r != o {
+            *other.entry(r).or_default() += 1;
+        }
+    }
+    for (&v, &n) in votes {
+        if v != o {
+            *other.entry(v).or_default() += n;
+        }
+    }
+    let mut other: Vec<(i32, u64)> = other.into_iter().map(|(k, v)| (k as i32, v)).collect();
+    other.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    other
 }
 
 #[cfg(test)]

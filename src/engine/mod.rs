@@ -384,91 +384,125 @@ pub fn scan_some<T: Send>(
     wanted: &[bool],
     tune: Tuning,
     work: impl Fn(&Piece<'_>) -> Found<T> + Sync,
-    mut sink: impl FnMut(u32, u64, T) -> bool,
+    sink: impl FnMut(u32, u64, T) -> bool,
 ) -> Scanned {
-    let mut errors = vec![None; inputs.len()];
-    let mut oversized = 0u64;
-    let window = tune.threads.max(1) * 4;
-    let pool = pool(tune.threads);
-    // Delivers one window's results; false once the sink asked to stop.
-    let mut deliver = |file: u32, before: &mut u64, found: Vec<Found<T>>| -> bool {
+    let mut scan = Scan {
+        errors: vec![None; inputs.len()],
+        oversized: 0,
+        window: tune.threads.max(1) * 4,
+        pool: pool(tune.threads),
+        tune,
+        work,
+        sink,
+    };
+    for (i, o) in inputs.iter_mut().enumerate() {
+        if !wanted.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        let data = std::mem::replace(&mut o.data, Data::Buffer(Vec::new()));
+        let go_on = match data {
+            Data::Stream(r) => scan.stream(i, o, r),
+            data => {
+                let go_on = scan.mapped(i as u32, data.bytes().unwrap_or(&[]));
+                o.data = data;
+                go_on
+            }
+        };
+        if !go_on {
+            break;
+        }
+    }
+    Scanned {
+        errors: scan.errors,
+        oversized: scan.oversized,
+    }
+}
+
+/// What `scan_some` carries from input to input.
+struct Scan<W, S> {
+    errors: Vec<Option<String>>,
+    oversized: u64,
+    /// Pieces worked on at once, in input order.
+    window: usize,
+    pool: rayon::ThreadPool,
+    tune: Tuning,
+    work: W,
+    sink: S,
+}
+
+impl<T: Send, W, S> Scan<W, S>
+where
+    W: Fn(&Piece<'_>) -> Found<T> + Sync,
+    S: FnMut(u32, u64, T) -> bool,
+{
+    /// A stream, read in rounds of `window` batches; false once the sink asked to stop.
+    fn stream(&mut self, i: usize, o: &Opened, r: Box<dyn std::io::Read + Send>) -> bool {
+        let file = i as u32;
+        let mut before = 0u64;
+        let mut batches = Batches::new(r, self.tune.chunk_size)
+            .joining(&RULES)
+            .bounded(self.tune.max_line);
+        let mut done = false;
+        let mut read = 0u64;
+        while !done {
+            let round;
+            (round, done) = next_round(&mut batches, self.window, &o.name, &mut self.errors[i]);
+            read += round.iter().map(|(_, d)| d.len() as u64).sum::<u64>();
+            read += std::mem::take(&mut batches.skipped);
+            if done && self.errors[i].is_none() {
+                // A file cut short as it was read: lost bytes are the input's error.
+                self.errors[i] = o.shrank(read).filter(|_| o.lost(read));
+            }
+            let pieces: Vec<(u64, &[u8])> = round.iter().map(|(off, d)| (*off, &d[..])).collect();
+            if !self.round(file, &mut before, &pieces) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Bytes in memory, cut into newline-aligned chunks; false once the sink asked to stop.
+    fn mapped(&mut self, file: u32, bytes: &[u8]) -> bool {
+        let mut before = 0u64;
+        let ranges = chunk::split(bytes, self.tune.chunk_size, &RULES);
+        for group in ranges.chunks(self.window) {
+            let pieces: Vec<(u64, &[u8])> = group
+                .iter()
+                .map(|r| (r.start as u64, &bytes[r.clone()]))
+                .collect();
+            if !self.round(file, &mut before, &pieces) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Works on `pieces` in parallel, then hands their items to the sink in order; false
+    /// once the sink asked to stop.
+    fn round(&mut self, file: u32, before: &mut u64, pieces: &[(u64, &[u8])]) -> bool {
+        let (work, max_line) = (&self.work, self.tune.max_line);
+        let found: Vec<Found<T>> = self.pool.install(|| {
+            pieces
+                .par_iter()
+                .map(|&(offset, data)| {
+                    work(&Piece {
+                        file,
+                        offset,
+                        data,
+                        max_line,
+                    })
+                })
+                .collect()
+        });
         for f in found {
-            oversized += f.oversized;
+            self.oversized += f.oversized;
             for (idx, item) in f.items {
-                if !sink(file, *before + idx + 1, item) {
+                if !(self.sink)(file, *before + idx + 1, item) {
                     return false;
                 }
             }
             *before += f.lines;
         }
         true
-    };
-    for (i, o) in inputs.iter_mut().enumerate() {
-        if !wanted.get(i).copied().unwrap_or(false) {
-            continue;
-        }
-        let file = i as u32;
-        let mut before = 0u64;
-        let data = std::mem::replace(&mut o.data, Data::Buffer(Vec::new()));
-        match data {
-            Data::Stream(r) => {
-                let mut batches = Batches::new(r, tune.chunk_size)
-                    .joining(&RULES)
-                    .bounded(tune.max_line);
-                let mut done = false;
-                let mut read = 0u64;
-                while !done {
-                    let round;
-                    (round, done) = next_round(&mut batches, window, &o.name, &mut errors[i]);
-                    read += round.iter().map(|(_, d)| d.len() as u64).sum::<u64>();
-                    read += std::mem::take(&mut batches.skipped);
-                    if done && errors[i].is_none() {
-                        // A file cut short as it was read: lost bytes are the input's error.
-                        errors[i] = o.shrank(read).filter(|_| o.lost(read));
-                    }
-                    let found: Vec<Found<T>> = pool.install(|| {
-                        round
-                            .par_iter()
-                            .map(|(off, d)| {
-                                work(&Piece {
-                                    file,
-                                    offset: *off,
-                                    data: d,
-                                    max_line: tune.max_line,
-                                })
-                            })
-                            .collect()
-                    });
-                    if !deliver(file, &mut before, found) {
-                        return Scanned { errors, oversized };
-                    }
-                }
-            }
-            data => {
-                let bytes = data.bytes().unwrap_or(&[]);
-                let ranges = chunk::split(bytes, tune.chunk_size, &RULES);
-                for group in ranges.chunks(window) {
-                    let found: Vec<Found<T>> = pool.install(|| {
-                        group
-                            .par_iter()
-                            .map(|r| {
-                                work(&Piece {
-                                    file,
-                                    offset: r.start as u64,
-                                    data: &bytes[r.clone()],
-                                    max_line: tune.max_line,
-                                })
-                            })
-                            .collect()
-                    });
-                    if !deliver(file, &mut before, found) {
-                        o.data = data;
-                        return Scanned { errors, oversized };
-                    }
-                }
-                o.data = data;
-            }
-        }
     }
-    Scanned { errors, oversized }
 }

@@ -18,7 +18,7 @@ use crate::aggregate::outcome::{Completions, RequestOutcome, outcome};
 use crate::aggregate::requests::{APP_SEEN, ReqAgg};
 use crate::aggregate::windows::WinAgg;
 use crate::parse::Source;
-use crate::rules::{Kind, RuleSet};
+use crate::rules::{Kind, Rule, RuleSet};
 
 /// Flags and incidents of a run.
 #[derive(Debug, Default)]
@@ -130,7 +130,6 @@ pub fn evaluate(
         if !r.enabled {
             continue;
         }
-        let pr = &r.params;
         while let Some(j) = judged.next_if(|j| j.rule == ri) {
             let ev = j.slot.map(|s| &p.triage.evidence[s]);
             let mut f = cx.flag(r, &j.firing, ev);
@@ -149,50 +148,9 @@ pub fn evaluate(
         }
         match &r.kind {
             Kind::Hung => {
-                let mut firing = Firing::new();
-                let mut endpoints: FxHashMap<u32, u64> = FxHashMap::default();
-                let mut ids: Vec<(i64, String)> = Vec::new();
-                let mut words: Words = BTreeMap::new();
-                let completes = Completions::of(p);
-                for (key, req) in p.requests.iter() {
-                    let o = outcome(req, &completes);
-                    if !matches!(
-                        o,
-                        RequestOutcome::Timeout
-                            | RequestOutcome::UpstreamClosed
-                            | RequestOutcome::Unfinished
-                    ) {
-                        continue;
-                    }
-                    // Requests the app never saw are nginx's story (refused, no live upstreams);
-                    // those it answered after nginx gave up did not hang in the app, and where
-                    // the app never logs an end, nothing says it hung.
-                    if req.flags & APP_SEEN == 0
-                        || req.first == i64::MAX
-                        || answered_late(req)
-                        || !completes.logs(req.app_src)
-                    {
-                        continue;
-                    }
-                    let i = wins.partition_point(|(s, _)| *s + width <= req.first);
-                    if i >= wins.len() {
-                        continue;
-                    }
-                    *firing.entry(i).or_default() += 1;
-                    *endpoints.entry(req.endpoint).or_default() += 1;
-                    ids.push((req.first, key.render()));
-                    *words.entry(last_words(req, names, &completes)).or_default() += 1;
+                if let Some((f, firing)) = hung(p, r, &cx) {
+                    fired.push((ri, f, firing));
                 }
-                firing.retain(|_, n| *n >= pr.min_count);
-                if firing.is_empty() {
-                    continue;
-                }
-                let mut f = cx.flag(r, &firing, None);
-                f.endpoints = cx.top(&endpoints);
-                ids.sort();
-                f.request_ids = ids.into_iter().take(5).map(|x| x.1).collect();
-                f.app_side = side_list(words);
-                fired.push((ri, f, firing));
             }
             Kind::NewErrorType => new_type_rule = Some(ri),
             _ => {}
@@ -211,4 +169,52 @@ pub fn evaluate(
             .then_with(|| x.subject.cmp(&y.subject))
     });
     Triage { flags, incidents }
+}
+
+/// The hung-requests flag: requests the app saw and never finished while nginx gave up on
+/// them (or never answered), counted in the window each began, grouped by their last words.
+fn hung(p: &Partial, r: &Rule, cx: &Ctx<'_>) -> Option<(Flag, Firing)> {
+    let (wins, width, names) = (cx.wins, cx.width, cx.names);
+    let mut firing = Firing::new();
+    let mut endpoints: FxHashMap<u32, u64> = FxHashMap::default();
+    let mut ids: Vec<(i64, String)> = Vec::new();
+    let mut words: Words = BTreeMap::new();
+    let completes = Completions::of(p);
+    for (key, req) in p.requests.iter() {
+        let o = outcome(req, &completes);
+        if !matches!(
+            o,
+            RequestOutcome::Timeout | RequestOutcome::UpstreamClosed | RequestOutcome::Unfinished
+        ) {
+            continue;
+        }
+        // Requests the app never saw are nginx's story (refused, no live upstreams); those
+        // it answered after nginx gave up did not hang in the app, and where the app never
+        // logs an end, nothing says it hung.
+        if req.flags & APP_SEEN == 0
+            || req.first == i64::MAX
+            || answered_late(req)
+            || !completes.logs(req.app_src)
+        {
+            continue;
+        }
+        let i = wins.partition_point(|(s, _)| *s + width <= req.first);
+        if i >= wins.len() {
+            continue;
+        }
+        *firing.entry(i).or_default() += 1;
+        *endpoints.entry(req.endpoint).or_default() += 1;
+        ids.push((req.first, key.render()));
+        *words.entry(last_words(req, names, &completes)).or_default() += 1;
+    }
+    firing.retain(|_, n| *n >= r.params.min_count);
+    if firing.is_empty() {
+        return None;
+    }
+    let mut f = cx.flag(r, &firing, None);
+    f.endpoints = cx.top(&endpoints);
+    ids.sort();
+    f.request_ids = ids.into_iter().take(5).map(|x| x.1).collect();
+    f.app_side = side_list(words);
+    Some((f, firing))
 }
