@@ -192,6 +192,20 @@ pub struct InputArgs {
     pub chunk_size: Option<usize>,
 }
 
+/// How tables are laid out on a terminal (report, requests).
+#[derive(Args, Debug)]
+pub struct LayoutArgs {
+    /// Columns the output must fit in; long cells wrap inside their column (default: the
+    /// terminal's width on a terminal, else COLUMNS, else 120).
+    #[arg(long, value_name = "N")]
+    pub width: Option<usize>,
+
+    /// Full request ids in tables (else the first 8 characters and `…`; JSON and CSV always
+    /// carry them whole).
+    #[arg(long)]
+    pub wide: bool,
+}
+
 #[derive(Args, Debug)]
 pub struct ReportArgs {
     #[command(flatten)]
@@ -200,6 +214,14 @@ pub struct ReportArgs {
     /// Output format; markdown is for pasting into a post-mortem.
     #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+
+    #[command(flatten)]
+    pub layout: LayoutArgs,
+
+    /// Only the first screen: the headline, incidents, the timeline strip, the top flags and
+    /// error types (table and markdown).
+    #[arg(long)]
+    pub brief: bool,
 
     /// Window size such as `10s`, `1m`, `5m`, `1h` (default: from the time span, 20-60 windows).
     #[arg(long, short = 'w', value_name = "DURATION")]
@@ -321,6 +343,9 @@ pub struct RequestsArgs {
     /// Output: aligned table with the last-words summary, one JSON document, or CSV rows.
     #[arg(long, short = 'f', value_enum, default_value_t = RequestsFormat::Table)]
     pub format: RequestsFormat,
+
+    #[command(flatten)]
+    pub layout: LayoutArgs,
 
     /// Distinct endpoints kept by name; past it the rest fold into `(other endpoints)`,
     /// counted, and which ones are kept does not depend on file order or threads.

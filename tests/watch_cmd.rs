@@ -345,6 +345,25 @@ fn live_view_redraws_escapes_log_text_restores_the_cursor_and_ends_with_the_repo
     let table = &text[shown..];
     assert!(table.contains("Evil"), "{table}");
     assert!(!table.contains("\x1b[H"), "no redraw after the summary");
+    // Each frame overwrites the last in place (no clear of the whole screen after the first,
+    // so no flicker) and fits the 80x24 a terminal that cannot be asked is taken to be.
+    let live = &text[..shown];
+    let frames: Vec<&str> = live.split("\x1b[?2026h\x1b[H").skip(1).collect();
+    assert!(frames.len() >= 2, "a few redraws: {}", frames.len());
+    assert_eq!(
+        live.matches("\x1b[2J").count(),
+        1,
+        "the screen is cleared once"
+    );
+    for f in &frames {
+        let f = f.split("\x1b[J").next().unwrap();
+        let rows: Vec<&str> = f.split("\r\n").filter(|r| !r.is_empty()).collect();
+        assert!(rows.len() <= 23, "{} rows", rows.len());
+        for r in rows {
+            let plain = r.replace("\x1b[K", "");
+            assert!(plain.chars().count() <= 80, "{plain:?}");
+        }
+    }
 }
 
 #[test]

@@ -45,9 +45,12 @@ pub fn run(cfg: &ReportConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Res
     let renderer: Box<dyn Render<Report>> = match cfg.format {
         ReportFormat::Table => Box::new(TableRender {
             color: cfg.input.color,
+            width: cfg.width,
+            wide: cfg.wide,
+            brief: cfg.brief,
         }),
         ReportFormat::Json => Box::new(Json),
-        ReportFormat::Markdown => Box::new(Markdown),
+        ReportFormat::Markdown => Box::new(Markdown { brief: cfg.brief }),
     };
     renderer.render(&report, out)?;
     out.flush()?;

@@ -34,7 +34,12 @@ pub fn run(cfg: &RequestsConfig, out: &mut dyn Write, diag: &mut dyn Write) -> R
             )
         });
         match cfg.format {
-            RequestsFormat::Table => render::Table { color: ic.color }.render(&listing, out)?,
+            RequestsFormat::Table => render::Table {
+                color: ic.color,
+                width: cfg.width,
+                wide: cfg.wide,
+            }
+            .render(&listing, out)?,
             RequestsFormat::Json => render::Json.render(&listing, out)?,
             RequestsFormat::Csv => render::Csv.render(&listing, out)?,
         }

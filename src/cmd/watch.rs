@@ -51,6 +51,8 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     let view = render::Live {
         color: cfg.color,
         inputs: names.clone(),
+        width: 80,
+        height: 24,
     };
     if cfg.live {
         view.start(out)?;
@@ -254,7 +256,9 @@ fn watch_until_end(
             unjudged = false;
             next_draw = Instant::now() + cfg.interval;
             if cfg.live {
-                view.render(&LiveView::of(&w, &mut rate, started.elapsed()), out)?;
+                let (cols, rows) = terminal_size();
+                view.sized(cols, rows)
+                    .render(&LiveView::of(&w, &mut rate, started.elapsed()), out)?;
             }
         }
         if !cfg.live && !events.is_empty() {
@@ -336,7 +340,13 @@ fn finish(
     let counters = w.counters.clone();
     let summary = summary(cfg, w, names, errors);
     if cfg.live {
-        TableRender { color: cfg.color }.render(&summary, out)?;
+        TableRender {
+            color: cfg.color,
+            width: cfg.width,
+            wide: false,
+            brief: false,
+        }
+        .render(&summary, out)?;
     } else {
         let last = render::Summary {
             oversized_lines: counters.oversized,
@@ -374,4 +384,10 @@ fn summary(
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     engine::install(threads, || Report::build(w.summary, &ctx))
+}
+
+/// The terminal's size now (it may have been resized since the last redraw); 80x24 when
+/// it cannot be told.
+fn terminal_size() -> (usize, usize) {
+    terminal_size::terminal_size().map_or((80, 24), |(w, h)| (w.0 as usize, h.0 as usize))
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::input::{InputConfig, input};
-use super::values::{duration, max_endpoints, top, whole_seconds};
+use super::values::{duration, max_endpoints, top, whole_seconds, width};
 use crate::cli::{FailOn, ReportArgs, ReportFormat};
 use crate::error::{UsageError, usage};
 use crate::parse::time::Micros;
@@ -22,6 +22,12 @@ pub struct ReportConfig {
     pub rules: Option<Arc<RuleSet>>,
     pub fail_on: Option<Severity>,
     pub max_endpoints: usize,
+    /// Columns the terminal and markdown layouts fit in.
+    pub width: usize,
+    /// Full request ids in tables.
+    pub wide: bool,
+    /// The first screen alone.
+    pub brief: bool,
 }
 
 /// The rule set: built-ins, or as a `--rules` file makes it.
@@ -47,6 +53,11 @@ pub fn report(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
             "--no-triage: cannot be combined with --rules or --fail-on",
         ));
     }
+    if args.brief && !matches!(args.format, ReportFormat::Table | ReportFormat::Markdown) {
+        return Err(usage(
+            "--brief: only for the table and markdown formats (JSON always holds everything)",
+        ));
+    }
     let rules = if args.no_triage {
         None
     } else {
@@ -63,5 +74,8 @@ pub fn report(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
             FailOn::Critical => Severity::Critical,
         }),
         max_endpoints: max_endpoints(args.max_endpoints)?,
+        width: width(args.layout.width)?,
+        wide: args.layout.wide,
+        brief: args.brief,
     })
 }

@@ -3,7 +3,7 @@
 //! `listing.rs` applies the `Query`.
 
 use super::input::{InputConfig, input};
-use super::values::{duration, max_endpoints, top};
+use super::values::{duration, max_endpoints, top, width};
 use crate::aggregate::outcome::RequestOutcome;
 use crate::cli::{OutcomeArg, RequestsArgs, RequestsFormat, SortArg};
 use crate::error::UsageError;
@@ -16,6 +16,10 @@ pub struct RequestsConfig {
     pub query: Query,
     pub format: RequestsFormat,
     pub max_endpoints: usize,
+    /// Columns the table fits in.
+    pub width: usize,
+    /// Full request ids in the table.
+    pub wide: bool,
 }
 
 pub fn requests(args: &RequestsArgs) -> Result<RequestsConfig, UsageError> {
@@ -45,6 +49,8 @@ pub fn requests(args: &RequestsArgs) -> Result<RequestsConfig, UsageError> {
         },
         format: args.format,
         max_endpoints: max_endpoints(args.max_endpoints)?,
+        width: width(args.layout.width)?,
+        wide: args.layout.wide,
     })
 }
 

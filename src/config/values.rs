@@ -108,6 +108,34 @@ pub fn stdout_is_terminal() -> bool {
     std::io::stdout().is_terminal()
 }
 
+/// The narrowest `--width` tables can be laid out in.
+pub const MIN_WIDTH: usize = 60;
+
+/// `--width`, else the terminal's width when stdout is one, else `COLUMNS`, else 120.
+pub fn width(flag: Option<usize>) -> Result<usize, UsageError> {
+    if let Some(w) = flag {
+        if w < MIN_WIDTH {
+            return Err(usage(format!(
+                "--width: {w} is too narrow for tables (at least {MIN_WIDTH})"
+            )));
+        }
+        return Ok(w);
+    }
+    let terminal = stdout_is_terminal()
+        .then(|| terminal_size::terminal_size().map(|(w, _)| w.0 as usize))
+        .flatten();
+    let columns = || {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+    };
+    Ok(terminal
+        .or_else(columns)
+        .filter(|&w| w > 0)
+        .unwrap_or(120)
+        .max(MIN_WIDTH))
+}
+
 /// `--color`: `auto` colours a terminal unless `NO_COLOR` is set (and not empty).
 pub fn color(choice: ColorChoice, terminal: bool) -> bool {
     let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());

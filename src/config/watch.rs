@@ -10,6 +10,7 @@ use super::input::{field_spec, log_formats};
 use super::report::rule_set;
 use super::values::{
     color, duration, max_endpoints, resolve_zone, size, stdout_is_terminal, top, whole_seconds,
+    width,
 };
 use crate::cli::{WatchArgs, WatchFormat};
 use crate::error::{UsageError, usage};
@@ -37,6 +38,8 @@ pub struct WatchConfig {
     pub top: usize,
     pub live: bool,
     pub color: bool,
+    /// Columns the end-of-stream report fits in.
+    pub width: usize,
 }
 
 /// Closed windows kept for the live view.
@@ -88,6 +91,7 @@ pub fn watch(args: &WatchArgs) -> Result<WatchConfig, UsageError> {
         top,
         live,
         color,
+        width: width(None)?,
     })
 }
 

@@ -5,22 +5,31 @@
 //! image, HTML or emphasis, break a table or a code span, or smuggle control characters.
 
 mod cells;
+mod front;
 mod triage;
 
 use std::io::{self, Write};
 
 use super::escape::{md_cell_code, md_code, md_text};
-use super::notes::{formats_cell, incident_strip, input_notes, zone_notes};
-use super::{Render, ms, short_time, sparkline};
+use super::notes::{formats_cell, input_notes, zone_notes};
+use super::{Render, ms, short_time};
 use crate::model::human_duration;
 use crate::report::Report;
 use cells::{header, row, t};
 
-pub struct Markdown;
+pub struct Markdown {
+    /// The opening alone.
+    pub brief: bool,
+}
 
 impl Render<Report> for Markdown {
     fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         opening(r, out)?;
+        front::front(r, out)?;
+        if self.brief {
+            return Ok(());
+        }
+        writeln!(out, "---\n")?;
         triage::incidents(r, out)?;
         inputs(r, out)?;
         levels(r, out)?;
@@ -72,7 +81,7 @@ fn inputs(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         &[
             "file", "formats", "lines", "parsed", "unparsed", "blank", "bytes",
         ],
-        2,
+        "llrrrrr",
     )?;
     for i in &r.inputs {
         let f = match &i.error {
@@ -102,7 +111,7 @@ fn levels(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     header(
         out,
         &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"],
-        0,
+        "rrrrrr",
     )?;
     row(
         out,
@@ -133,7 +142,7 @@ fn error_types(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "top endpoints",
                 "request ids",
             ],
-            2,
+            "llrllll",
         )?;
         for e in &r.error_types {
             let eps: Vec<String> = e
@@ -180,7 +189,7 @@ fn latency(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             &[
                 "endpoint", "count", "mean", "p50", "p90", "p95", "p99", "max",
             ],
-            1,
+            "lrrrrrrr",
         )?;
         let mut line = |n: String, s: &crate::model::LatencySummary| {
             row(
@@ -214,7 +223,11 @@ fn latency(r: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn sources(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     if !r.sources.is_empty() {
         writeln!(out, "\n### Sources\n")?;
-        header(out, &["source", "lines", "errors", "5xx", "p95 ms"], 1)?;
+        header(
+            out,
+            &["source", "lines", "errors", "5xx", "p95 ms"],
+            "lrrrr",
+        )?;
         for src in &r.sources {
             row(
                 out,
@@ -235,19 +248,6 @@ fn sources(r: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn timeline(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     if !r.windows.is_empty() {
         writeln!(out, "\n### Timeline\n")?;
-        let errs: Vec<Option<f64>> = r.windows.iter().map(|w| Some(w.errors as f64)).collect();
-        let s5: Vec<Option<f64>> = r
-            .windows
-            .iter()
-            .map(|w| Some(w.status_5xx as f64))
-            .collect();
-        writeln!(
-            out,
-            "errors `{}`  \n5xx `{}`  \nincident `{}`\n",
-            sparkline(&errs),
-            sparkline(&s5),
-            incident_strip(&r.windows)
-        )?;
         header(
             out,
             &[
@@ -260,7 +260,7 @@ fn timeline(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "incident",
                 "flags",
             ],
-            1,
+            "lrrrrrrl",
         )?;
         for w in &r.windows {
             row(
@@ -296,7 +296,7 @@ fn requests(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             header(
                 out,
                 &["request id", "endpoint", "ms", "status", "outcome"],
-                2,
+                "llrrl",
             )?;
             for s in &q.slowest {
                 row(

@@ -11,6 +11,7 @@
 
 pub mod escape;
 pub mod events;
+pub mod fit;
 pub mod json;
 pub mod markdown;
 pub mod notes;

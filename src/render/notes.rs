@@ -5,18 +5,68 @@
 
 use std::collections::BTreeMap;
 
+use super::fit::{bucket, resample};
+use super::sparkline;
 use crate::model::human_duration;
 use crate::report::{InputReport, Report, Window};
 
 /// One character per window: the incident's number (mod 10) inside one, `·` outside.
 pub fn incident_strip(windows: &[Window]) -> String {
-    windows
-        .iter()
-        .map(|w| match w.incident {
-            Some(i) => char::from_digit(i % 10, 10).unwrap_or('#'),
-            None => '·',
+    incident_marks(windows, windows.len())
+}
+
+/// `incident_strip` in at most `n` marks, each bucket of windows marked by the first
+/// incident inside it.
+fn incident_marks(windows: &[Window], n: usize) -> String {
+    let buckets = n.min(windows.len()).max(1);
+    (0..buckets)
+        .map(|b| {
+            let (lo, hi) = bucket(windows.len(), buckets, b);
+            match windows[lo..hi.min(windows.len())]
+                .iter()
+                .find_map(|w| w.incident)
+            {
+                Some(i) => char::from_digit(i % 10, 10).unwrap_or('#'),
+                None => '·',
+            }
         })
         .collect()
+}
+
+/// The timeline's strips (label, marks) fitted to `width` columns with their labels, and
+/// how many windows each mark stands for.
+pub struct Strips {
+    pub rows: Vec<(&'static str, String)>,
+    pub per_mark: usize,
+}
+
+/// Label width of a strip row.
+pub const STRIP_LABEL: usize = 7;
+
+/// The strips of `r`'s windows, among `lines`, `errors`, `5xx`, `p95` and `incid.` as
+/// `which` names them, each no wider than `width` with its label.
+pub fn strips(r: &Report, which: &[&'static str], width: usize) -> Strips {
+    let n = width.saturating_sub(STRIP_LABEL).max(8);
+    let w = &r.windows;
+    let series = |f: fn(&Window) -> Option<f64>| resample(&w.iter().map(f).collect::<Vec<_>>(), n);
+    let rows = which
+        .iter()
+        .filter_map(|&label| {
+            let marks = match label {
+                "lines" => sparkline(&series(|x| Some(x.lines as f64))),
+                "errors" => sparkline(&series(|x| Some(x.errors as f64))),
+                "5xx" => sparkline(&series(|x| Some(x.status_5xx as f64))),
+                "p95" => sparkline(&series(|x| x.p95)),
+                "incid." if !r.incidents.is_empty() => incident_marks(w, n),
+                _ => return None,
+            };
+            Some((label, marks))
+        })
+        .collect();
+    Strips {
+        rows,
+        per_mark: w.len().div_ceil(n).max(1),
+    }
 }
 
 /// An input's formats (`json:668 text:3`), then the envelopes they came in

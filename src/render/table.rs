@@ -1,35 +1,63 @@
-//! The report as terminal tables (comfy-table) with a unicode sparkline timeline, one method
-//! per section (the triage sections in `table/triage.rs`). Renders a finished `Report`;
-//! every log-derived string goes through `escape::term`.
+//! The report on a terminal: the first screen (`table/front.rs`), then the details as
+//! tables (comfy-table) fitted to the width, one method per section (the triage sections in
+//! `table/triage.rs`). Renders a finished `Report`; every log-derived string goes through
+//! `escape::term`.
 
+mod front;
 pub(crate) mod triage;
 
 use std::io::{self, Write};
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table};
+use comfy_table::{Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table};
 
 use super::escape::term;
-use super::notes::{formats_cell, incident_strip, input_notes, zone_notes};
-use super::{Render, ms, short_time, sparkline};
+use super::fit::{clip, short_id, wrap};
+use super::notes::{STRIP_LABEL, formats_cell, strips};
+use super::{Render, ms, short_time};
 use crate::model::human_duration;
 use crate::report::{LatencySide, Report};
 
+/// Below this width, tables leave out their optional columns.
+const NARROW: usize = 100;
+
 pub struct TableRender {
     pub color: bool,
+    /// Columns every line fits in.
+    pub width: usize,
+    /// Full request ids.
+    pub wide: bool,
+    /// The first screen alone.
+    pub brief: bool,
 }
 
 impl TableRender {
-    fn table(&self, header: &[&str]) -> Table {
+    /// A table fitted to the width. `kinds` has one letter per column: `x` for a column
+    /// kept as wide as its content (numbers, clocks, short ids), `o` for one too that is left
+    /// out below `NARROW` columns (what the strips or other columns already say), `t` for text
+    /// that wraps inside its share of what is left.
+    fn table(&self, header: &[&str], kinds: &str) -> Table {
+        debug_assert_eq!(header.len(), kinds.len(), "one kind per column");
         let mut t = Table::new();
         t.load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled);
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(self.width as u16);
         if self.color {
             t.enforce_styling();
         } else {
             t.force_no_tty();
         }
         t.set_header(header.iter().map(|h| self.bold(h)).collect::<Vec<_>>());
+        for (i, k) in kinds.chars().enumerate() {
+            let constraint = match k {
+                'o' if self.width < NARROW => ColumnConstraint::Hidden,
+                'x' | 'o' => ColumnConstraint::ContentWidth,
+                _ => continue,
+            };
+            if let Some(c) = t.column_mut(i) {
+                c.set_constraint(constraint);
+            }
+        }
         t
     }
 
@@ -52,11 +80,15 @@ impl TableRender {
     }
 
     fn heading(&self, out: &mut dyn Write, title: &str) -> io::Result<()> {
-        if self.color {
-            writeln!(out, "\n\x1b[1m{title}\x1b[0m")
-        } else {
-            writeln!(out, "\n{title}")
+        writeln!(out)?;
+        for line in wrap(title, self.width, "  ") {
+            if self.color {
+                writeln!(out, "\x1b[1m{line}\x1b[0m")?;
+            } else {
+                writeln!(out, "{line}")?;
+            }
         }
+        Ok(())
     }
 }
 
@@ -64,13 +96,29 @@ pub(crate) fn right(s: impl ToString) -> Cell {
     Cell::new(s.to_string()).set_alignment(CellAlignment::Right)
 }
 
-pub(crate) fn opt_time(t: &Option<String>) -> String {
-    t.as_deref().map(short_time).unwrap_or_else(|| "-".into())
+/// A time as tables show it: the clock alone when the whole report lies within one day (the
+/// headline gives the date), else date and clock.
+pub(crate) fn clock(r: &Report, t: &str) -> String {
+    let one_day = r
+        .time_range
+        .as_ref()
+        .is_some_and(|x| x.start.get(..10) == x.end.get(..10));
+    match t.get(11..19) {
+        Some(c) if one_day => c.to_string(),
+        _ => short_time(t),
+    }
+}
+
+pub(crate) fn opt_clock(r: &Report, t: &Option<String>) -> String {
+    t.as_deref().map_or_else(|| "-".into(), |t| clock(r, t))
 }
 
 impl Render<Report> for TableRender {
     fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        self.opening(r, out)?;
+        self.front(r, out)?;
+        if self.brief {
+            return Ok(());
+        }
         self.triage(r, out)?;
         self.inputs(r, out)?;
         self.levels(r, out)?;
@@ -86,48 +134,22 @@ impl Render<Report> for TableRender {
 
 /// The report's sections, in the order they print.
 impl TableRender {
-    /// The headline, what the figures are in, and the notes on how inputs were read.
-    fn opening(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        if self.color {
-            writeln!(out, "\x1b[1m{}\x1b[0m", term(&r.headline))?;
-        } else {
-            writeln!(out, "{}", term(&r.headline))?;
-        }
-        let notes = zone_notes(r);
-        writeln!(
-            out,
-            "times in UTC; naive timestamps read as {}{}; window {}; latency in ms; the timeline shows {}'s 5xx and p95",
-            term(&r.timezone_assumed),
-            if notes.is_empty() {
-                ""
-            } else {
-                " unless noted"
-            },
-            human_duration(r.window_seconds as f64),
-            r.primary_source.name()
-        )?;
-        for note in notes {
-            writeln!(out, "  {}", term(note))?;
-        }
-        for note in input_notes(r) {
-            writeln!(out, "  {}", term(&note))?;
-        }
-        Ok(())
-    }
-
     /// Per input: formats and line accounting, then the totals.
     fn inputs(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         self.heading(out, "INPUTS")?;
-        // Joined fragments get a column only when some input has them.
-        let joined = r.totals.continuation > 0;
-        let mut head = vec!["file", "formats", "lines", "parsed"];
-        if joined {
-            head.push("joined");
-        }
-        head.extend(["unparsed", "blank", "untimed", "bytes", "first", "last"]);
-        let mut t = self.table(&head);
+        let mut t = self.table(
+            &[
+                "file",
+                "formats",
+                "lines",
+                "of which",
+                "bytes",
+                "first, last",
+            ],
+            "ttxtxx",
+        );
         for i in &r.inputs {
-            let mut row = vec![
+            t.add_row(vec![
                 Cell::new(term(&i.path)),
                 Cell::new(if let Some(e) = &i.error {
                     format!("ERROR {}", term(e))
@@ -135,23 +157,24 @@ impl TableRender {
                     formats_cell(i, ":", " ")
                 }),
                 right(i.lines),
-                right(i.parsed),
-            ];
-            if joined {
-                row.push(right(i.continuation));
-            }
-            row.extend([
-                self.num(i.unparsed, true),
-                right(i.blank),
-                right(i.untimed),
+                self.accounting([i.parsed, i.continuation, i.unparsed, i.blank], i.untimed),
                 right(i.bytes),
-                Cell::new(opt_time(&i.first)),
-                Cell::new(opt_time(&i.last)),
+                Cell::new(format!(
+                    "{}\n{}",
+                    opt_clock(r, &i.first),
+                    opt_clock(r, &i.last)
+                )),
             ]);
-            t.add_row(row);
         }
         let tt = &r.totals;
-        let mut row = vec![
+        let mut total = self.accounting(
+            [tt.parsed, tt.continuation, tt.unparsed, tt.blank],
+            tt.untimed,
+        );
+        if tt.filtered > 0 {
+            total = total.add_attribute(comfy_table::Attribute::Reset);
+        }
+        t.add_row(vec![
             self.bold("total"),
             Cell::new(if tt.filtered > 0 {
                 format!("{} outside --since/--until", tt.filtered)
@@ -159,29 +182,44 @@ impl TableRender {
                 String::new()
             }),
             right(tt.lines),
-            right(tt.parsed),
-        ];
-        if joined {
-            row.push(right(tt.continuation));
-        }
-        row.extend([
-            self.num(tt.unparsed, true),
-            right(tt.blank),
-            right(tt.untimed),
+            total,
             right(r.inputs.iter().map(|i| i.bytes).sum::<u64>()),
             Cell::new(""),
-            Cell::new(""),
         ]);
-        t.add_row(row);
         writeln!(out, "{t}")?;
         Ok(())
+    }
+
+    /// Where an input's lines went (parsed, joined to a record, unparsed, blank: they add up
+    /// to its lines), naming only the parts that hold any besides `parsed`, then the parsed
+    /// lines without a time. Unparsed lines in red.
+    fn accounting(&self, [parsed, joined, unparsed, blank]: [u64; 4], untimed: u64) -> Cell {
+        let mut parts = vec![format!("{parsed} parsed")];
+        for (n, what) in [(joined, "joined"), (unparsed, "unparsed"), (blank, "blank")] {
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
+            }
+        }
+        let mut s = parts.join(", ");
+        if untimed > 0 {
+            s.push_str(&format!("; {untimed} without a time"));
+        }
+        let c = Cell::new(s);
+        if unparsed > 0 && self.color {
+            c.fg(Color::Red)
+        } else {
+            c
+        }
     }
 
     /// Lines per level, then the HTTP statuses per source.
     fn levels(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         self.heading(out, "LEVELS AND STATUS")?;
         let l = &r.levels;
-        let mut t = self.table(&["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]);
+        let mut t = self.table(
+            &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"],
+            "xxxxxx",
+        );
         t.add_row(vec![
             right(l.TRACE),
             right(l.DEBUG),
@@ -196,7 +234,13 @@ impl TableRender {
                 continue;
             }
             let codes: Vec<String> = m.iter().map(|(k, v)| format!("{k}:{v}")).collect();
-            writeln!(out, "status ({name}): {}", codes.join("  "))?;
+            for line in wrap(
+                &format!("status ({name}): {}", codes.join("  ")),
+                self.width,
+                "  ",
+            ) {
+                writeln!(out, "{line}")?;
+            }
         }
         Ok(())
     }
@@ -205,15 +249,17 @@ impl TableRender {
     fn error_types(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         if !r.error_types.is_empty() {
             self.heading(out, "ERROR TYPES")?;
-            let mut t = self.table(&[
-                "type",
-                "source",
-                "count",
-                "first",
-                "last",
-                "top endpoints",
-                "request ids",
-            ]);
+            let mut t = self.table(
+                &[
+                    "type",
+                    "source",
+                    "count",
+                    "first\nlast",
+                    "top endpoints",
+                    "requests",
+                ],
+                if self.wide { "toxxtt" } else { "toxxtx" },
+            );
             for e in &r.error_types {
                 let eps: Vec<String> = e
                     .endpoints
@@ -225,7 +271,7 @@ impl TableRender {
                     .request_ids
                     .iter()
                     .take(3)
-                    .map(|x| term(x).into_owned())
+                    .map(|x| short_id(&term(x), self.wide))
                     .collect();
                 let kind = match e.http_status {
                     Some(s) => format!("{} [{s}]", term(&e.kind)),
@@ -235,8 +281,11 @@ impl TableRender {
                     Cell::new(kind),
                     Cell::new(e.source.name()),
                     self.num(e.count, true),
-                    Cell::new(opt_time(&e.first)),
-                    Cell::new(opt_time(&e.last)),
+                    Cell::new(format!(
+                        "{}\n{}",
+                        opt_clock(r, &e.first),
+                        opt_clock(r, &e.last)
+                    )),
                     Cell::new(eps.join("\n")),
                     Cell::new(ids.join("\n")),
                 ]);
@@ -254,7 +303,9 @@ impl TableRender {
             }
             self.heading(out, &format!("LATENCY ({name}, ms)"))?;
             if let Some(d) = &side.unit_doubt {
-                writeln!(out, "  {}", term(d))?;
+                for line in wrap(&format!("  {}", term(d)), self.width, "    ") {
+                    writeln!(out, "{line}")?;
+                }
             }
             writeln!(out, "{}", self.latency_table(side))?;
         }
@@ -265,7 +316,7 @@ impl TableRender {
     fn sources(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         if !r.sources.is_empty() {
             self.heading(out, "SOURCES (from the envelopes and log paths)")?;
-            let mut t = self.table(&["source", "lines", "errors", "5xx", "p95 ms"]);
+            let mut t = self.table(&["source", "lines", "errors", "5xx", "p95 ms"], "txxxx");
             for src in &r.sources {
                 t.add_row(vec![
                     Cell::new(term(&src.source)),
@@ -291,44 +342,47 @@ impl TableRender {
                     human_duration(r.window_seconds as f64)
                 ),
             )?;
-            let lines: Vec<Option<f64>> = r.windows.iter().map(|w| Some(w.lines as f64)).collect();
-            let errs: Vec<Option<f64>> = r.windows.iter().map(|w| Some(w.errors as f64)).collect();
-            let s5: Vec<Option<f64>> = r
-                .windows
-                .iter()
-                .map(|w| Some(w.status_5xx as f64))
-                .collect();
-            let p95: Vec<Option<f64>> = r.windows.iter().map(|w| w.p95).collect();
-            writeln!(out, "lines  {}", sparkline(&lines))?;
-            writeln!(out, "errors {}", sparkline(&errs))?;
-            writeln!(out, "5xx    {}", sparkline(&s5))?;
-            writeln!(out, "p95    {}", sparkline(&p95))?;
-            if !r.incidents.is_empty() {
-                writeln!(out, "incid. {}", incident_strip(&r.windows))?;
+            let s = strips(r, &["lines", "errors", "5xx", "p95", "incid."], self.width);
+            for (label, marks) in &s.rows {
+                writeln!(out, "{label:<w$}{marks}", w = STRIP_LABEL)?;
             }
-            let mut t = self.table(&[
-                "window start",
-                "lines",
-                "errors",
-                "warn",
-                "5xx",
-                "p95 ms",
-                "incident",
-                "flags",
-            ]);
-            for w in &r.windows {
+            let mut t = self.table(
+                &[
+                    "window", "lines", "errors", "warn", "5xx", "p95 ms", "inc.", "flags",
+                ],
+                "xoxoxxxt",
+            );
+            // The strips above show every window; the table lists those with something
+            // to read, so a day of quiet minutes does not bury the bad ones.
+            let loud = |w: &&crate::report::Window| {
+                w.errors + w.warnings + w.status_5xx > 0
+                    || w.incident.is_some()
+                    || !w.flags.is_empty()
+            };
+            let quiet = r.windows.len() - r.windows.iter().filter(loud).count();
+            for w in r.windows.iter().filter(loud) {
                 t.add_row(vec![
-                    Cell::new(short_time(&w.start)),
+                    Cell::new(clock(r, &w.start)),
                     right(w.lines),
                     self.num(w.errors, true),
                     self.num(w.warnings, false),
                     self.num(w.status_5xx, true),
                     right(w.p95.map(ms).unwrap_or_else(|| "-".into())),
                     right(w.incident.map_or(String::new(), |i| i.to_string())),
-                    Cell::new(w.flags.join(" ")),
+                    Cell::new(w.flags.join(", ")),
                 ]);
             }
-            writeln!(out, "{t}")?;
+            if quiet < r.windows.len() {
+                writeln!(out, "{t}")?;
+            }
+            if quiet > 0 {
+                let line = format!(
+                    "{quiet} quiet windows (no error, warning, 5xx or flag) not listed; JSON has every window"
+                );
+                for l in wrap(&line, self.width, "  ") {
+                    writeln!(out, "{l}")?;
+                }
+            }
         }
         Ok(())
     }
@@ -339,8 +393,7 @@ impl TableRender {
         if q.total > 0 {
             self.heading(out, "REQUESTS")?;
             let o = &q.outcomes;
-            writeln!(
-                out,
+            let line = format!(
                 "{} requests by id: {} ok, {} error, {} timeout, {} upstream closed, {} unfinished; app never finished: {}",
                 q.total,
                 o.ok,
@@ -350,21 +403,27 @@ impl TableRender {
                 o.unfinished,
                 q.unfinished
                     .map_or("n/a (no completion lines)".to_string(), |u| u.to_string())
-            )?;
+            );
+            for l in wrap(&line, self.width, "  ") {
+                writeln!(out, "{l}")?;
+            }
             if !q.slowest.is_empty() {
-                let mut t = self.table(&[
-                    "slowest request",
-                    "endpoint",
-                    "ms",
-                    "app ms",
-                    "nginx ms",
-                    "status",
-                    "outcome",
-                    "first",
-                ]);
+                let mut t = self.table(
+                    &[
+                        "slowest request",
+                        "endpoint",
+                        "ms",
+                        "app ms",
+                        "nginx ms",
+                        "status",
+                        "outcome",
+                        "first",
+                    ],
+                    if self.wide { "ttxooxxo" } else { "xtxooxxo" },
+                );
                 for s in &q.slowest {
                     t.add_row(vec![
-                        Cell::new(term(&s.id)),
+                        Cell::new(short_id(&term(&s.id), self.wide)),
                         Cell::new(s.endpoint.as_deref().map(term).unwrap_or_default()),
                         right(ms(s.duration_ms)),
                         right(s.app_ms.map(ms).unwrap_or_else(|| "-".into())),
@@ -375,7 +434,7 @@ impl TableRender {
                                 .unwrap_or_else(|| "-".into()),
                         ),
                         Cell::new(s.outcome.name().to_string()),
-                        Cell::new(opt_time(&s.first)),
+                        Cell::new(opt_clock(r, &s.first)),
                     ]);
                 }
                 writeln!(out, "{t}")?;
@@ -389,7 +448,8 @@ impl TableRender {
         if !r.unparsed_samples.is_empty() {
             self.heading(out, "UNPARSED SAMPLES")?;
             for s in &r.unparsed_samples {
-                writeln!(out, "{}:{}: {}", term(&s.path), s.line, term(&s.text))?;
+                let line = format!("{}:{}: {}", term(&s.path), s.line, term(&s.text));
+                writeln!(out, "{}", clip(&line, self.width))?;
             }
         }
         Ok(())
@@ -398,9 +458,12 @@ impl TableRender {
 
 impl TableRender {
     fn latency_table(&self, side: &LatencySide) -> Table {
-        let mut t = self.table(&[
-            "endpoint", "count", "mean", "p50", "p90", "p95", "p99", "max",
-        ]);
+        let mut t = self.table(
+            &[
+                "endpoint", "count", "mean", "p50", "p90", "p95", "p99", "max",
+            ],
+            "txxxxxxx",
+        );
         let mut row = |name: Cell, s: &crate::model::LatencySummary| {
             t.add_row(vec![
                 name,

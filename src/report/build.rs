@@ -1,6 +1,8 @@
 //! `Report::build`: the merged partial finished into the report, as a short sequence of named
 //! steps (each section in its own file). Consumes the partial; must not print.
 
+use super::brief::Brief;
+use super::front::brief;
 use super::headline::headline;
 use super::latency::latencies;
 use super::requests::requests_report;
@@ -74,8 +76,10 @@ impl Report {
             patterns,
             pattern_stats,
             unparsed_samples: unparsed_samples(&p, ctx),
+            brief: Brief::default(),
         };
         r.headline = headline(&r);
+        r.brief = brief(&r);
         r
     }
 }

@@ -3,7 +3,9 @@
 //! merged `Partial` (`build.rs` and the section files beside it); renderers read it and
 //! nothing else. Must not read input or print.
 
+pub mod brief;
 mod build;
+pub mod front;
 mod headline;
 mod latency;
 mod requests;
@@ -62,6 +64,9 @@ pub struct Report {
     pub patterns: Vec<Pattern>,
     pub pattern_stats: PatternStats,
     pub unparsed_samples: Vec<UnparsedSample>,
+    /// The first screen, from the fields above (not part of the JSON contract).
+    #[serde(skip)]
+    pub brief: brief::Brief,
 }
 
 #[derive(Serialize, Debug)]

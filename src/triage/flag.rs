@@ -240,6 +240,11 @@ impl Flag {
     /// The evidence of a flag in a few lines as they read, unescaped (each renderer escapes
     /// them for its format): decision, top names, what the app said, samples.
     pub fn evidence_lines(&self) -> Vec<String> {
+        self.evidence_lines_with(&|id| id.to_string())
+    }
+
+    /// `evidence_lines` with request ids shown by `id` (a table shortens them).
+    pub fn evidence_lines_with(&self, id: &dyn Fn(&str) -> String) -> Vec<String> {
         let f = self;
         let mut lines: Vec<String> = Vec::new();
         if let Some(d) = &f.detail {
@@ -264,7 +269,7 @@ impl Flag {
             lines.push(format!("app side: {}", v.join(", ")));
         }
         if !f.request_ids.is_empty() {
-            let v: Vec<&str> = f.request_ids.iter().take(3).map(String::as_str).collect();
+            let v: Vec<String> = f.request_ids.iter().take(3).map(|r| id(r)).collect();
             lines.push(format!("requests: {}", v.join(" ")));
         }
         if let Some(s) = f.samples.first() {

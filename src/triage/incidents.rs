@@ -212,6 +212,24 @@ fn short(t: &str) -> &str {
     t.get(11..19).unwrap_or(t)
 }
 
+/// A flag's count in an incident as the summary says it: `30 upstream-closed 502s`.
+fn phrase(rule: &str, subject: Option<&str>, count: u64) -> String {
+    match rule {
+        "upstream_timeout" => format!("{count} upstream timeouts (504)"),
+        "upstream_closed" => format!("{count} upstream-closed 502s"),
+        "upstream_refused" => format!("{count} refused upstream connections (502)"),
+        "upstream_reset" => format!("{count} upstream resets (502)"),
+        "no_live_upstreams" => format!("{count} no-live-upstream errors (502)"),
+        "5xx_burst" => format!("{count} 5xx responses"),
+        "health_check_failing" => format!("health checks failing ({count} lines)"),
+        "error_rate_spike" => format!("error rate spike ({count} error lines)"),
+        "latency_spike" => format!("latency spike on {}", subject.unwrap_or("an endpoint")),
+        "hung_requests" => format!("{count} requests never answered by the app"),
+        "restart" => "a restart".to_string(),
+        other => format!("{other} ({count})"),
+    }
+}
+
 /// "03:16:07-03:16:52 UTC (45s): 29 upstream timeouts (504) on POST /x from upstream ...;
 /// new error types storage.DatabaseError; peak 03:16:30."
 fn summary(inc: &Incident, fired: &[(usize, Flag, Firing)], span_us: i64) -> String {
@@ -229,23 +247,7 @@ fn summary(inc: &Incident, fired: &[(usize, Flag, Firing)], span_us: i64) -> Str
         .take(8)
     {
         let full = find(&f.rule, &f.subject);
-        let mut s = match f.rule.as_str() {
-            "upstream_timeout" => format!("{} upstream timeouts (504)", f.count),
-            "upstream_closed" => format!("{} upstream-closed 502s", f.count),
-            "upstream_refused" => format!("{} refused upstream connections (502)", f.count),
-            "upstream_reset" => format!("{} upstream resets (502)", f.count),
-            "no_live_upstreams" => format!("{} no-live-upstream errors (502)", f.count),
-            "5xx_burst" => format!("{} 5xx responses", f.count),
-            "health_check_failing" => format!("health checks failing ({} lines)", f.count),
-            "error_rate_spike" => format!("error rate spike ({} error lines)", f.count),
-            "latency_spike" => format!(
-                "latency spike on {}",
-                f.subject.as_deref().unwrap_or("an endpoint")
-            ),
-            "hung_requests" => format!("{} requests never answered by the app", f.count),
-            "restart" => "a restart".to_string(),
-            other => format!("{other} ({})", f.count),
-        };
+        let mut s = phrase(&f.rule, f.subject.as_deref(), f.count);
         if let Some(full) = full {
             if f.rule.starts_with("upstream") || f.rule == "no_live_upstreams" {
                 if let Some(e) = full.endpoints.first() {

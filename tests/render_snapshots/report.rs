@@ -9,7 +9,15 @@ use crate::values::report;
 
 #[test]
 fn report_table() {
-    insta::assert_snapshot!(rendered(&TableRender { color: false }, &report()));
+    insta::assert_snapshot!(rendered(
+        &TableRender {
+            color: false,
+            width: 100,
+            wide: false,
+            brief: false,
+        },
+        &report()
+    ));
 }
 
 #[test]
@@ -19,5 +27,5 @@ fn report_json() {
 
 #[test]
 fn report_markdown() {
-    insta::assert_snapshot!(rendered(&Markdown, &report()));
+    insta::assert_snapshot!(rendered(&Markdown { brief: false }, &report()));
 }

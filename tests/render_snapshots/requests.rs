@@ -95,7 +95,14 @@ fn listing() -> Listing<'static> {
 
 #[test]
 fn requests_table() {
-    insta::assert_snapshot!(rendered(&Table { color: false }, &listing()));
+    insta::assert_snapshot!(rendered(
+        &Table {
+            color: false,
+            width: 200,
+            wide: true,
+        },
+        &listing()
+    ));
 }
 
 #[test]

@@ -198,7 +198,7 @@ fn requests() -> RequestsReport {
 
 /// A report with something in every section, hostile text in the places log text reaches.
 pub fn report() -> Report {
-    Report {
+    let mut r = Report {
         version: SCHEMA_VERSION,
         headline: format!("1 incident: errors on POST /pay {TERMINAL}"),
         inputs: vec![input()],
@@ -272,5 +272,8 @@ pub fn report() -> Report {
             line: 3,
             text: format!("{TERMINAL} {MARKUP}"),
         }],
-    }
+        brief: Default::default(),
+    };
+    r.brief = logtriage::report::front::brief(&r);
+    r
 }

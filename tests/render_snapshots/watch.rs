@@ -115,10 +115,15 @@ fn watch_live_view() {
     let live = Live {
         color: false,
         inputs: vec!["<stdin>".to_string(), format!("logs/{TERMINAL}.log")],
+        width: 80,
+        height: 24,
     };
     let screen = rendered(&live, &v);
-    // The only raw escapes are the redraw's own: the log's are made visible.
-    assert!(screen.starts_with("\x1b[H\x1b[2J"));
-    assert_eq!(screen.matches('\x1b').count(), 2);
+    // The only raw escapes are the redraw's own (a synchronized update, home, a clear to
+    // the end of each line and of the screen): the log's are made visible.
+    assert!(screen.starts_with("\x1b[?2026h\x1b[H"));
+    assert!(screen.ends_with("\x1b[J\x1b[?2026l"));
+    let own = 4 + screen.matches("\x1b[K").count();
+    assert_eq!(screen.matches('\x1b').count(), own);
     insta::assert_snapshot!(screen.replace('\x1b', "{ESC}"));
 }

@@ -9,10 +9,14 @@ pub(crate) fn row(out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
     writeln!(out, "| {} |", cells.join(" | "))
 }
 
-pub(crate) fn header(out: &mut dyn Write, cells: &[&str], numeric_from: usize) -> io::Result<()> {
+/// A table's header row and its rule; `align` holds one `l` or `r` per column (numbers
+/// right, text left).
+pub(crate) fn header(out: &mut dyn Write, cells: &[&str], align: &str) -> io::Result<()> {
+    debug_assert_eq!(cells.len(), align.len(), "one alignment per column");
     writeln!(out, "| {} |", cells.join(" | "))?;
-    let seps: Vec<&str> = (0..cells.len())
-        .map(|i| if i >= numeric_from { "---:" } else { "---" })
+    let seps: Vec<&str> = align
+        .chars()
+        .map(|a| if a == 'r' { "---:" } else { "---" })
         .collect();
     writeln!(out, "|{}|", seps.join("|"))
 }

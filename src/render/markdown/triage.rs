@@ -10,7 +10,7 @@ use crate::report::Report;
 /// Incidents and flags, for the top of the document.
 pub fn incidents(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     if !r.incidents.is_empty() {
-        writeln!(out, "### Incidents\n")?;
+        writeln!(out, "### Incidents in full\n")?;
         for (i, inc) in r.incidents.iter().enumerate() {
             writeln!(
                 out,
@@ -33,9 +33,9 @@ pub fn incidents(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     header(
         out,
         &["severity", "rule", "count", "first", "last", "evidence"],
-        2,
+        "llrlll",
     )?;
-    for f in &r.flags {
+    for f in r.flags.iter().filter(|f| f.rule != "new_error_type") {
         let rule = match &f.subject {
             Some(s) => format!("{} ({})", md_text(&f.rule), md_text(s)),
             None => md_text(&f.rule),
@@ -58,6 +58,25 @@ pub fn incidents(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             ],
         )?;
     }
+    let new: Vec<String> = r
+        .flags
+        .iter()
+        .filter(|f| f.rule == "new_error_type")
+        .map(|f| {
+            format!(
+                "{} ({})",
+                md_code(f.subject.as_deref().unwrap_or("?")),
+                f.count
+            )
+        })
+        .collect();
+    if !new.is_empty() {
+        writeln!(
+            out,
+            "\nNew error types, first seen inside an incident (see Error types): {}.",
+            new.join(", ")
+        )?;
+    }
     writeln!(out, "\nBaselines: {}\n", md_text(r.baseline_rule))
 }
 
@@ -71,7 +90,11 @@ pub fn patterns(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         "\n### Top error patterns\n\n{} lines with a message fall into {} patterns; {} have errors.\n",
         r.pattern_stats.lines, r.pattern_stats.templates, r.pattern_stats.error_templates
     )?;
-    header(out, &["pattern", "levels", "first", "last", "count"], 4)?;
+    header(
+        out,
+        &["pattern", "levels", "first", "last", "count"],
+        "llllr",
+    )?;
     for p in &r.patterns {
         let levels: Vec<String> = p.levels.iter().map(|(k, v)| format!("{k}: {v}")).collect();
         row(
