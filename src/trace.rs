@@ -207,6 +207,7 @@ fn request_of(own: &[Event]) -> (ReqAgg, Interner) {
                 msg: NONE,
                 pos: position(ev.file, ev.offset),
                 format: ev.format.map_or(0, |f| f as u8),
+                access_key: 0,
             },
             &names,
         );

@@ -7,6 +7,7 @@ use super::counts::{LineRef, SAMPLES_PER_FILE, Sample};
 use super::evidence;
 use super::intern::NONE;
 use super::latency;
+use super::links;
 use super::partial::{Partial, UNSEEN};
 use super::requests::{self, Touch};
 use super::windows::{CUSTOM_SLOT, WinLine};
@@ -237,8 +238,20 @@ impl Partial {
                 .as_deref()
                 .map_or(NONE, |u| self.names.intern(upstream_host(u)));
             let client = ev.client.as_deref().map_or(NONE, |c| self.names.intern(c));
+            if let crate::rules::LineMatch::Class(_) = m
+                && let Some(key) = error_key(ev)
+            {
+                self.triage.links.push(links::ErrLink {
+                    key,
+                    ts: ev.ts.unwrap_or(i64::MIN),
+                    slot: slot as u16,
+                    file: at.file,
+                    offset: at.offset,
+                });
+            }
             self.triage.evidence[slot].add(&evidence::Hit {
                 ts: ev.ts,
+                width: self.windows.width,
                 endpoint,
                 upstream,
                 client,
@@ -356,6 +369,11 @@ impl Partial {
             msg,
             pos: requests::position(at.file, at.offset),
             format: ev.format.map_or(0, |f| f as u8),
+            // Only a 5xx access line can have an error line to tie: one compare for the rest.
+            access_key: match ev.status {
+                Some(s) if s >= 500 && src == Source::Nginx => access_key(ev, s),
+                _ => 0,
+            },
         };
         self.requests.entry(rid).touch(&touch, &self.names);
     }
@@ -411,6 +429,24 @@ impl Partial {
             .entry(ep)
             .or_default()
             .push(ms as f32, latency::EXACT_CAP);
+    }
+}
+
+/// The key an nginx access line of status `status` leaves on its request (0: it lacks a
+/// part of the key).
+#[cold]
+fn access_key(ev: &LogEvent<'_>, status: u16) -> u32 {
+    match (&ev.client, &ev.method, &ev.path, ev.ts) {
+        (Some(c), Some(m), Some(p), Some(t)) => links::access_key(c, m, p, t, status),
+        _ => 0,
+    }
+}
+
+/// The key an nginx error line shares with its request's access line, when it names one.
+fn error_key(ev: &LogEvent<'_>) -> Option<u32> {
+    match (&ev.client, &ev.method, &ev.path, ev.ts, ev.implied_status) {
+        (Some(c), Some(m), Some(p), Some(t), Some(s)) => Some(links::access_key(c, m, p, t, s)),
+        _ => None,
     }
 }
 

@@ -74,15 +74,28 @@ fn add_sample(samples: &mut Vec<LineSample>, s: LineSample, keep: usize) {
     samples.truncate(keep);
 }
 
+/// Lines per (bucket start, interned name). Buckets are the partial's window buckets
+/// (`Windows::width`, which divides every display width), so a flag counts only the names of
+/// the lines in the windows where it fired, as its count does; `UNTIMED` holds lines without
+/// a time, which are in no window.
+pub type Bucketed = FxHashMap<(i64, u32), u64>;
+
+/// The bucket of lines without a time.
+pub const UNTIMED: i64 = i64::MIN;
+
 /// Evidence of one line-level rule slot.
 #[derive(Clone, Debug)]
 pub struct Evidence {
     pub count: u64,
     pub first: i64,
     pub last: i64,
-    pub endpoints: FxHashMap<u32, u64>,
-    pub upstreams: FxHashMap<u32, u64>,
-    pub clients: FxHashMap<u32, u64>,
+    pub endpoints: Bucketed,
+    pub upstreams: Bucketed,
+    pub clients: Bucketed,
+    /// Per bucket, the time of its first line: where a part of the flag began.
+    pub firsts: FxHashMap<i64, i64>,
+    /// The bucket width the maps are keyed at (0 before any line).
+    width: i64,
     pub ids: Vec<(i64, u32, u64, Box<str>)>,
     pub samples: Vec<LineSample>,
 }
@@ -96,6 +109,8 @@ impl Default for Evidence {
             endpoints: FxHashMap::default(),
             upstreams: FxHashMap::default(),
             clients: FxHashMap::default(),
+            firsts: FxHashMap::default(),
+            width: 0,
             ids: Vec::new(),
             samples: Vec::new(),
         }
@@ -105,6 +120,8 @@ impl Default for Evidence {
 /// What one matching line contributes; names are this partial's interned ids.
 pub struct Hit<'a> {
     pub ts: Option<i64>,
+    /// The partial's window bucket width when the line came.
+    pub width: i64,
     pub endpoint: u32,
     pub upstream: u32,
     pub client: u32,
@@ -122,13 +139,20 @@ impl Evidence {
             self.first = self.first.min(t);
             self.last = self.last.max(t);
         }
+        if h.width != self.width {
+            self.coarsen(h.width);
+        }
+        let b = h.ts.map_or(UNTIMED, |t| bucket(t, self.width));
+        if let Some(t) = h.ts {
+            add_first(&mut self.firsts, b, t);
+        }
         for (map, id) in [
             (&mut self.endpoints, h.endpoint),
             (&mut self.upstreams, h.upstream),
             (&mut self.clients, h.client),
         ] {
             if id != NONE {
-                *map.entry(id).or_default() += 1;
+                *map.entry((b, id)).or_default() += 1;
             }
         }
         if let Some(rid) = h.request_id {
@@ -153,18 +177,46 @@ impl Evidence {
         }
     }
 
+    /// Re-keys the maps at `width` when it is coarser: the buckets keep to what windows
+    /// hold, so memory stays bounded by them (widths only grow, each a multiple of the last).
+    fn coarsen(&mut self, width: i64) {
+        if width <= self.width {
+            return;
+        }
+        let old = self.width;
+        self.width = width;
+        if old == 0 {
+            return;
+        }
+        for m in [&mut self.endpoints, &mut self.upstreams, &mut self.clients] {
+            let taken = std::mem::take(m);
+            for ((b, id), n) in taken {
+                *m.entry((rebucket(b, width), id)).or_default() += n;
+            }
+        }
+        let taken = std::mem::take(&mut self.firsts);
+        for (b, t) in taken {
+            add_first(&mut self.firsts, rebucket(b, width), t);
+        }
+    }
+
     fn merge_remapped(&mut self, o: Evidence, map: &[u32]) {
         self.count += o.count;
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
+        self.coarsen(o.width);
+        let width = self.width;
         for (mine, theirs) in [
             (&mut self.endpoints, o.endpoints),
             (&mut self.upstreams, o.upstreams),
             (&mut self.clients, o.clients),
         ] {
-            for (k, n) in theirs {
-                *mine.entry(remap(k, map)).or_default() += n;
+            for ((b, k), n) in theirs {
+                *mine.entry((rebucket(b, width), remap(k, map))).or_default() += n;
             }
+        }
+        for (b, t) in o.firsts {
+            add_first(&mut self.firsts, rebucket(b, width), t);
         }
         for (t, f, off, id) in o.ids {
             add_id(&mut self.ids, (t, f, off), &id, IDS_PER_FLAG);
@@ -173,6 +225,25 @@ impl Evidence {
             add_sample(&mut self.samples, s, SAMPLES_KEPT);
         }
     }
+}
+
+/// The start of the bucket of width `width` holding time `t`.
+fn bucket(t: i64, width: i64) -> i64 {
+    if width > 0 {
+        t.div_euclid(width) * width
+    } else {
+        t
+    }
+}
+
+fn add_first(firsts: &mut FxHashMap<i64, i64>, b: i64, t: i64) {
+    let first = firsts.entry(b).or_insert(t);
+    *first = (*first).min(t);
+}
+
+/// A bucket start at a finer width, as the start of the bucket of `width` holding it.
+fn rebucket(b: i64, width: i64) -> i64 {
+    if b == UNTIMED { b } else { bucket(b, width) }
 }
 
 /// One message template.
@@ -225,6 +296,8 @@ pub struct Triage {
     pub evidence: Vec<Evidence>,
     /// By interned template.
     pub patterns: FxHashMap<u32, PatAgg>,
+    /// nginx error lines of the class slots, to tie to their requests (`links::resolve`).
+    pub links: Vec<super::links::ErrLink>,
 }
 
 impl Triage {
@@ -232,6 +305,7 @@ impl Triage {
         Triage {
             evidence: vec![Evidence::default(); slots],
             patterns: FxHashMap::default(),
+            links: Vec::new(),
         }
     }
 
@@ -280,6 +354,8 @@ impl Triage {
         for (k, v) in o.patterns {
             self.patterns.entry(remap(k, map)).or_default().merge(&v);
         }
+        // A bag: `resolve` sorts it, so the order of merging does not matter.
+        self.links.extend(o.links);
     }
 }
 
@@ -297,6 +373,7 @@ mod tests {
             let mut e = Evidence::default();
             e.add(&Hit {
                 ts: Some(*ts),
+                width: 1,
                 endpoint: 1,
                 upstream: NONE,
                 client: 2,
@@ -326,6 +403,6 @@ mod tests {
             offs,
             rev.samples.iter().map(|s| s.offset).collect::<Vec<_>>()
         );
-        assert_eq!(whole.endpoints[&1], 40);
+        assert_eq!(whole.endpoints.values().sum::<u64>(), 40);
     }
 }

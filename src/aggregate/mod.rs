@@ -10,6 +10,7 @@ pub mod counts;
 pub mod evidence;
 pub mod intern;
 pub mod latency;
+pub mod links;
 pub mod merge;
 pub mod outcome;
 mod partial;

@@ -5,15 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap;
-
 pub use super::flag::{AppSide, Flag, LateAnswer, NameCount, SampleLine, answered_late, human_ms};
-use super::flag::{Ctx, Firing, TOP_NAMES};
+use super::flag::{Ctx, Firing, Parts, WordKey, Words, hung_parts, side_list, sort_sides};
 pub use super::incidents::{Incident, IncidentFlag};
 pub use super::judge::{Fired, judge_windows};
 use super::patterns::Cluster;
 use crate::aggregate::Partial;
 use crate::aggregate::intern::{Interner, NONE};
+use crate::aggregate::links::{Tie, resolve};
 use crate::aggregate::outcome::{Completions, RequestOutcome, outcome};
 use crate::aggregate::requests::{APP_SEEN, ReqAgg};
 use crate::aggregate::windows::WinAgg;
@@ -27,31 +26,29 @@ pub struct Triage {
     pub incidents: Vec<Incident>,
 }
 
-/// Requests behind an nginx class, grouped by their last app message.
-fn app_side(class: &str, p: &Partial, names: &Interner) -> Vec<AppSide> {
-    let completes = Completions::of(p);
-    let wanted = |r: &ReqAgg| match class {
-        "upstream_timed_out" => r.nginx_status == 504,
-        "upstream_prematurely_closed" | "upstream_reset" => {
-            outcome(r, &completes) == RequestOutcome::UpstreamClosed
-        }
-        "upstream_connect_refused" | "no_live_upstreams" => {
-            r.nginx_status == 502 && r.flags & APP_SEEN == 0
-        }
-        _ => false,
-    };
+/// The app's side of an nginx-class flag: the requests its error lines were tied to (only
+/// lines in the windows where it fired, as its count), grouped by their last app message.
+/// At most one request per line, so the groups never add up to more than the flag's count.
+fn app_side(
+    slot: usize,
+    ties: &[Tie],
+    firing: &Firing,
+    cx: &Ctx<'_>,
+    c: &Completions,
+) -> Vec<AppSide> {
     let mut groups: Words = BTreeMap::new();
     let (mut late, mut n_late) = (LateAnswer::default(), 0);
-    for (_, r) in p.requests.iter() {
-        if !wanted(r) {
-            continue;
-        }
+    let mine = ties.iter().filter(|t| {
+        t.slot as usize == slot && cx.window_of(t.ts).is_some_and(|i| firing.contains_key(&i))
+    });
+    for t in mine {
+        let r = &t.req;
         if answered_late(r) {
             late.add(r);
             n_late += 1;
             continue;
         }
-        *groups.entry(last_words(r, names, &completes)).or_default() += 1;
+        *groups.entry(last_words(r, cx.names, c)).or_default() += 1;
     }
     let mut v = side_list(groups);
     if n_late > 0 {
@@ -66,37 +63,9 @@ fn app_side(class: &str, p: &Partial, names: &Interner) -> Vec<AppSide> {
     v
 }
 
-/// Requests counted by (whether their source logs no completions, last app message).
-type Words<'n> = BTreeMap<(bool, Option<&'n str>), u64>;
-
-fn last_words<'n>(r: &ReqAgg, names: &'n Interner, c: &Completions) -> (bool, Option<&'n str>) {
+fn last_words<'n>(r: &ReqAgg, names: &'n Interner, c: &Completions) -> WordKey<'n> {
     let msg = (r.last_msg != NONE).then(|| names.name(r.last_msg));
     (r.flags & APP_SEEN != 0 && !c.logs(r.app_src), msg)
-}
-
-/// Requests grouped by last app message, largest groups first, cut to `TOP_NAMES`.
-fn side_list(groups: Words<'_>) -> Vec<AppSide> {
-    let mut v: Vec<AppSide> = groups
-        .into_iter()
-        .map(|((unlogged, m), n)| AppSide {
-            last_message: m.map(str::to_string),
-            requests: n,
-            late: None,
-            ends_unlogged: unlogged,
-        })
-        .collect();
-    sort_sides(&mut v);
-    v
-}
-
-fn sort_sides(v: &mut Vec<AppSide>) {
-    v.sort_by(|a, b| {
-        b.requests
-            .cmp(&a.requests)
-            .then_with(|| a.late.is_some().cmp(&b.late.is_some()))
-            .then_with(|| a.last_message.cmp(&b.last_message))
-    });
-    v.truncate(TOP_NAMES);
 }
 
 /// Judges every rule. `wins` are the finished display windows of width `width`; `clusters`
@@ -122,8 +91,10 @@ pub fn evaluate(
     let mut judged = judge_windows(rules, &refs, primary, names, true)
         .into_iter()
         .peekable();
-    // (rule index, flag, firing windows) for the window-based rules.
-    let mut fired: Vec<(usize, Flag, Firing)> = Vec::new();
+    // (rule index, flag, firing windows, what it counted) for the window-based rules.
+    let mut fired: Vec<(usize, Flag, Firing, Parts)> = Vec::new();
+    let ties = resolve(&p.triage.links, &p.requests);
+    let completes = Completions::of(p);
     let mut new_type_rule = None;
 
     for (ri, r) in rules.rules.iter().enumerate() {
@@ -135,8 +106,8 @@ pub fn evaluate(
             let mut f = cx.flag(r, &j.firing, ev);
             f.subject = j.subject;
             f.detail = j.detail;
-            if let Kind::NginxClass(c) = &r.kind {
-                f.app_side = app_side(c, p, names);
+            if let (Kind::NginxClass(_), Some(slot)) = (&r.kind, j.slot) {
+                f.app_side = app_side(slot, &ties, &j.firing, &cx, &completes);
             }
             if let Some((_, ep)) = j.endpoint {
                 f.endpoints = vec![NameCount {
@@ -144,12 +115,16 @@ pub fn evaluate(
                     count: f.count,
                 }];
             }
-            fired.push((ri, f, j.firing));
+            let parts = Parts {
+                evidence: ev,
+                requests: Vec::new(),
+            };
+            fired.push((ri, f, j.firing, parts));
         }
         match &r.kind {
             Kind::Hung => {
-                if let Some((f, firing)) = hung(p, r, &cx) {
-                    fired.push((ri, f, firing));
+                if let Some((f, firing, parts)) = hung(p, r, &cx, &completes) {
+                    fired.push((ri, f, firing, parts));
                 }
             }
             Kind::NewErrorType => new_type_rule = Some(ri),
@@ -159,7 +134,7 @@ pub fn evaluate(
 
     let (incidents, new_types) =
         super::incidents::build(&fired, new_type_rule, p, names, rules, clusters, &cx);
-    let mut flags: Vec<Flag> = fired.into_iter().map(|(_, f, _)| f).collect();
+    let mut flags: Vec<Flag> = fired.into_iter().map(|(_, f, _, _)| f).collect();
     flags.extend(new_types);
     flags.sort_by(|x, y| {
         y.severity
@@ -173,15 +148,19 @@ pub fn evaluate(
 
 /// The hung-requests flag: requests the app saw and never finished while nginx gave up on
 /// them (or never answered), counted in the window each began, grouped by their last words.
-fn hung(p: &Partial, r: &Rule, cx: &Ctx<'_>) -> Option<(Flag, Firing)> {
-    let (wins, width, names) = (cx.wins, cx.width, cx.names);
+/// Its endpoints and last words are those of the requests it counts: the ones in the
+/// windows where it fired.
+fn hung<'a>(
+    p: &Partial,
+    r: &Rule,
+    cx: &Ctx<'a>,
+    completes: &Completions,
+) -> Option<(Flag, Firing, Parts<'a>)> {
     let mut firing = Firing::new();
-    let mut endpoints: FxHashMap<u32, u64> = FxHashMap::default();
-    let mut ids: Vec<(i64, String)> = Vec::new();
-    let mut words: Words = BTreeMap::new();
-    let completes = Completions::of(p);
+    let mut hung: Vec<(usize, u32, WordKey<'a>)> = Vec::new();
+    let mut ids: Vec<(usize, i64, String)> = Vec::new();
     for (key, req) in p.requests.iter() {
-        let o = outcome(req, &completes);
+        let o = outcome(req, completes);
         if !matches!(
             o,
             RequestOutcome::Timeout | RequestOutcome::UpstreamClosed | RequestOutcome::Unfinished
@@ -198,23 +177,29 @@ fn hung(p: &Partial, r: &Rule, cx: &Ctx<'_>) -> Option<(Flag, Firing)> {
         {
             continue;
         }
-        let i = wins.partition_point(|(s, _)| *s + width <= req.first);
-        if i >= wins.len() {
+        let i = cx.wins.partition_point(|(s, _)| *s + cx.width <= req.first);
+        if i >= cx.wins.len() {
             continue;
         }
         *firing.entry(i).or_default() += 1;
-        *endpoints.entry(req.endpoint).or_default() += 1;
-        ids.push((req.first, key.render()));
-        *words.entry(last_words(req, names, &completes)).or_default() += 1;
+        hung.push((i, req.endpoint, last_words(req, cx.names, completes)));
+        ids.push((i, req.first, key.render()));
     }
     firing.retain(|_, n| *n >= r.params.min_count);
     if firing.is_empty() {
         return None;
     }
+    hung.retain(|h| firing.contains_key(&h.0));
     let mut f = cx.flag(r, &firing, None);
+    let (endpoints, words) = hung_parts(&hung, |_| true);
     f.endpoints = cx.top(&endpoints);
-    ids.sort();
-    f.request_ids = ids.into_iter().take(5).map(|x| x.1).collect();
+    ids.retain(|x| firing.contains_key(&x.0));
+    ids.sort_by(|a, b| (a.1, &a.2).cmp(&(b.1, &b.2)));
+    f.request_ids = ids.into_iter().take(5).map(|x| x.2).collect();
     f.app_side = side_list(words);
-    Some((f, firing))
+    let parts = Parts {
+        evidence: None,
+        requests: hung,
+    };
+    Some((f, firing, parts))
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::aggregate::evidence::{Evidence, SAMPLES_PER_FLAG};
+use crate::aggregate::evidence::{Bucketed, Evidence, SAMPLES_PER_FLAG, UNTIMED};
 use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::requests::{APP_DONE, ReqAgg};
 use crate::aggregate::windows::WinAgg;
@@ -146,6 +146,61 @@ pub struct Flag {
 /// Where a rule fired: window index -> lines (or requests) counted there.
 pub(super) type Firing = BTreeMap<usize, u64>;
 
+/// Where a request stopped: (its source logs no completions, its last app message).
+pub(super) type WordKey<'n> = (bool, Option<&'n str>);
+
+/// Requests counted by where they stopped.
+pub(super) type Words<'n> = BTreeMap<WordKey<'n>, u64>;
+
+/// What a flag counted, finer than its totals, so an incident can quote the part of it
+/// inside its own windows: a part never exceeds its whole.
+#[derive(Default)]
+pub(super) struct Parts<'a> {
+    /// The evidence of its line slot: names per window bucket.
+    pub(super) evidence: Option<&'a Evidence>,
+    /// `hung_requests`: per request, its window, endpoint and where it stopped.
+    pub(super) requests: Vec<(usize, u32, WordKey<'a>)>,
+}
+
+/// The endpoints and last words of the hung requests in the windows `keep` accepts.
+pub(super) fn hung_parts<'a>(
+    hung: &[(usize, u32, WordKey<'a>)],
+    keep: impl Fn(usize) -> bool,
+) -> (FxHashMap<u32, u64>, Words<'a>) {
+    let mut endpoints: FxHashMap<u32, u64> = FxHashMap::default();
+    let mut words: Words = BTreeMap::new();
+    for (_, ep, w) in hung.iter().filter(|h| keep(h.0)) {
+        *endpoints.entry(*ep).or_default() += 1;
+        *words.entry(*w).or_default() += 1;
+    }
+    (endpoints, words)
+}
+
+/// Requests grouped by last app message, largest groups first, cut to `TOP_NAMES`.
+pub(super) fn side_list(groups: Words<'_>) -> Vec<AppSide> {
+    let mut v: Vec<AppSide> = groups
+        .into_iter()
+        .map(|((unlogged, m), n)| AppSide {
+            last_message: m.map(str::to_string),
+            requests: n,
+            late: None,
+            ends_unlogged: unlogged,
+        })
+        .collect();
+    sort_sides(&mut v);
+    v
+}
+
+pub(super) fn sort_sides(v: &mut Vec<AppSide>) {
+    v.sort_by(|a, b| {
+        b.requests
+            .cmp(&a.requests)
+            .then_with(|| a.late.is_some().cmp(&b.late.is_some()))
+            .then_with(|| a.last_message.cmp(&b.last_message))
+    });
+    v.truncate(TOP_NAMES);
+}
+
 pub(super) struct Ctx<'a> {
     pub(super) wins: &'a [(i64, WinAgg)],
     pub(super) width: i64,
@@ -172,6 +227,33 @@ impl Ctx<'_> {
         v
     }
 
+    /// The index of the window holding time `t`, if one does.
+    pub(super) fn window_of(&self, t: i64) -> Option<usize> {
+        let i = self.wins.partition_point(|(s, _)| *s + self.width <= t);
+        (i < self.wins.len() && self.wins[i].0 <= t).then_some(i)
+    }
+
+    /// The top names of bucketed evidence, counting only the buckets in windows `keep`
+    /// accepts (a bucket lies inside one window: its width divides the window's).
+    pub(super) fn top_in(&self, m: &Bucketed, keep: impl Fn(usize) -> bool) -> Vec<NameCount> {
+        let mut sums: FxHashMap<u32, u64> = FxHashMap::default();
+        for (&(b, id), &n) in m {
+            if b != UNTIMED && self.window_of(b).is_some_and(&keep) {
+                *sums.entry(id).or_default() += n;
+            }
+        }
+        self.top(&sums)
+    }
+
+    /// The time of the evidence's first line in windows `keep` accepts.
+    pub(super) fn first_in(&self, e: &Evidence, keep: impl Fn(usize) -> bool) -> Option<i64> {
+        e.firsts
+            .iter()
+            .filter(|&(&b, _)| b != UNTIMED && self.window_of(b).is_some_and(&keep))
+            .map(|(_, &t)| t)
+            .min()
+    }
+
     /// The time range of the windows where a rule fired.
     fn span(&self, firing: &Firing) -> (i64, i64) {
         let a = firing.keys().next().map_or(i64::MIN, |&i| self.wins[i].0);
@@ -184,6 +266,7 @@ impl Ctx<'_> {
 
     pub(super) fn flag(&self, r: &Rule, firing: &Firing, ev: Option<&Evidence>) -> Flag {
         let (lo, hi) = self.span(firing);
+        let fired = |i: usize| firing.contains_key(&i);
         let ts = crate::model::ts;
         // Evidence times and samples are kept inside the windows where the rule fired (a
         // start-up line at the top of a log is no restart).
@@ -224,9 +307,10 @@ impl Ctx<'_> {
             last,
             windows: firing.keys().map(|&i| self.start(i)).collect(),
             detail: None,
-            endpoints: ev.map_or_else(Vec::new, |e| self.top(&e.endpoints)),
-            upstreams: ev.map_or_else(Vec::new, |e| self.top(&e.upstreams)),
-            clients: ev.map_or_else(Vec::new, |e| self.top(&e.clients)),
+            // Names of the lines the count counts: those in the windows where it fired.
+            endpoints: ev.map_or_else(Vec::new, |e| self.top_in(&e.endpoints, fired)),
+            upstreams: ev.map_or_else(Vec::new, |e| self.top_in(&e.upstreams, fired)),
+            clients: ev.map_or_else(Vec::new, |e| self.top_in(&e.clients, fired)),
             request_ids: ev.map_or_else(Vec::new, |e| {
                 e.ids.iter().map(|x| x.3.to_string()).collect()
             }),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::flag::{Ctx, Firing, Flag};
+use super::flag::{Ctx, Firing, Flag, NameCount, Parts, hung_parts, side_list};
 use super::patterns::Cluster;
 use crate::aggregate::Partial;
 use crate::aggregate::intern::Interner;
@@ -42,7 +42,7 @@ pub struct Incident {
 /// Incidents from the judged flags (rule index, flag, firing windows), and one
 /// `new_error_type` flag per type first seen inside one (when that rule is on).
 pub(super) fn build(
-    fired: &[(usize, Flag, Firing)],
+    fired: &[(usize, Flag, Firing, Parts<'_>)],
     new_type_rule: Option<usize>,
     p: &Partial,
     names: &Interner,
@@ -104,16 +104,16 @@ pub(super) fn build(
             new_patterns,
             summary: String::new(),
         };
-        inc.summary = summary(&inc, fired, end - start);
+        inc.summary = summary(&inc, fired, (a, b), cx);
         incidents.push(inc);
     }
     (incidents, new_flags)
 }
 
 /// Per window, the matches of the warning and critical flags firing there.
-fn load(fired: &[(usize, Flag, Firing)], rules: &RuleSet) -> BTreeMap<usize, u64> {
+fn load(fired: &[(usize, Flag, Firing, Parts<'_>)], rules: &RuleSet) -> BTreeMap<usize, u64> {
     let mut load: BTreeMap<usize, u64> = BTreeMap::new();
-    for (ri, _, firing) in fired {
+    for (ri, _, firing, _) in fired {
         if rules.rules[*ri].severity >= Severity::Warning {
             for (&i, &n) in firing {
                 *load.entry(i).or_default() += n.max(1);
@@ -137,14 +137,14 @@ fn spans(load: &BTreeMap<usize, u64>, gap: usize) -> Vec<(usize, usize)> {
 
 /// The flags firing in windows `a..=b`, with their matches there.
 fn incident_flags(
-    fired: &[(usize, Flag, Firing)],
+    fired: &[(usize, Flag, Firing, Parts<'_>)],
     rules: &RuleSet,
     a: usize,
     b: usize,
 ) -> Vec<IncidentFlag> {
     fired
         .iter()
-        .filter_map(|(ri, f, firing)| {
+        .filter_map(|(ri, f, firing, _)| {
             let n: u64 = firing.range(a..=b).map(|(_, n)| *n).sum();
             (firing.range(a..=b).next().is_some()).then(|| IncidentFlag {
                 rule: rules.rules[*ri].id.clone(),
@@ -231,13 +231,19 @@ fn phrase(rule: &str, subject: Option<&str>, count: u64) -> String {
 }
 
 /// "03:16:07-03:16:52 UTC (45s): 29 upstream timeouts (504) on POST /x from upstream ...;
-/// new error types storage.DatabaseError; peak 03:16:30."
-fn summary(inc: &Incident, fired: &[(usize, Flag, Firing)], span_us: i64) -> String {
+/// new error types storage.DatabaseError; peak 03:16:30." Every number in it is of the
+/// incident's windows `a..=b`: a name quoted with a flag's count covers all of it, else its
+/// own share is said.
+fn summary(
+    inc: &Incident,
+    fired: &[(usize, Flag, Firing, Parts<'_>)],
+    (a, b): (usize, usize),
+    cx: &Ctx<'_>,
+) -> String {
     let find = |rule: &str, subject: &Option<String>| {
         fired
             .iter()
-            .map(|(_, f, _)| f)
-            .find(|f| f.rule == rule && &f.subject == subject)
+            .find(|(_, f, _, _)| f.rule == rule && &f.subject == subject)
     };
     let mut parts: Vec<String> = Vec::new();
     for f in inc
@@ -246,33 +252,9 @@ fn summary(inc: &Incident, fired: &[(usize, Flag, Firing)], span_us: i64) -> Str
         .filter(|f| f.rule != "new_error_type")
         .take(8)
     {
-        let full = find(&f.rule, &f.subject);
         let mut s = phrase(&f.rule, f.subject.as_deref(), f.count);
-        if let Some(full) = full {
-            if f.rule.starts_with("upstream") || f.rule == "no_live_upstreams" {
-                if let Some(e) = full.endpoints.first() {
-                    s.push_str(&format!(" on {}", e.name));
-                }
-                if let Some(u) = full.upstreams.first() {
-                    s.push_str(&format!(" from upstream {}", u.name));
-                }
-            }
-            if f.rule == "health_check_failing"
-                && let Some(first) = &full.first
-            {
-                s.push_str(&format!(" since {}", short(first)));
-            }
-            if f.rule == "hung_requests"
-                && let Some(w) = full.app_side.first()
-            {
-                match &w.last_message {
-                    Some(m) => {
-                        s.push_str(&format!(", {} of them stopped after \"{}\"", w.requests, m))
-                    }
-                    None if w.late.is_some() => s.push_str(&format!(", {}", w.describe())),
-                    None => s.push_str(&format!(", {} with no app line", w.requests)),
-                }
-            }
+        if let Some((_, _, firing, own)) = find(&f.rule, &f.subject) {
+            s.push_str(&own_part(&f.rule, f.count, firing, own, (a, b), cx));
         }
         parts.push(s);
     }
@@ -287,6 +269,7 @@ fn summary(inc: &Incident, fired: &[(usize, Flag, Firing)], span_us: i64) -> Str
                 .join(", ")
         ));
     }
+    let span_us = cx.wins[b].0 + cx.width - cx.wins[a].0;
     format!(
         "{}-{} UTC ({}): {}; peak window {}.",
         short(&inc.start),
@@ -295,4 +278,61 @@ fn summary(inc: &Incident, fired: &[(usize, Flag, Firing)], span_us: i64) -> Str
         parts.join("; "),
         short(&inc.peak)
     )
+}
+
+/// What the sentence adds to a flag's count, all of it of the incident's windows `a..=b`:
+/// the endpoint and upstream of nginx flags, when health checks began failing, where hung
+/// requests stopped.
+fn own_part(
+    rule: &str,
+    count: u64,
+    firing: &Firing,
+    own: &Parts<'_>,
+    (a, b): (usize, usize),
+    cx: &Ctx<'_>,
+) -> String {
+    let mut s = String::new();
+    // The incident's windows where this flag fired: what `count` counts.
+    let inside = |i: usize| a <= i && i <= b && firing.contains_key(&i);
+    let ev = own.evidence;
+    if (rule.starts_with("upstream") || rule == "no_live_upstreams")
+        && let Some(e) = ev
+    {
+        let ep = cx.top_in(&e.endpoints, inside);
+        let up = cx.top_in(&e.upstreams, inside);
+        s.push_str(&quote(&ep, &up, count));
+    }
+    if rule == "health_check_failing"
+        && let Some(e) = ev
+        && let Some(first) = cx.first_in(e, inside)
+    {
+        // The first failing check inside the incident, not the log's first.
+        s.push_str(&format!(" since {}", short(&format_utc(first))));
+    }
+    if rule == "hung_requests" {
+        let (_, words) = hung_parts(&own.requests, inside);
+        if let Some(w) = side_list(words).first() {
+            match &w.last_message {
+                Some(m) => s.push_str(&format!(", {} of them stopped after \"{}\"", w.requests, m)),
+                None => s.push_str(&format!(", {} with no app line", w.requests)),
+            }
+        }
+    }
+    s
+}
+
+/// " on E from upstream U" when the top endpoint and upstream cover all `count` lines; a
+/// name covering only some says how many ("29 upstream timeouts (504), 15 of them on E").
+fn quote(ep: &[NameCount], up: &[NameCount], count: u64) -> String {
+    let mut whole = String::new();
+    let mut some = String::new();
+    for (list, word) in [(ep, "on"), (up, "from upstream")] {
+        let Some(n) = list.first() else { continue };
+        if n.count >= count {
+            whole.push_str(&format!(" {word} {}", n.name));
+        } else {
+            some.push_str(&format!(", {} of them {word} {}", n.count, n.name));
+        }
+    }
+    whole + &some
 }

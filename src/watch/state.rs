@@ -335,6 +335,10 @@ impl Watcher {
             });
         // Their latency counts now, as `report` counts every request's once.
         self.summary.count_request_latencies(gone.iter());
+        // Error lines that could tie only to retired requests: a stream keeps no more of
+        // them than of its requests.
+        let before = watermark - ttl;
+        self.summary.triage.links.retain(|l| l.ts >= before);
     }
 
     /// Without `--tz`: infer the zone of the inputs' naive stamps as lines come in

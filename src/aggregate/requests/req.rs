@@ -39,6 +39,10 @@ pub struct ReqAgg {
     /// Where the app's lines come from, `file << 4 | format` (the least such; `u32::MAX` before
     /// any): whether that source logs completions decides `unfinished` against `unknown`.
     pub app_src: u32,
+    /// Hash of nginx's access line for a 5xx (client, method, target, second, status;
+    /// `links::access_key`), 0 when none: what ties the request to an nginx error line, which
+    /// carries no request id. Sits in what was padding: `ReqAgg` stays 80 bytes.
+    pub access_key: u32,
 }
 
 /// `app_ms` came from a line with a status: such a line outranks every line without one.
@@ -63,6 +67,7 @@ impl Default for ReqAgg {
             last_pos: 0,
             app_at: i64::MIN,
             app_src: u32::MAX,
+            access_key: 0,
         }
     }
 }
@@ -82,6 +87,8 @@ pub struct Touch {
     pub pos: u64,
     /// The line's format (`Format as u8`), for where the app's lines come from.
     pub format: u8,
+    /// An nginx access line's key for tying error lines (`ReqAgg::access_key`), else 0.
+    pub access_key: u32,
 }
 
 /// A line's position for `Touch::pos`: files up to 1 TiB, a million files.
@@ -105,6 +112,8 @@ impl ReqAgg {
             self.flags |= NGINX_SEEN;
             self.nginx_ms = self.nginx_ms.max(lat);
             self.nginx_status = self.nginx_status.max(t.status.unwrap_or(0));
+            // The largest: a request has one access line as a rule, and max commutes.
+            self.access_key = self.access_key.max(t.access_key);
         } else {
             self.flags |= APP_SEEN;
             if t.status.is_some() || t.latency_ms.is_some() {
@@ -184,6 +193,7 @@ impl ReqAgg {
         self.errors = self.errors.saturating_add(o.errors);
         self.app_status = self.app_status.max(o.app_status);
         self.nginx_status = self.nginx_status.max(o.nginx_status);
+        self.access_key = self.access_key.max(o.access_key);
         self.error_type = pick_name(self.error_type, o.error_type, names);
         self.take_endpoint(o.endpoint, o.flags & ENDPOINT_FROM_NGINX != 0, names);
         self.flags |= o.flags & !ENDPOINT_FROM_NGINX;
@@ -192,6 +202,9 @@ impl ReqAgg {
         }
     }
 }
+
+// Tying error lines to requests must not grow the per-request state.
+const _: () = assert!(std::mem::size_of::<ReqAgg>() == 80);
 
 fn pick_name(a: u32, b: u32, names: &Interner) -> u32 {
     match (a, b) {

@@ -88,6 +88,7 @@ fn partial(eps: &[&str], lines: &[(&str, usize)]) -> (Interner, Requests) {
             msg: NONE,
             pos: 0,
             format: 0,
+            access_key: 0,
         };
         r.entry(id).touch(&t, &names);
     }
@@ -149,6 +150,7 @@ fn merge_is_order_independent() {
         msg: NONE,
         pos: 0,
         format: 0,
+        access_key: 0,
     };
     let t2 = Touch {
         ts: Some(9),
@@ -161,6 +163,7 @@ fn merge_is_order_independent() {
         msg: NONE,
         pos: 0,
         format: 0,
+        access_key: 0,
     };
     let (mut x, mut y) = (ReqAgg::default(), ReqAgg::default());
     x.touch(&t1, &names);
@@ -197,6 +200,7 @@ fn last_message_is_the_latest_line_by_time_then_position() {
         msg,
         pos,
         format: 0,
+        access_key: 0,
     };
     // Same millisecond: the later position wins, whichever partial saw which line.
     let a = line(Some(7), false, started, position(0, 100));
