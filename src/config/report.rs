@@ -15,6 +15,8 @@ use crate::rules::{RuleSet, Severity};
 pub struct ReportConfig {
     pub input: InputConfig,
     pub format: ReportFormat,
+    /// `-o FILE`: where the report goes instead of standard output.
+    pub output: Option<std::path::PathBuf>,
     /// Fixed window width in microseconds.
     pub window: Option<Micros>,
     pub top: usize,
@@ -55,6 +57,7 @@ pub fn report(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
     Ok(ReportConfig {
         input: input(&args.input)?,
         format: args.format,
+        output: args.output.clone(),
         window,
         top,
         rules,
