@@ -452,3 +452,39 @@ fn html_escapes_hostile_log_text() {
         assert!(html.contains(&format!("href=\"#{a}\"")), "{a}");
     }
 }
+
+#[test]
+fn output_file_gets_what_stdout_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.json");
+    let mut args = testdata_args("json");
+    let stdout = run(root(), &args.iter().map(String::as_str).collect::<Vec<_>>());
+    args.insert(1, "-o".into());
+    args.insert(2, file.display().to_string());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(run(root(), &refs).is_empty());
+    assert_eq!(std::fs::read(&file).unwrap(), stdout);
+}
+
+#[test]
+fn output_file_that_cannot_be_created_is_a_usage_error() {
+    let out = Command::cargo_bin("logtriage")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "report",
+            "-f",
+            "html",
+            "-o",
+            "/nonexistent-dir/r.html",
+            "testdata/app.log",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--output /nonexistent-dir/r.html: cannot create it"),
+        "{err}"
+    );
+}

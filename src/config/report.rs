@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::input::{InputConfig, input};
-use super::values::{duration, max_endpoints, top, whole_seconds};
+use super::values::{color, duration, max_endpoints, top, whole_seconds};
 use crate::cli::{FailOn, ReportArgs, ReportFormat};
 use crate::error::{UsageError, usage};
 use crate::parse::time::Micros;
@@ -54,8 +54,13 @@ pub fn report(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
     } else {
         Some(Arc::new(rule_set(args.rules.as_deref())?))
     };
+    let mut input = input(&args.input)?;
+    if args.output.is_some() {
+        // `-o FILE` is not the terminal: `--color auto` means none there.
+        input.color = color(args.input.color, false);
+    }
     Ok(ReportConfig {
-        input: input(&args.input)?,
+        input,
         format: args.format,
         output: args.output.clone(),
         window,

@@ -189,12 +189,8 @@ fn bands(s: &mut Svg, r: &Report, a: &TimeAxis, (top, bottom): (f64, f64)) {
         };
         let class = format!("band sev-{}", inc.severity.name());
         s.rect(&class, (x1, top, x2 - x1, bottom - top), &tip);
-        s.text(
-            "bl",
-            (x1 + 3.0, top + 10.0),
-            "start",
-            &format!("#{}", i + 1),
-        );
+        // At the band's right end: the panels' labels sit at the left.
+        s.text("bl", (x2 - 3.0, top + 10.0), "end", &format!("#{}", i + 1));
     }
 }
 

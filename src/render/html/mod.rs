@@ -186,7 +186,7 @@ fn latency(r: &Report) -> String {
         if side.overall.is_some() || !side.endpoints.is_empty() {
             let _ = write!(
                 out,
-                "<figure>{}<figcaption>p50, p95 and p99 per endpoint ({name}), log scale.</figcaption></figure>",
+                "<figure>{}<ul class=\"legend\"><li><span class=\"sw c2\"></span>p50</li><li><span class=\"sw c3\"></span>p95</li><li><span class=\"sw c1\"></span>p99</li></ul><figcaption>p50, p95 and p99 per endpoint ({name}), ms on a log scale; the number is p99.</figcaption></figure>",
                 charts::endpoint_latency(name, side)
             );
         }

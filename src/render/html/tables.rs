@@ -430,68 +430,76 @@ pub fn requests(r: &Report, linked: &BTreeSet<&str>) -> String {
     );
     if !q.slowest.is_empty() {
         out.push_str("<h3 id=\"slowest\">Slowest requests</h3>");
-        let mut t = Table::new(
-            "slowest-table",
-            &[
-                "request",
-                "endpoint",
-                "ms#",
-                "app ms#",
-                "nginx ms#",
-                "status#",
-                "outcome",
-                "first",
-                "lines#",
-            ],
-        );
-        for s in &q.slowest {
-            t.row(vec![
-                Cell::request(&s.id, linked),
-                Cell::text(s.endpoint.as_deref().unwrap_or("")),
-                ms_cell(Some(s.duration_ms)),
-                ms_cell(s.app_ms),
-                ms_cell(s.nginx_ms),
-                Cell::value(s.status.map(f64::from), |v| v.to_string()),
-                Cell::text(s.outcome.name()),
-                time(&s.first),
-                Cell::count(s.lines),
-            ]);
-        }
-        out.push_str(&t.finish());
+        out.push_str(&slowest(r, linked));
     }
     if !q.stuck.is_empty() {
         out.push_str("<h3 id=\"stuck\">Stuck requests and their last words</h3>");
-        let mut t = Table::new(
-            "stuck-table",
-            &[
-                "request",
-                "endpoint",
-                "outcome",
-                "status#",
-                "first",
-                "last",
-                "lines#",
-                "last words",
-            ],
-        );
-        for s in &q.stuck {
-            t.row(vec![
-                Cell::request(&s.id, linked),
-                Cell::text(s.endpoint.as_deref().unwrap_or("")),
-                Cell::text(s.outcome.name()),
-                Cell::value(s.status.map(f64::from), |v| v.to_string()),
-                time(&s.first),
-                time(&s.last),
-                Cell::count(s.lines),
-                Cell::markup(match &s.last_words {
-                    Some(w) => format!("<q>{}</q>", text(w)),
-                    None => "-".into(),
-                }),
-            ]);
-        }
-        out.push_str(&t.finish());
+        out.push_str(&stuck(r, linked));
     }
     out
+}
+
+fn slowest(r: &Report, linked: &BTreeSet<&str>) -> String {
+    let mut t = Table::new(
+        "slowest-table",
+        &[
+            "request",
+            "endpoint",
+            "ms#",
+            "app ms#",
+            "nginx ms#",
+            "status#",
+            "outcome",
+            "first",
+            "lines#",
+        ],
+    );
+    for s in &r.requests.slowest {
+        t.row(vec![
+            Cell::request(&s.id, linked),
+            Cell::text(s.endpoint.as_deref().unwrap_or("")),
+            ms_cell(Some(s.duration_ms)),
+            ms_cell(s.app_ms),
+            ms_cell(s.nginx_ms),
+            Cell::value(s.status.map(f64::from), |v| v.to_string()),
+            Cell::text(s.outcome.name()),
+            time(&s.first),
+            Cell::count(s.lines),
+        ]);
+    }
+    t.finish()
+}
+
+fn stuck(r: &Report, linked: &BTreeSet<&str>) -> String {
+    let mut t = Table::new(
+        "stuck-table",
+        &[
+            "request",
+            "endpoint",
+            "outcome",
+            "status#",
+            "first",
+            "last",
+            "lines#",
+            "last words",
+        ],
+    );
+    for s in &r.requests.stuck {
+        t.row(vec![
+            Cell::request(&s.id, linked),
+            Cell::text(s.endpoint.as_deref().unwrap_or("")),
+            Cell::text(s.outcome.name()),
+            Cell::value(s.status.map(f64::from), |v| v.to_string()),
+            time(&s.first),
+            time(&s.last),
+            Cell::count(s.lines),
+            Cell::markup(match &s.last_words {
+                Some(w) => format!("<q>{}</q>", text(w)),
+                None => "-".into(),
+            }),
+        ]);
+    }
+    t.finish()
 }
 
 /// Samples of lines no format matched.
