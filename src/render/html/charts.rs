@@ -74,7 +74,7 @@ pub fn not_drawn(r: &Report) -> Option<String> {
         Some("No timed lines: nothing to draw over time.".into())
     } else if r.windows.len() > MAX_DRAWN_WINDOWS {
         Some(format!(
-            "{} windows are more than the {MAX_DRAWN_WINDOWS} these charts draw; a wider --window draws them (the table below and -f json have every window).",
+            "{} windows are more than the {MAX_DRAWN_WINDOWS} these charts draw; a wider --window draws them (-f json has every window).",
             r.windows.len()
         ))
     } else {

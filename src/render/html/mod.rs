@@ -89,7 +89,9 @@ fn contents(p: &Page<'_>) -> Vec<(&'static str, &'static str)> {
     if !r.sources.is_empty() {
         v.push(("sources", "Sources"));
     }
-    v.push(("windows", "Windows"));
+    if !r.windows.is_empty() {
+        v.push(("windows", "Windows"));
+    }
     if r.requests.total > 0 {
         v.push(("requests", "Requests"));
     }
