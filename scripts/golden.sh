@@ -87,7 +87,7 @@ while IFS= read -r line; do
   cmd=${line#'$ '}
   [ "$cmd" != "$line" ] || continue
   case "$cmd" in *'logtriage '*) ;; *) continue ;; esac
-  case "$cmd" in cargo*|bash*|*'~'*|*'man ./'*|*'> '*) continue ;; esac
+  case "$cmd" in cargo*|bash*|*'~'*|*'man ./'*|*'> '*|*' -o '*) continue ;; esac
   # Lines without a stamp land in wall-clock windows: not comparable between runs.
   case "$cmd" in *raw.log*watch*) continue ;; esac
   case_ "set -o pipefail; ${cmd%%  #*}"

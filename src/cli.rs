@@ -59,6 +59,7 @@ pub enum ReportFormat {
     Table,
     Json,
     Markdown,
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -211,9 +212,14 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Output format; markdown is for pasting into a post-mortem.
+    /// Output format; markdown is for pasting into a post-mortem, html is one self-contained
+    /// page with charts and the timelines of the slowest and stuck requests.
     #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     #[command(flatten)]
     pub layout: LayoutArgs,

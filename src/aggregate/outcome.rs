@@ -35,6 +35,15 @@ impl RequestOutcome {
         }
     }
 
+    /// Never answered by the app (`timeout`, `upstream_closed`, `unfinished`): its last app
+    /// line is where it stopped.
+    pub fn stuck(self) -> bool {
+        matches!(
+            self,
+            RequestOutcome::Timeout | RequestOutcome::UpstreamClosed | RequestOutcome::Unfinished
+        )
+    }
+
     /// Ended badly (every outcome but `ok` and `unknown`).
     pub fn failed(self) -> bool {
         !matches!(self, RequestOutcome::Ok | RequestOutcome::Unknown)

@@ -75,9 +75,12 @@ pub struct WinAgg {
     pub status_5xx: [u64; 2],
     /// Latency by source (app, nginx), health checks excluded.
     pub latency: [LatStore; 2],
-    /// Triage (only with rules): lines with a level, lines with a status per source.
+    /// Triage (only with rules): lines with a level.
     pub leveled: u64,
+    /// Lines with an HTTP status per source (app, nginx): the window's requests.
     pub responses: [u64; 2],
+    /// Lines per interned error type (any source).
+    pub error_types: FxHashMap<u32, u64>,
     /// Triage: matching lines per rule slot.
     pub hits: FxHashMap<u16, u64>,
     /// Triage: latency of matching lines per custom rule slot.
@@ -90,6 +93,12 @@ impl WinAgg {
     /// Carries interned endpoint ids into another partial's names; endpoints the map folds
     /// into one merge.
     fn remap(&mut self, map: &[u32], cap: usize) {
+        if !self.error_types.is_empty() {
+            let old = std::mem::take(&mut self.error_types);
+            for (t, n) in old {
+                *self.error_types.entry(remap(t, map)).or_default() += n;
+            }
+        }
         if !self.ep_latency.is_empty() {
             let old = std::mem::take(&mut self.ep_latency);
             for ((s, ep), v) in old {
@@ -114,6 +123,9 @@ impl WinAgg {
             self.responses[i] += o.responses[i];
         }
         self.leveled += o.leveled;
+        for (k, n) in o.error_types {
+            *self.error_types.entry(k).or_default() += n;
+        }
         for (k, n) in o.hits {
             *self.hits.entry(k).or_default() += n;
         }
@@ -170,6 +182,10 @@ impl WinAgg {
         if l.status.is_some_and(|s| s >= 500) {
             self.status_5xx[l.src] += 1;
         }
+        self.responses[l.src] += l.status.is_some() as u64;
+        if l.error_type != NONE {
+            *self.error_types.entry(l.error_type).or_default() += 1;
+        }
         if let Some(ms) = l.view_ms {
             self.add_latency(l.src, l.endpoint, l.health, ms, cap, l.triaging);
         }
@@ -177,7 +193,6 @@ impl WinAgg {
             return;
         }
         self.leveled += l.level.is_some() as u64;
-        self.responses[l.src] += l.status.is_some() as u64;
         for &marked in &l.hits {
             let slot = marked & !CUSTOM_SLOT;
             *self.hits.entry(slot).or_default() += 1;

@@ -62,6 +62,22 @@ fn candidates<T>(
 }
 
 pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<RunOutcome> {
+    let g = gather(cfg, diag)?;
+    print(cfg, &g.traces, &g.paths, out)?;
+    Ok(super::outcome(&g.errors, !g.traces.is_empty()))
+}
+
+/// What `gather` found: the timelines of the ids that some line carries (in the order the
+/// ids were given), the inputs' names and the error that stopped reading each.
+pub struct Gathered {
+    pub traces: Vec<Trace>,
+    pub paths: Vec<String>,
+    pub errors: Vec<Option<String>>,
+}
+
+/// Reads the inputs and builds each id's timeline, as `trace` prints them (`report -f html`
+/// links its slowest and stuck requests to these).
+pub fn gather(cfg: &TraceConfig, diag: &mut dyn Write) -> Result<Gathered> {
     let ic = &cfg.input;
     let (mut opened, mut errors) = super::open_inputs(ic, diag)?;
     // Two passes over the input: streams are read into memory once.
@@ -76,8 +92,11 @@ pub fn run(cfg: &TraceConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     let (nginx_errors, access) = correlated(&mut opened, &own, &parser, tune);
     let completes = completions(&opened, &own, &parser);
     let traces = timelines(cfg, own, &nginx_errors, &access, &paths, &completes, diag)?;
-    print(cfg, &traces, &paths, out)?;
-    Ok(super::outcome(&errors, !traces.is_empty()))
+    Ok(Gathered {
+        traces,
+        paths,
+        errors,
+    })
 }
 
 /// Pass 1: per id, the lines whose request-id field is that id, within `--since`/`--until`.

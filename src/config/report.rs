@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::input::{InputConfig, input};
-use super::values::{duration, max_endpoints, top, whole_seconds, width};
+use super::values::{color, duration, max_endpoints, top, whole_seconds, width};
 use crate::cli::{FailOn, ReportArgs, ReportFormat};
 use crate::error::{UsageError, usage};
 use crate::parse::time::Micros;
@@ -15,6 +15,8 @@ use crate::rules::{RuleSet, Severity};
 pub struct ReportConfig {
     pub input: InputConfig,
     pub format: ReportFormat,
+    /// `-o FILE`: where the report goes instead of standard output.
+    pub output: Option<std::path::PathBuf>,
     /// Fixed window width in microseconds.
     pub window: Option<Micros>,
     pub top: usize,
@@ -55,7 +57,7 @@ pub fn report(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
     }
     if args.brief && !matches!(args.format, ReportFormat::Table | ReportFormat::Markdown) {
         return Err(usage(
-            "--brief: only for the table and markdown formats (JSON always holds everything)",
+            "--brief: only for the table and markdown formats (JSON and HTML always hold everything)",
         ));
     }
     let rules = if args.no_triage {
@@ -63,9 +65,15 @@ pub fn report(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
     } else {
         Some(Arc::new(rule_set(args.rules.as_deref())?))
     };
+    let mut input = input(&args.input)?;
+    if args.output.is_some() {
+        // `-o FILE` is not the terminal: `--color auto` means none there.
+        input.color = color(args.input.color, false);
+    }
     Ok(ReportConfig {
-        input: input(&args.input)?,
+        input,
         format: args.format,
+        output: args.output.clone(),
         window,
         top,
         rules,

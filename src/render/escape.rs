@@ -1,8 +1,11 @@
 //! Escaping of untrusted log text for each place it is shown: a terminal, markdown (prose,
-//! code spans, table cells) and CSV cells. Pure string functions; must not decide what is
-//! log-derived (the renderers do) nor write anything.
+//! code spans, table cells), CSV cells, and an HTML page (`escape/html.rs`: text, attributes,
+//! inline SVG, fragment ids). Pure string functions; must not decide what is log-derived (the
+//! renderers do) nor write anything.
 //!
 //! JSON has its own escaper (`render::safe_json`), built on the same `is_control`.
+
+pub mod html;
 
 use std::borrow::Cow;
 

@@ -1,5 +1,6 @@
 //! Output: finished values to bytes, behind one trait (`Render<T>`), one small renderer type
-//! per format and value: the `Report` (`table`, `json`, `markdown`), the `requests` listing
+//! per format and value: the `Report` (`table`, `json`, `markdown`, and `html`: the report
+//! with the timelines of its slowest and stuck requests as one page), the `requests` listing
 //! (`requests/`: table, json, csv), selected events (`events/`: text, json, raw), a trace's
 //! summary (`trace/`: text, json), the rule list (`rules`) and `watch`'s output (`watch/`:
 //! JSON lines, the live view). A renderer reads only the value it is given (and the settings
@@ -12,6 +13,7 @@
 pub mod escape;
 pub mod events;
 pub mod fit;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod notes;

@@ -47,6 +47,7 @@ impl Report {
         let error_types = error_types(&mut p, &names, ctx.top);
         let lat = latencies(&mut p, &names, &mut wins, ctx.top);
         let sources = sources_report(&mut p, &names, ctx.top);
+        let timeline = windows(wins, lat.windows, &judged, primary, (&names, &error_types));
         let mut r = Report {
             version: SCHEMA_VERSION,
             headline: String::new(),
@@ -68,7 +69,7 @@ impl Report {
             error_types,
             latency: lat.sides,
             sources,
-            windows: windows(wins, lat.windows, &judged, primary),
+            windows: timeline,
             requests: requests_report(&p, &names, ctx.top, ctx.retired),
             incidents: judged.incidents,
             flags: judged.flags,

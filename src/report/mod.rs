@@ -237,6 +237,8 @@ pub struct SourceReport {
 pub struct Window {
     pub start: String,
     pub lines: u64,
+    /// Lines with an HTTP status of the primary source: its requests in the window.
+    pub requests: u64,
     pub errors: u64,
     pub warnings: u64,
     /// 5xx of the primary source.
@@ -253,6 +255,9 @@ pub struct Window {
     pub flags: Vec<String>,
     /// The 1-based number of the incident this window belongs to.
     pub incident: Option<u32>,
+    /// Timed lines per error type named in `error_types` (its sources together), zeros left
+    /// out.
+    pub error_types: BTreeMap<String, u64>,
 }
 
 #[derive(Serialize, Debug, Default)]
@@ -266,6 +271,23 @@ pub struct RequestsReport {
     pub unfinished: Option<u64>,
     pub outcomes: Outcomes,
     pub slowest: Vec<SlowRequest>,
+    /// Requests the app never answered (`timeout`, `upstream_closed`, `unfinished`), the
+    /// earliest `--top` by first line, then id, with the last thing the app logged for each.
+    pub stuck: Vec<StuckRequest>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct StuckRequest {
+    pub id: String,
+    pub endpoint: Option<String>,
+    pub outcome: RequestOutcome,
+    pub status: Option<u16>,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub lines: u64,
+    /// The request's last app message, variable parts masked; null when the app logged
+    /// none for it, or with `--no-triage`.
+    pub last_words: Option<String>,
 }
 
 #[derive(Serialize, Debug)]

@@ -1,7 +1,7 @@
 //! The report's request section: counts by outcome (with those a stream already retired) and
 //! the slowest requests, ties by id. Reads finished request groups; must not print.
 
-use super::{RequestsReport, SlowRequest};
+use super::{RequestsReport, SlowRequest, StuckRequest};
 use crate::aggregate::Partial;
 use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::outcome::{Completions, RetiredRequests, Tally, outcome};
@@ -25,8 +25,13 @@ pub(super) fn requests_report(
         })
         .unwrap_or_default();
     let mut floor = f32::NEG_INFINITY;
+    let mut stuck = Vec::new();
     for (key, r) in p.requests.iter() {
         tally.add(r, &completes);
+        let o = outcome(r, &completes);
+        if o.stuck() {
+            keep_earliest(&mut stuck, (r.first, key.clone(), r, o), top);
+        }
         let d = r.app_ms.max(r.nginx_ms);
         // Below the current top N's slowest-kept duration a request cannot enter it; equal
         // durations still can (ties go by id).
@@ -46,7 +51,24 @@ pub(super) fn requests_report(
         unfinished: (tally.any_completes || completes.any()).then_some(tally.never_finished),
         outcomes: tally.outcomes,
         slowest: Vec::new(),
+        stuck: Vec::new(),
     };
+    stuck.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    stuck.truncate(top);
+    let name = |id: u32| (id != NONE).then(|| names.name(id).to_string());
+    out.stuck = stuck
+        .into_iter()
+        .map(|(_, key, r, o)| StuckRequest {
+            id: key.render(),
+            endpoint: name(r.endpoint),
+            outcome: o,
+            status: [r.nginx_status, r.app_status].into_iter().find(|s| *s > 0),
+            first: ts(r.first),
+            last: ts(r.last),
+            lines: r.lines as u64,
+            last_words: name(r.last_msg),
+        })
+        .collect();
     prune(&mut slow, top);
     out.slowest = slow
         .into_iter()
@@ -69,4 +91,21 @@ pub(super) fn requests_report(
 fn prune(v: &mut Vec<(f32, ReqKey, &ReqAgg)>, top: usize) {
     v.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     v.truncate(top);
+}
+
+type Stuck<'a> = (
+    i64,
+    ReqKey,
+    &'a ReqAgg,
+    crate::aggregate::outcome::RequestOutcome,
+);
+
+/// Keeps the `top` earliest stuck requests by first line, then id: the list stays `top` long
+/// however many there are, and any order of requests keeps the same ones.
+fn keep_earliest<'a>(v: &mut Vec<Stuck<'a>>, cand: Stuck<'a>, top: usize) {
+    v.push(cand);
+    if v.len() > top.max(1) * 64 {
+        v.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        v.truncate(top);
+    }
 }

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::Window;
+use super::{ErrorType, Window};
+use crate::aggregate::intern::Interner;
 use crate::aggregate::latency::LatencySummary;
 use crate::aggregate::windows::WinAgg;
 use crate::model::BySource;
@@ -17,6 +18,7 @@ pub(super) fn windows(
     latency: Vec<[Option<LatencySummary>; 2]>,
     judged: &Triage,
     primary: Source,
+    (names, listed): (&Interner, &[ErrorType]),
 ) -> Vec<Window> {
     let mut fired_in: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for f in &judged.flags {
@@ -46,8 +48,10 @@ pub(super) fn windows(
             Window {
                 flags: fired_in.get(start_s.as_str()).cloned().unwrap_or_default(),
                 incident: incident_of(&start_s),
+                error_types: listed_types(&w, names, listed),
                 start: start_s,
                 lines: w.lines,
+                requests: w.responses[pi],
                 errors: w.errors,
                 warnings: w.warnings,
                 status_5xx: w.status_5xx[pi],
@@ -60,4 +64,17 @@ pub(super) fn windows(
             }
         })
         .collect()
+}
+
+/// A window's lines per error type, only for the types the report lists (so the map stays as
+/// short as `error_types`), by name.
+fn listed_types(w: &WinAgg, names: &Interner, listed: &[ErrorType]) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for (&id, &n) in &w.error_types {
+        let name = names.name(id);
+        if n > 0 && listed.iter().any(|e| e.kind == name) {
+            *out.entry(name.to_string()).or_default() += n;
+        }
+    }
+    out
 }

@@ -1,5 +1,6 @@
-//! The report: table, JSON, markdown, over one hand-built `Report`.
+//! The report: table, JSON, markdown, HTML, over one hand-built `Report`.
 
+use logtriage::render::html::{Html, Page};
 use logtriage::render::json::Json;
 use logtriage::render::markdown::Markdown;
 use logtriage::render::table::TableRender;
@@ -28,4 +29,16 @@ fn report_json() {
 #[test]
 fn report_markdown() {
     insta::assert_snapshot!(rendered(&Markdown { brief: false }, &report()));
+}
+
+#[test]
+fn report_html() {
+    let r = report();
+    let page = Page {
+        report: &r,
+        traces: &[],
+        paths: &[],
+        trace_note: None,
+    };
+    insta::assert_snapshot!(rendered(&Html, &page));
 }

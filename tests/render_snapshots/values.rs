@@ -68,6 +68,7 @@ fn window(start: &str, lines: u64, errors: u64, p95: Option<f64>, incident: Opti
     Window {
         start: start.into(),
         lines,
+        requests: lines / 2,
         errors,
         warnings: 1,
         status_5xx: errors / 2,
@@ -86,6 +87,11 @@ fn window(start: &str, lines: u64, errors: u64, p95: Option<f64>, incident: Opti
             Vec::new()
         },
         incident,
+        error_types: if errors > 0 {
+            BTreeMap::from([(format!("BankTimeout{MARKUP}"), errors)])
+        } else {
+            BTreeMap::new()
+        },
     }
 }
 
@@ -192,6 +198,16 @@ fn requests() -> RequestsReport {
             outcome: RequestOutcome::Error,
             first: Some("2025-05-06T04:01:02.000Z".into()),
             lines: 4,
+        }],
+        stuck: vec![StuckRequest {
+            id: format!("{MARKUP}\""),
+            endpoint: Some("POST /pay".into()),
+            outcome: RequestOutcome::Unfinished,
+            status: None,
+            first: Some("2025-05-06T04:01:03.000Z".into()),
+            last: Some("2025-05-06T04:01:04.000Z".into()),
+            lines: 2,
+            last_words: Some(format!("calling {TERMINAL} <script>alert(1)</script>")),
         }],
     }
 }

@@ -188,6 +188,9 @@ fn error_line(t: &ErrorTypeCount) -> String {
     format!("  {:>7}  {}", t.count, term(&t.name))
 }
 
+/// One window's value for a sparkline.
+type Series = fn(&WindowPoint) -> Option<f64>;
+
 /// The recent windows as sparklines no wider than the terminal, with the newest window's
 /// numbers.
 fn sparklines(v: &LiveView, width: usize) -> Vec<String> {
@@ -196,7 +199,7 @@ fn sparklines(v: &LiveView, width: usize) -> Vec<String> {
         .last()
         .and_then(|w| w.p95_ms)
         .map_or("-".to_string(), ms);
-    let rows: [(&str, fn(&WindowPoint) -> Option<f64>, String); 4] = [
+    let rows: [(&str, Series, String); 4] = [
         ("lines ", |x| Some(x.lines as f64), String::new()),
         (
             "errors",
