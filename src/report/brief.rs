@@ -15,6 +15,8 @@ pub struct Brief {
     pub flags_more: usize,
     pub error_types: Vec<BriefError>,
     pub error_types_more: usize,
+    /// The folded `new_error_type` flags: each type and its lines, as the flags list them.
+    pub new_error_types: Vec<(String, u64)>,
 }
 
 #[derive(Serialize, Debug, Clone)]

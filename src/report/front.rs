@@ -37,6 +37,12 @@ pub fn brief(r: &Report) -> Brief {
             .map(error_type)
             .collect(),
         error_types_more: r.error_types.len().saturating_sub(TOP_ERROR_TYPES),
+        new_error_types: r
+            .flags
+            .iter()
+            .filter(|f| f.rule == "new_error_type")
+            .map(|f| (f.subject.clone().unwrap_or_default(), f.count))
+            .collect(),
     }
 }
 

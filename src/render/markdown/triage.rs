@@ -59,16 +59,10 @@ pub fn incidents(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     let new: Vec<String> = r
-        .flags
+        .brief
+        .new_error_types
         .iter()
-        .filter(|f| f.rule == "new_error_type")
-        .map(|f| {
-            format!(
-                "{} ({})",
-                md_code(f.subject.as_deref().unwrap_or("?")),
-                f.count
-            )
-        })
+        .map(|(t, n)| format!("{} ({n})", md_code(t)))
         .collect();
     if !new.is_empty() {
         writeln!(

@@ -95,16 +95,10 @@ impl TableRender {
         }
         writeln!(out, "{t}")?;
         let new: Vec<String> = r
-            .flags
+            .brief
+            .new_error_types
             .iter()
-            .filter(|f| f.rule == "new_error_type")
-            .map(|f| {
-                format!(
-                    "{} ({})",
-                    term(f.subject.as_deref().unwrap_or("?")),
-                    f.count
-                )
-            })
+            .map(|(t, n)| format!("{} ({n})", term(t)))
             .collect();
         if !new.is_empty() {
             let text = format!(
