@@ -136,6 +136,7 @@ fn timelines(cfg: &ReportConfig, r: &Report) -> Result<(Vec<Trace>, Vec<String>,
     let stdin = cfg.input.inputs.contains(&InputSpec::Stdin);
     let tc = TraceConfig {
         input: cfg.input.clone(),
+        shortened: vec![false; ids.len()],
         ids,
         format: LinesFormat::Text,
     };

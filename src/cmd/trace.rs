@@ -122,7 +122,13 @@ fn own_lines(
         |piece| {
             candidates(piece, &finders, parser, |ev| {
                 let rid = ev.request_id.as_deref()?;
-                let which = cfg.ids.iter().position(|id| id == rid)?;
+                let which = cfg
+                    .ids
+                    .iter()
+                    .zip(&cfg.shortened)
+                    .position(|(id, &short)| {
+                        id == rid || (short && rid.starts_with(id.as_str()))
+                    })?;
                 Some((which, ev))
             })
         },
@@ -223,15 +229,42 @@ fn timelines(
     diag: &mut dyn Write,
 ) -> std::io::Result<Vec<Trace>> {
     let mut traces: Vec<Trace> = Vec::new();
-    for (id, lines) in cfg.ids.iter().zip(own) {
+    for ((id, &short), lines) in cfg.ids.iter().zip(&cfg.shortened).zip(own) {
         if lines.is_empty() {
-            writeln!(diag, "logtriage: no line carries request id '{}'", {
-                crate::render::escape::term(id)
-            })?;
+            writeln!(
+                diag,
+                "logtriage: no line carries request id '{}{}'",
+                { crate::render::escape::term(id) },
+                if short { "…" } else { "" }
+            )?;
             continue;
         }
+        // A shortened id stands for the one id it starts; several are named, none followed.
+        let mut full: Vec<&str> = lines
+            .iter()
+            .filter_map(|e| e.request_id.as_deref())
+            .collect();
+        full.sort_unstable();
+        full.dedup();
+        if full.len() > 1 {
+            let shown: Vec<String> = full
+                .iter()
+                .take(5)
+                .map(|f| crate::render::escape::term(f).into_owned())
+                .collect();
+            writeln!(
+                diag,
+                "logtriage: request id '{}…' starts {} ids ({}{}); give more of it",
+                crate::render::escape::term(id),
+                full.len(),
+                shown.join(", "),
+                if full.len() > 5 { ", ..." } else { "" }
+            )?;
+            continue;
+        }
+        let id = full.first().map_or(id.as_str(), |f| f).to_string();
         traces.push(trace::build(
-            id,
+            &id,
             lines,
             nginx_errors,
             access,

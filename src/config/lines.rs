@@ -14,6 +14,9 @@ use crate::select::predicate::{Predicate, predicate, regex};
 pub struct TraceConfig {
     pub input: InputConfig,
     pub ids: Vec<String>,
+    /// Per id: given shortened (`34f2c543…`, as tables show ids), so it is the start of
+    /// the id to follow, not all of it.
+    pub shortened: Vec<bool>,
     pub format: LinesFormat,
 }
 
@@ -45,9 +48,23 @@ pub fn trace(args: &TraceArgs) -> Result<TraceConfig, UsageError> {
     }
     let mut seen = std::collections::HashSet::new();
     ids.retain(|i| seen.insert(i.clone()));
+    let mut shortened = Vec::with_capacity(ids.len());
+    for id in &mut ids {
+        let cut = id.strip_suffix('…').map(str::to_string);
+        shortened.push(cut.is_some());
+        if let Some(start) = cut {
+            if start.chars().count() < 4 {
+                return Err(usage(format!(
+                    "ID '{id}': a shortened id needs at least its first 4 characters"
+                )));
+            }
+            *id = start;
+        }
+    }
     Ok(TraceConfig {
         input: input_from(&args.input, &files)?,
         ids,
+        shortened,
         format: args.format,
     })
 }

@@ -83,7 +83,7 @@ pub fn list(items: &[String], sep: &str, width: usize) -> String {
 }
 
 /// A request id as a table shows it: whole with `--wide` (or when short), else its first
-/// `SHORT_ID` characters and `…`.
+/// `SHORT_ID` characters and `…`, the form `trace` takes back.
 pub fn short_id(id: &str, wide: bool) -> String {
     if wide || id.chars().count() <= SHORT_ID + 1 {
         return id.to_string();
