@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::TableRender;
+use super::{TableRender, clock};
 use crate::model::human_duration;
 use crate::render::escape::term;
 use crate::render::fit::{clip, whole_list, width, wrap};
@@ -182,8 +182,8 @@ impl TableRender {
             &clip(
                 &format!(
                     "TIMELINE {} to {}, {} windows ({per})",
-                    short_time(&a.start),
-                    short_time(&z.start),
+                    clock(r, &a.start),
+                    clock(r, &z.start),
                     human_duration(r.window_seconds as f64)
                 ),
                 self.width,
