@@ -45,6 +45,14 @@ pub struct LatencySummary {
     pub max: f64,
 }
 
+impl LatencySummary {
+    /// The figures after the count, in the order every latency table shows them: mean,
+    /// p50, p90, p95, p99, max.
+    pub fn figures(&self) -> [f64; 6] {
+        [self.mean, self.p50, self.p90, self.p95, self.p99, self.max]
+    }
+}
+
 /// Milliseconds rounded to 1 µs, as every figure of the JSON contract is.
 pub fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0

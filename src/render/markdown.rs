@@ -191,29 +191,15 @@ fn latency(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             ],
             "lrrrrrrr",
         )?;
-        let mut line = |n: String, s: &crate::model::LatencySummary| {
-            row(
-                out,
-                &[
-                    n,
-                    s.count.to_string(),
-                    ms(s.mean),
-                    ms(s.p50),
-                    ms(s.p90),
-                    ms(s.p95),
-                    ms(s.p99),
-                    ms(s.max),
-                ],
-            )
-        };
-        if let Some(s) = &side.overall {
-            line("**all but health checks**".into(), s)?;
-        }
-        if let Some(s) = &side.health {
-            line("**health checks**".into(), s)?;
-        }
-        for e in &side.endpoints {
-            line(md_cell_code(&e.endpoint), &e.summary)?;
+        for r in side.rows() {
+            let name = if r.total {
+                format!("**{}**", r.name.trim_matches(['(', ')']))
+            } else {
+                md_cell_code(r.name)
+            };
+            let mut cells = vec![name, r.summary.count.to_string()];
+            cells.extend(r.summary.figures().map(ms));
+            row(out, &cells)?;
         }
     }
     Ok(())

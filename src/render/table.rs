@@ -464,26 +464,15 @@ impl TableRender {
             ],
             "txxxxxxx",
         );
-        let mut row = |name: Cell, s: &crate::model::LatencySummary| {
-            t.add_row(vec![
-                name,
-                right(s.count),
-                right(ms(s.mean)),
-                right(ms(s.p50)),
-                right(ms(s.p90)),
-                right(ms(s.p95)),
-                right(ms(s.p99)),
-                right(ms(s.max)),
-            ]);
-        };
-        if let Some(s) = &side.overall {
-            row(self.bold("(all but health checks)"), s);
-        }
-        if let Some(s) = &side.health {
-            row(self.bold("(health checks)"), s);
-        }
-        for e in &side.endpoints {
-            row(Cell::new(term(&e.endpoint)), &e.summary);
+        for row in side.rows() {
+            let name = if row.total {
+                self.bold(row.name)
+            } else {
+                Cell::new(term(row.name))
+            };
+            let mut cells = vec![name, right(row.summary.count)];
+            cells.extend(row.summary.figures().map(|v| right(ms(v))));
+            t.add_row(cells);
         }
         t
     }

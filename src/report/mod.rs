@@ -196,6 +196,38 @@ pub struct LatencySide {
     pub unit_doubt: Option<String>,
 }
 
+/// One row of a latency table: the overall figures, the health checks', or an endpoint's.
+pub struct LatencyRow<'a> {
+    /// `(all but health checks)`, `(health checks)` or the endpoint.
+    pub name: &'a str,
+    /// The overall or health-check row, not an endpoint's.
+    pub total: bool,
+    pub summary: &'a LatencySummary,
+}
+
+impl LatencySide {
+    /// The rows every latency table shows, in order: overall, health checks, endpoints.
+    pub fn rows(&self) -> Vec<LatencyRow<'_>> {
+        let totals = [
+            ("(all but health checks)", &self.overall),
+            ("(health checks)", &self.health),
+        ];
+        let totals = totals.into_iter().filter_map(|(name, s)| {
+            s.as_ref().map(|summary| LatencyRow {
+                name,
+                total: true,
+                summary,
+            })
+        });
+        let endpoints = self.endpoints.iter().map(|e| LatencyRow {
+            name: &e.endpoint,
+            total: false,
+            summary: &e.summary,
+        });
+        totals.chain(endpoints).collect()
+    }
+}
+
 /// What to say when a side's median latency cannot be a request's: over an hour, or under
 /// a microsecond.
 pub fn unit_doubt(overall: Option<&LatencySummary>) -> Option<String> {

@@ -228,29 +228,10 @@ pub fn latency(name: &str, side: &LatencySide) -> String {
             "endpoint", "count#", "mean#", "p50#", "p90#", "p95#", "p99#", "max#",
         ],
     );
-    let mut row = |label: Cell, class: &str, s: &crate::model::LatencySummary| {
-        t.row_class(
-            class,
-            vec![
-                label,
-                Cell::count(s.count),
-                ms_cell(Some(s.mean)),
-                ms_cell(Some(s.p50)),
-                ms_cell(Some(s.p90)),
-                ms_cell(Some(s.p95)),
-                ms_cell(Some(s.p99)),
-                ms_cell(Some(s.max)),
-            ],
-        );
-    };
-    if let Some(s) = &side.overall {
-        row(Cell::text("(all but health checks)"), "total", s);
-    }
-    if let Some(s) = &side.health {
-        row(Cell::text("(health checks)"), "total", s);
-    }
-    for e in &side.endpoints {
-        row(Cell::text(&e.endpoint), "", &e.summary);
+    for r in side.rows() {
+        let mut cells = vec![Cell::text(r.name), Cell::count(r.summary.count)];
+        cells.extend(r.summary.figures().map(|v| ms_cell(Some(v))));
+        t.row_class(if r.total { "total" } else { "" }, cells);
     }
     out.push_str(&t.finish());
     out
