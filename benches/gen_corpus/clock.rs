@@ -6,7 +6,7 @@
 pub(crate) const SEC: u64 = 1_000_000;
 
 /// (year, month, day) from days since the epoch (Howard Hinnant's algorithm).
-fn civil(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

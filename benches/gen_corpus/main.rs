@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example gen_corpus -- [--out DIR] [--size 1GiB] [--seed 42]
-//!     [--only app|error|access] [--load daily|steady]
+//!     [--only app|error|access|compact] [--load daily|steady]
 //! ```
 //!
 //! One discrete-event simulation of a Python/FastAPI service (python-json-logger) behind one of
@@ -21,6 +21,10 @@
 //!   noise (temp-file buffering warnings, favicon and scanner 404s, rate limiting), start-up and
 //!   reload notices. Connection ids increase.
 //!
+//! - `app-compact.log` (`--size` bytes): a second app-log shape from its own small simulation
+//!   (see `compact`): compact JSON with `timestamp`/`level`/`logger`/`msg`/`request_id`/
+//!   `endpoint`/`method`, 2-6 lines per request, a 12:00-12:10 burst of errors and latency.
+//!
 //! Incident 04:00-04:10: the database fails over (sqlalchemy errors, pool timeouts, 5xx, 6-8x
 //! latency, more hung requests), pod 10.0.0.8 is down for three minutes and all pods for 30 s
 //! (`no live upstreams`; no new requests reach the app), nginx runs out of worker connections.
@@ -34,6 +38,7 @@
 mod app;
 mod catalog;
 mod clock;
+mod compact;
 mod nginx;
 mod request;
 mod rng;
@@ -46,7 +51,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use sim::Gen;
-use sink::{IN_ACCESS, IN_APP, IN_ERROR};
+use sink::{IN_ACCESS, IN_APP, IN_COMPACT, IN_ERROR};
 
 fn parse_size(s: &str) -> Option<u64> {
     let s = s.trim();
@@ -68,12 +73,12 @@ fn parse_size(s: &str) -> Option<u64> {
 }
 
 const USAGE: &str =
-    "usage: gen_corpus [--out DIR] [--size SIZE] [--seed N] [--only app|error|access] [--load daily|steady]
+    "usage: gen_corpus [--out DIR] [--size SIZE] [--seed N] [--only app|error|access|compact] [--load daily|steady]
   --out DIR     output directory (default target/bench-corpus)
   --size SIZE   app.log size, e.g. 1GiB, 200MB, 64MiB (default 1GiB); nginx-error.log and
                 nginx-access.log are each ~20% of it
   --seed N      PRNG seed (default 42); same seed and size, same bytes
-  --only KIND   write only app, error or access (comma-separated list allowed)
+  --only KIND   write only app, error, access or compact (comma-separated list allowed)
   --load KIND   daily (default): traffic swells over the span and rises in the incident;
                 steady: one request rate throughout";
 
@@ -96,7 +101,7 @@ fn parse_args() -> Option<Args> {
         dir: PathBuf::from("target/bench-corpus"),
         size: 1u64 << 30,
         seed: 42u64,
-        enabled: IN_APP | IN_ERROR | IN_ACCESS,
+        enabled: IN_APP | IN_ERROR | IN_ACCESS | IN_COMPACT,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -141,6 +146,7 @@ fn parse_only(value: &str) -> u8 {
             "app" => IN_APP,
             "error" => IN_ERROR,
             "access" => IN_ACCESS,
+            "compact" => IN_COMPACT,
             _ => usage(&format!("bad --only {kind:?}")),
         };
     }
@@ -160,7 +166,9 @@ fn main() -> io::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let started = Instant::now();
     let mut g = Gen::new(seed, &dir, size, enabled)?;
-    g.run(size)?;
+    if enabled & (IN_APP | IN_ERROR | IN_ACCESS) != 0 {
+        g.run(size)?;
+    }
     for (sink, bit) in [
         (&g.app, IN_APP),
         (&g.error, IN_ERROR),
@@ -175,6 +183,17 @@ fn main() -> io::Result<()> {
                 sink.bytes as f64 / sink.lines.max(1) as f64
             );
         }
+    }
+    if enabled & IN_COMPACT != 0 {
+        let path = dir.join("app-compact.log");
+        let (bytes, lines) = compact::write(&path, size, seed)?;
+        println!(
+            "{:<40} {:>13} bytes {:>10} lines {:>7.1} bytes/line",
+            path.display(),
+            bytes,
+            lines,
+            bytes as f64 / lines.max(1) as f64
+        );
     }
     eprintln!(
         "gen_corpus: {:.1} s (seed {seed})",

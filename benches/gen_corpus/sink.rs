@@ -12,6 +12,8 @@ use crate::clock::{Stamp, StampCache};
 pub(crate) const IN_APP: u8 = 1;
 pub(crate) const IN_ERROR: u8 = 2;
 pub(crate) const IN_ACCESS: u8 = 4;
+/// `app-compact.log`, the second app-log shape (`compact`), written after the simulation.
+pub(crate) const IN_COMPACT: u8 = 8;
 
 pub(crate) struct Sink {
     pub(crate) path: PathBuf,
