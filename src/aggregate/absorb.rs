@@ -24,6 +24,7 @@ pub struct Scratch {
     pub parse: crate::parse::ParseCache,
     endpoint: String,
     endpoint_key: Vec<u8>,
+    endpoint_masked: Vec<u8>,
     message: String,
     /// What the last line added to its window, when it was an event (see `window_line`).
     line: WinLine,
@@ -114,7 +115,8 @@ impl Partial {
     }
 
     /// The interned endpoint of a method and request target. Normalising is memoised by the
-    /// raw method and path (query dropped), which repeat from line to line.
+    /// method and path (query dropped, numeric segments masked), which repeat from line to
+    /// line even where every request names another id.
     #[inline]
     pub fn endpoint_id(
         &mut self,
@@ -133,8 +135,19 @@ impl Partial {
             }
             None => key.push(0xFE),
         }
-        key.extend_from_slice(&target.as_bytes()[..cut]);
+        let head = key.len();
+        let path = &target.as_bytes()[..cut];
+        key.extend_from_slice(path);
         if let Some(id) = self.endpoint_memo.get(key) {
+            return id;
+        }
+        // Paths full of numeric ids rarely repeat raw: try them with the ids masked.
+        let masked = &mut scratch.endpoint_masked;
+        masked.clear();
+        masked.extend_from_slice(&key[..head]);
+        let some_masked = endpoint::memo_key(path, masked);
+        if some_masked && let Some(id) = self.endpoint_memo.get(masked) {
+            self.endpoint_memo.put(key, id);
             return id;
         }
         endpoint::normalize(method, target, &mut scratch.endpoint);
@@ -142,6 +155,9 @@ impl Partial {
             .endpoints
             .admit(&mut self.names, &scratch.endpoint, endpoint::is_health);
         self.endpoint_memo.put(key, id);
+        if some_masked {
+            self.endpoint_memo.put(masked, id);
+        }
         id
     }
 

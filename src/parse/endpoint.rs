@@ -39,6 +39,39 @@ pub fn normalize(method: Option<&str>, target: &str, out: &mut String) {
     }
 }
 
+/// Appends `path` to a memo key with every all-digit segment as one 0xFD byte (never in
+/// UTF-8): `normalize` names every such segment `:id` whatever its digits, and reads every
+/// other byte as it is, so paths with the same key have the same name. Returns whether a
+/// segment was masked.
+pub fn memo_key(path: &[u8], key: &mut Vec<u8>) -> bool {
+    let mut masked = false;
+    let mut seg = key.len();
+    // Bytes of the current segment so far: (any, all digits).
+    let (mut any, mut digits) = (false, true);
+    for &c in path {
+        if c == b'/' {
+            if any && digits {
+                key.truncate(seg);
+                key.push(0xFD);
+                masked = true;
+            }
+            key.push(b'/');
+            seg = key.len();
+            (any, digits) = (false, true);
+        } else {
+            key.push(c);
+            any = true;
+            digits &= c.is_ascii_digit();
+        }
+    }
+    if any && digits {
+        key.truncate(seg);
+        key.push(0xFD);
+        masked = true;
+    }
+    masked
+}
+
 /// Numbers, UUIDs, and hex runs of 8+ characters with at least one digit.
 fn is_id(seg: &str) -> bool {
     let b = seg.as_bytes();
@@ -141,6 +174,34 @@ pub fn is_health(endpoint: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memo_keys_mask_exactly_the_segments_normalize_names_id() {
+        let key = |p: &str| {
+            let mut k = Vec::new();
+            let masked = memo_key(p.as_bytes(), &mut k);
+            (k, masked)
+        };
+        assert_eq!(
+            key("/api/v1/users/123/orders").0,
+            b"/api/v1/users/\xFD/orders"
+        );
+        assert!(key("/users/7").1);
+        assert!(!key("/api/v1/search").1);
+        // Digits inside a segment stay: normalize keeps `v1` and `v2` apart.
+        assert_ne!(key("/v1/x").0, key("/v2/x").0);
+        assert_eq!(key("//1/").0, b"//\xFD/");
+        // Paths with one key have one name.
+        let pairs = [
+            ("/u/1/o/22", "/u/333/o/4"),
+            ("/a/0", "/a/99999999999999999999"),
+            ("http://h/1", "http://h/2"),
+        ];
+        for (a, b) in pairs {
+            assert_eq!(key(a).0, key(b).0);
+            assert_eq!(n(Some("GET"), a), n(Some("GET"), b), "{a} {b}");
+        }
+    }
 
     fn n(m: Option<&str>, p: &str) -> String {
         let mut s = String::new();

@@ -89,8 +89,12 @@ fn is_ws(c: u8) -> bool {
 }
 
 impl<'a> Cur<'a, '_> {
-    #[inline]
+    #[inline(always)]
     fn ws(&mut self) {
+        // Compact JSON has no whitespace: one compare decides the common case.
+        if self.b.get(self.i).is_none_or(|&c| c > b' ') {
+            return;
+        }
         while self.i < self.b.len() && is_ws(self.b[self.i]) {
             self.i += 1;
         }
@@ -102,7 +106,7 @@ impl<'a> Cur<'a, '_> {
     }
 
     /// At an opening quote: returns the raw content and whether it holds escapes.
-    #[inline]
+    #[inline(always)]
     fn string(&mut self) -> Option<(&'a str, bool)> {
         let start = self.i + 1;
         if !self.quotes.is_empty() {

@@ -98,6 +98,9 @@ pub struct ZoneCache {
     /// The minute's start as wall-clock digits read as UTC, for naive stamps.
     minute_local: Micros,
     minute_valid: bool,
+    /// The zone suffix (`+00:00`, `Z`) the minute's offset was read from, packed by
+    /// `pack_rest`: the same bytes again need no reading.
+    minute_rest: u64,
     /// The last stamp's offset holds for its whole local hour: it carried its own, or its
     /// zone did not switch within that hour. Only then may the minute memo keep it.
     steady: bool,
@@ -249,7 +252,10 @@ fn iso_like(b: &[u8], zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
     if rest.first() == Some(&b' ') {
         rest = &rest[1..];
     }
-    let offset = if rest.is_empty() {
+    let packed = pack_rest(rest);
+    let offset = if known && packed.is_some_and(|p| p == cache.minute_rest) {
+        cache.minute_offset
+    } else if rest.is_empty() {
         None
     } else if rest.eq_ignore_ascii_case(b"UTC") || rest.eq_ignore_ascii_case(b"GMT") {
         Some(0)
@@ -278,9 +284,24 @@ fn iso_like(b: &[u8], zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
         cache.minute_base = t - within;
         cache.minute_local = cache.naive_local.map_or(0, |l| l - within);
         cache.minute_zone = zone.key();
+        // No packing (a suffix over 7 bytes) never matches: `pack_rest` sets the top byte.
+        cache.minute_rest = packed.unwrap_or(0);
         cache.minute_valid = true;
     }
     Some(t)
+}
+
+/// A zone suffix of at most 7 bytes as one integer, its length in the top byte (so no two
+/// suffixes share a value, and none is 0).
+#[inline]
+fn pack_rest(rest: &[u8]) -> Option<u64> {
+    if rest.len() > 7 {
+        return None;
+    }
+    let mut buf = [0u8; 8];
+    buf[..rest.len()].copy_from_slice(rest);
+    buf[7] = rest.len() as u8 + 1;
+    Some(u64::from_le_bytes(buf))
 }
 
 fn month(b: &[u8]) -> Option<u32> {
@@ -350,7 +371,14 @@ pub fn epoch_i64(v: i64) -> Option<Micros> {
 /// Parses any supported textual timestamp; naive ones are read in `zone`.
 pub fn parse_ts(s: &str, zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
     cache.naive_local = None;
-    let b = s.trim().as_bytes();
+    // Stamps rarely carry spaces: trim (which decodes characters) only when an end may.
+    let raw = s.as_bytes();
+    let bare = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_graphic());
+    let b = if bare(raw.first()) && bare(raw.last()) {
+        raw
+    } else {
+        s.trim().as_bytes()
+    };
     let first = *b.first()?;
     if !first.is_ascii_digit() {
         return None;

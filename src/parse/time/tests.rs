@@ -187,3 +187,32 @@ fn offsets_parse() {
     assert!(Zone::parse("America/New_York").is_some());
     assert!(Zone::parse("Mars/Base").is_none());
 }
+
+#[test]
+fn a_repeated_zone_suffix_reads_as_the_first_did() {
+    // The minute memo reuses the suffix's offset when its bytes repeat: stamps of one minute
+    // with other suffixes must still read their own.
+    let z = utc();
+    let mut cache = ZoneCache::default();
+    let mut at = |s: &str| parse_ts(s, &z, &mut cache);
+    let base = at("2025-05-06T00:00:00.006+00:00").unwrap();
+    assert_eq!(at("2025-05-06T00:00:01.006+00:00"), Some(base + 1_000_000));
+    assert_eq!(
+        at("2025-05-06T00:00:01.006+02:00"),
+        Some(base + 1_000_000 - 7_200_000_000)
+    );
+    assert_eq!(at("2025-05-06T00:00:01.006Z"), Some(base + 1_000_000));
+    assert_eq!(at("2025-05-06T00:00:01.006"), Some(base + 1_000_000));
+    assert_eq!(at("2025-05-06T00:00:02.006+00:00"), Some(base + 2_000_000));
+    assert_eq!(
+        at("2025-05-06T00:00:02.006 +0530"),
+        Some(base + 2_000_000 - 19_800_000_000)
+    );
+    // A suffix too long to pack is read every time.
+    assert_eq!(at("2025-05-06T00:00:03+00:00:00"), None);
+    // Spaces around the stamp are still trimmed.
+    assert_eq!(
+        at(" 2025-05-06T00:00:03.006+00:00 "),
+        Some(base + 3_000_000)
+    );
+}
