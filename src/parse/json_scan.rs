@@ -377,7 +377,7 @@ fn walk<'a>(
 ) -> Option<()> {
     let ScanCache { keys, quotes } = cache;
     keys.start_line();
-    let s = std::str::from_utf8(line).ok()?;
+    let s = simdutf8::basic::from_utf8(line).ok()?;
     let escapes = index_quotes(line, quotes);
     let mut c = Cur {
         s,

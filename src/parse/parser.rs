@@ -278,7 +278,7 @@ impl Parser {
             return;
         } else {
             e.format = Some(Format::Text);
-            e.msg = (!body.is_empty()).then(|| match std::str::from_utf8(body) {
+            e.msg = (!body.is_empty()).then(|| match simdutf8::basic::from_utf8(body) {
                 Ok(s) => Cow::Borrowed(s.trim_end()),
                 Err(_) => Cow::Owned(String::from_utf8_lossy(body).trim_end().to_owned()),
             });
@@ -309,12 +309,12 @@ impl Parser {
     ) -> bool {
         match body[0] {
             b'{' => json::parse_into(body, &self.fields, zone, cache, ev),
-            b'0'..=b'9' if nginx_error::looks_like(body) => std::str::from_utf8(body)
+            b'0'..=b'9' if nginx_error::looks_like(body) => simdutf8::basic::from_utf8(body)
                 .ok()
                 .and_then(|s| self.nginx_error.parse_into(s, zone, &mut cache.zone, ev))
                 .is_some(),
             _ => {
-                let Ok(s) = std::str::from_utf8(body) else {
+                let Ok(s) = simdutf8::basic::from_utf8(body) else {
                     return false;
                 };
                 if self
