@@ -45,29 +45,17 @@ pub fn normalize(method: Option<&str>, target: &str, out: &mut String) {
 /// segment was masked.
 pub fn memo_key(path: &[u8], key: &mut Vec<u8>) -> bool {
     let mut masked = false;
-    let mut seg = key.len();
-    // Bytes of the current segment so far: (any, all digits).
-    let (mut any, mut digits) = (false, true);
-    for &c in path {
-        if c == b'/' {
-            if any && digits {
-                key.truncate(seg);
-                key.push(0xFD);
-                masked = true;
-            }
+    for (i, seg) in path.split(|&c| c == b'/').enumerate() {
+        if i > 0 {
             key.push(b'/');
-            seg = key.len();
-            (any, digits) = (false, true);
-        } else {
-            key.push(c);
-            any = true;
-            digits &= c.is_ascii_digit();
         }
-    }
-    if any && digits {
-        key.truncate(seg);
-        key.push(0xFD);
-        masked = true;
+        // Whole segments at a time: this runs on every memo miss of the raw path.
+        if !seg.is_empty() && seg.iter().all(u8::is_ascii_digit) {
+            key.push(0xFD);
+            masked = true;
+        } else {
+            key.extend_from_slice(seg);
+        }
     }
     masked
 }

@@ -129,10 +129,12 @@ pub fn parse_into<'a>(
     let ts = time::parse_ts(&line[open + 1..close], zone, cache)?;
     let after = &line[close + 3..];
     let (request, after) = quoted(after)?;
-    let mut it = after.trim_start().splitn(3, ' ');
-    let status: u16 = it.next()?.parse().ok()?;
-    let _bytes = it.next()?;
-    let tail = it.next().unwrap_or("");
+    // `status bytes tail`, cut by byte search (`splitn(3, ' ')` costs a searcher per call).
+    let after = after.trim_start();
+    let sp = memchr::memchr(b' ', after.as_bytes())?;
+    let status: u16 = after[..sp].parse().ok()?;
+    let rest = &after[sp + 1..];
+    let tail = memchr::memchr(b' ', rest.as_bytes()).map_or("", |i| &rest[i + 1..]);
     let (_referer, tail) = match tail.strip_prefix('"') {
         Some(t) => quoted(t).unwrap_or(("", tail)),
         None => ("", tail),
@@ -265,11 +267,21 @@ fn tokens(s: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// `s` without the `"` at either end (all of them, as `trim_matches('"')`).
+fn trim_quotes(s: &str) -> &str {
+    let b = s.as_bytes();
+    let start = b.iter().position(|&c| c != b'"').unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| c != b'"').map_or(start, |i| i + 1);
+    &s[start..end]
+}
+
 fn extra_fields<'a>(extras: &'a str, access: &Access, ev: &mut LogEvent<'a>) {
     let mut numbers = 0;
     for tok in tokens(extras) {
-        if let Some((k, v)) = tok.split_once('=') {
-            let v = v.trim_matches('"');
+        // Byte searches: `str::split_once(char)` and `trim_matches` cost a third of the
+        // access line's parse in callgrind.
+        if let Some(eq) = memchr::memchr(b'=', tok.as_bytes()) {
+            let (k, v) = (&tok[..eq], trim_quotes(&tok[eq + 1..]));
             if v.is_empty() || v == "-" {
                 continue;
             }
@@ -405,6 +417,23 @@ impl Evidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_quotes_is_trim_matches() {
+        for v in [
+            "",
+            "\"",
+            "\"\"",
+            "\"a\"",
+            "a",
+            "\"\"a\"b\"\"",
+            "a\"",
+            "\"a",
+            "é\"",
+        ] {
+            assert_eq!(trim_quotes(v), v.trim_matches('"'), "{v:?}");
+        }
+    }
 
     fn p(line: &str) -> Option<LogEvent<'_>> {
         parse(

@@ -101,6 +101,8 @@ pub struct ZoneCache {
     /// The zone suffix (`+00:00`, `Z`) the minute's offset was read from, packed by
     /// `pack_rest`: the same bytes again need no reading.
     minute_rest: u64,
+    /// The same for nginx's `$time_local` stamps (`nginx_local`).
+    nginx: MinuteMemo,
     /// The last stamp's offset holds for its whole local hour: it carried its own, or its
     /// zone did not switch within that hour. Only then may the minute memo keep it.
     steady: bool,
@@ -320,17 +322,62 @@ fn nginx_local(b: &[u8], zone: &Zone, cache: &mut ZoneCache) -> Option<Micros> {
     if b.len() < 20 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' {
         return None;
     }
+    let s = d2(b, 18)?;
+    let rest = b[20..].strip_prefix(b" ").unwrap_or(&b[20..]);
+    // Bytes 0..17 (date, hour, minute) and the zone suffix as in the last stamp: the same
+    // minute start, as in `iso_like`'s memo.
+    let key = u128::from_le_bytes(b[..16].try_into().expect("16 bytes"));
+    let packed = pack_rest(rest);
+    let m = &cache.nginx;
+    if m.valid
+        && s < 60
+        && m.key == key
+        && m.key16 == b[16]
+        && packed == Some(m.rest)
+        && (m.offset.is_some() || m.zone == zone.key())
+    {
+        let within = s as i64 * 1_000_000;
+        cache.naive_local = m.offset.is_none().then_some(m.local + within);
+        return Some(m.base + within);
+    }
     let d = d2(b, 0)?;
     let mo = month(&b[3..6])?;
     let y = d4(b, 7)?;
-    let (h, mi, s) = (d2(b, 12)?, d2(b, 15)?, d2(b, 18)?);
-    let rest = b[20..].strip_prefix(b" ").unwrap_or(&b[20..]);
+    let (h, mi) = (d2(b, 12)?, d2(b, 15)?);
     let offset = if rest.is_empty() {
         None
     } else {
         Some(parse_offset(rest)?)
     };
-    Some(finish(build(y, mo, d, h, mi, s, 0)?, offset, zone, cache))
+    let t = finish(build(y, mo, d, h, mi, s, 0)?, offset, zone, cache);
+    if s < 60 && cache.steady {
+        let within = s as i64 * 1_000_000;
+        cache.nginx = MinuteMemo {
+            valid: packed.is_some(),
+            key,
+            key16: b[16],
+            rest: packed.unwrap_or(0),
+            offset,
+            zone: zone.key(),
+            base: t - within,
+            local: cache.naive_local.map_or(0, |l| l - within),
+        };
+    }
+    Some(t)
+}
+
+/// `nginx_local`'s memo of one minute: its first 17 bytes, zone suffix and start.
+#[derive(Default, Clone, Copy)]
+struct MinuteMemo {
+    valid: bool,
+    key: u128,
+    key16: u8,
+    rest: u64,
+    offset: Option<i32>,
+    zone: u64,
+    base: Micros,
+    /// The minute's start as wall-clock digits read as UTC, for naive stamps.
+    local: Micros,
 }
 
 /// Epoch number of unknown unit, judged by magnitude: seconds (zap, float), milliseconds

@@ -216,3 +216,26 @@ fn a_repeated_zone_suffix_reads_as_the_first_did() {
         Some(base + 3_000_000)
     );
 }
+
+#[test]
+fn nginx_stamps_of_one_minute_read_as_each_alone() {
+    let z = Zone::parse("Europe/Berlin").unwrap();
+    let mut cache = ZoneCache::default();
+    for s in [
+        "06/May/2025:04:00:08 +0000",
+        "06/May/2025:04:00:09 +0000",
+        "06/May/2025:04:00:09 +0200",
+        "06/May/2025:04:00:59",
+        "06/May/2025:04:00:10",
+        "06/May/2025:04:01:10 +0000",
+        "06/May/2025:04:00:60 +0000",
+        "07/May/2025:04:00:10 +0000",
+        "06/May/2025:04:00:1x +0000",
+    ] {
+        let memo = parse_ts(s, &z, &mut cache);
+        let memo_local = cache.naive_local;
+        let mut fresh = ZoneCache::default();
+        assert_eq!(memo, parse_ts(s, &z, &mut fresh), "{s}");
+        assert_eq!(memo_local, fresh.naive_local, "{s}");
+    }
+}
