@@ -82,6 +82,7 @@ impl<'a> Picked<'a> {
         self.slots[f as usize].as_ref().map(|s| &s.val)
     }
 
+    #[inline(always)]
     fn take_str(&mut self, f: Canonical) -> Option<Cow<'a, str>> {
         match self.slots[f as usize].take()?.val {
             Raw::Str(s) if !s.is_empty() && s != "-" => Some(s),
