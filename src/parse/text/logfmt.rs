@@ -19,9 +19,22 @@ pub fn pairs(s: &str) -> Pairs<'_> {
     Pairs { s, i: 0 }
 }
 
-/// A logfmt key: what slog, logrus and Heroku write (dotted groups included).
+/// A logfmt key: what slog, logrus and Heroku write (dotted groups included). A table,
+/// since it runs on every byte of every key.
+const KEY_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'@' | b'/');
+        c += 1;
+    }
+    t
+};
+
+#[inline(always)]
 fn key_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'@' | b'/')
+    KEY_BYTE[b as usize]
 }
 
 impl<'a> Iterator for Pairs<'a> {
@@ -60,10 +73,31 @@ impl<'a> Iterator for Pairs<'a> {
                 return Some((key, unquote(&self.s[open..close])));
             }
             let vs = self.i;
-            self.i = memchr::memchr(b' ', &b[vs..]).map_or(b.len(), |p| vs + p);
+            self.i = space_at(b, vs);
             return Some((key, Cow::Borrowed(&self.s[vs..self.i])));
         }
     }
+}
+
+/// The first space at or after `i` (else the end), eight bytes a step: bare values are too
+/// short for a memchr call's set-up to pay and long enough for a byte loop to cost.
+#[inline]
+fn space_at(b: &[u8], mut i: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    while let Some(w) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(w.try_into().expect("8 bytes")) ^ (LO * b' ' as u64);
+        // The lowest flagged byte is the first space (false flags sit only above a true one).
+        let found = x.wrapping_sub(LO) & !x & HI;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i] != b' ' {
+        i += 1;
+    }
+    i
 }
 
 /// The closing `"` of a quoted value opened before `from`, skipping escaped ones.
@@ -80,7 +114,7 @@ fn closing_quote(b: &[u8], mut from: usize) -> Option<usize> {
 
 /// Go's quoting undone: `\"`, `\\`, `\n`, `\t`, `\r`, `\xNN`, `\uNNNN`; anything else kept.
 fn unquote(s: &str) -> Cow<'_, str> {
-    if !s.contains('\\') {
+    if memchr::memchr(b'\\', s.as_bytes()).is_none() {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -142,6 +176,18 @@ pub fn looks_like(b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn space_at_finds_the_first_space() {
+        let text = b"abcdefgh ijklmnopqrstu vw x  \x80\xff yz";
+        for from in 0..=text.len() {
+            let want = text[from..]
+                .iter()
+                .position(|&c| c == b' ')
+                .map_or(text.len(), |p| from + p);
+            assert_eq!(space_at(text, from), want, "from {from}");
+        }
+    }
 
     #[test]
     fn pairs_quoted_bare_and_escaped() {
