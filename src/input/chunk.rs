@@ -18,6 +18,12 @@ pub trait Joiner: Sync {
     /// before it: then neither `fragment(last, next)` nor `continues(any, last, next)`
     /// holds. Readers that cut input cut only before such a line.
     fn may_join(&self, last: &[u8], next: &[u8]) -> bool;
+    /// A shortcut, exact or false: true only for a line that is not blank, is no fragment of
+    /// any line and continues no record (`fragment` and `continues` are false whatever came
+    /// before). Most lines of a JSON log are such, and answering costs one look.
+    fn alone(&self, _line: &[u8]) -> bool {
+        false
+    }
     /// Whether a line is blank for joining: it joins a record only when a line after it
     /// continues the record. Whitespace only, unless the caller knows lines whose own text
     /// is empty inside a frame.
@@ -221,6 +227,13 @@ impl<'a, J: Joiner + ?Sized> Records<'a, J> {
     /// Takes one physical line into the record being built.
     fn take(&mut self, ls: usize, le: usize) {
         let line = &self.data[ls..le];
+        if self.j.alone(line) {
+            if self.open.is_some() {
+                self.close();
+            }
+            self.open = Some(Open::new(ls, le));
+            return;
+        }
         if self.j.blank(line) {
             match (&self.open, &mut self.pending) {
                 (None, _) => {

@@ -55,6 +55,14 @@ impl chunk::Joiner for RecordRules {
         })
     }
 
+    /// A bare JSON line: `{` never continues a record (`multiline::starts_record`), and
+    /// outside Docker's envelope it is no fragment either. A `-` at byte 4 might pass for a
+    /// CRI stamp (`envelope::kube`), so such a line takes the long way.
+    #[inline(always)]
+    fn alone(&self, line: &[u8]) -> bool {
+        line.first() == Some(&b'{') && line.get(4) != Some(&b'-') && !docker::is_docker(line)
+    }
+
     #[inline(always)]
     fn blank(&self, line: &[u8]) -> bool {
         is_blank(line) || (frame::may_frame(line) && frame::blank(line))
@@ -89,4 +97,45 @@ fn framed_continues(first: &[u8], last: &[u8], next: &[u8]) -> bool {
         };
         multiline::continues(first_text, l.text, n.text)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULES;
+    use crate::input::chunk::Joiner;
+
+    #[test]
+    fn a_line_alone_neither_joins_nor_continues_anything() {
+        let before: [&[u8]; 7] = [
+            br#"{"log":"part one without newline","stream":"stdout","time":"2025-05-06T04:00:08.1Z"}"#,
+            b"2025-05-06T04:00:08.123456789Z stdout P first half",
+            b"Traceback (most recent call last):",
+            b"  File \"/app/x.py\", line 3, in f",
+            br#"{"level":"error","msg":"boom","stack":"Error: boom"}"#,
+            b"ERROR: boom",
+            b"    at f (a.js:1:2) {",
+        ];
+        let next: [&[u8]; 5] = [
+            br#"{"timestamp":"2025-05-06T00:00:00.006+00:00","level":"INFO"}"#,
+            br#"{"msg":"x"}"#,
+            b"{",
+            b"{}\r",
+            br#"{"log":"x\n","stream":"stdout","time":"2025-05-06T04:00:08.1Z"}"#,
+        ];
+        for line in next {
+            if !RULES.alone(line) {
+                continue;
+            }
+            assert!(!RULES.blank(line));
+            for last in before {
+                for first in before {
+                    assert!(!RULES.fragment(last, line), "{last:?} {line:?}");
+                    assert!(!RULES.continues(first, last, line), "{line:?}");
+                }
+                assert!(!RULES.may_join(last, line), "{line:?}");
+            }
+        }
+        assert!(!RULES.alone(next[4]), "a Docker line takes the long way");
+        assert!(!RULES.alone(b"{abc-2025-05-06T04:00:08.1Z stdout P x"));
+    }
 }
