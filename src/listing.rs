@@ -254,9 +254,17 @@ impl<'a> Listing<'a> {
 
     /// Rows as listed (sorted and cut), built one at a time.
     pub fn rows(&self) -> impl Iterator<Item = Row<'a>> + '_ {
+        self.rows_in(0..self.len())
+    }
+
+    /// The listed rows at positions `range` (clamped to the listing), built one at a time:
+    /// pieces of a long listing can be formatted apart, in parallel, and joined in order.
+    pub fn rows_in(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = Row<'a>> + '_ {
+        let end = range.end.min(self.len());
+        let range = range.start.min(end)..end;
         let (in_partial, made) = match &self.rows {
-            Rows::InPartial(p) => (Some(p.rows.iter().map(|(k, r)| p.row(k, r))), None),
-            Rows::Made(rows) => (None, Some(rows.iter().cloned())),
+            Rows::InPartial(p) => (Some(p.rows[range].iter().map(|(k, r)| p.row(k, r))), None),
+            Rows::Made(rows) => (None, Some(rows[range].iter().cloned())),
         };
         in_partial
             .into_iter()

@@ -151,6 +151,28 @@ pub fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send
     items.into_par_iter().map(f).collect()
 }
 
+/// `f` over every item on a pool of `threads`, `per_round` items at a time, each round's
+/// results handed to `sink` in input order on the caller's thread before the next round
+/// runs: ordered parallel output with a bounded amount in flight. Stops at `sink`'s first
+/// error.
+pub fn rounds<T: Send, R: Send, E>(
+    threads: usize,
+    items: Vec<T>,
+    per_round: usize,
+    f: impl Fn(T) -> R + Sync + Send,
+    mut sink: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E> {
+    let pool = pool(threads);
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        let round: Vec<T> = items.by_ref().take(per_round.max(1)).collect();
+        for r in pool.install(|| par_map(round, &f)) {
+            sink(r)?;
+        }
+    }
+    Ok(())
+}
+
 /// Sorts in parallel on the current pool (unstable: give `cmp` a total order).
 pub fn par_sort<T: Send>(items: &mut [T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
     items.par_sort_unstable_by(cmp);
