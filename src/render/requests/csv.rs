@@ -105,7 +105,7 @@ mod tests {
             nginx_ms: None,
             lines: i as u64,
             errors: 0,
-            error_type: (i % 3 == 0).then_some("Err,\"x\""),
+            error_type: i.is_multiple_of(3).then_some("Err,\"x\""),
             outcome: RequestOutcome::Ok,
             last_message: Some("line\nbreak"),
         }
