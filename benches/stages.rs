@@ -89,6 +89,18 @@ fn compact_lines(n: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// One partial with every record of `data` parsed and absorbed.
+fn absorb(parser: &Parser, data: &[u8]) -> Partial {
+    let mut p = Partial::new(1, &AggOptions::default());
+    let mut s = Scratch::default();
+    let mut text = Vec::new();
+    chunk::for_each_record(data, &RULES, |off, r| {
+        let parsed = parser.parse_record(0, r.bytes, r.head, &mut s.parse, &mut text);
+        p.absorb(0, off as u64, r.bytes, r.lines, &parsed, &mut s);
+    });
+    p
+}
+
 /// The stages of a report over the compact shape, each alone.
 fn stages(c: &mut Criterion) {
     let data = compact_lines(50_000);
@@ -169,16 +181,7 @@ fn stages(c: &mut Criterion) {
         })
     });
     g.throughput(Throughput::Bytes(data.len() as u64));
-    let absorb_all = || {
-        let mut p = Partial::new(1, &AggOptions::default());
-        let mut s = Scratch::default();
-        let mut text = Vec::new();
-        chunk::for_each_record(&data, &RULES, |off, r| {
-            let parsed = parser.parse_record(0, r.bytes, r.head, &mut s.parse, &mut text);
-            p.absorb(0, off as u64, r.bytes, r.lines, &parsed, &mut s);
-        });
-        p
-    };
+    let absorb_all = || absorb(&parser, &data);
     g.bench_function("aggregate", |b| b.iter(absorb_all));
     let paths = vec!["app-compact.log".to_string()];
     let errors = vec![None];
@@ -269,16 +272,7 @@ fn aggregate(c: &mut Criterion) {
     let mut g = c.benchmark_group("aggregate");
     g.throughput(Throughput::Bytes(data.len() as u64));
     g.bench_function("json_parse_and_absorb", |b| {
-        b.iter(|| {
-            let mut p = Partial::new(1, &AggOptions::default());
-            let mut s = Scratch::default();
-            let mut text = Vec::new();
-            chunk::for_each_record(&data, &RULES, |off, r| {
-                let parsed = parser.parse_record(0, r.bytes, r.head, &mut s.parse, &mut text);
-                p.absorb(0, off as u64, r.bytes, r.lines, &parsed, &mut s);
-            });
-            p
-        })
+        b.iter(|| absorb(&parser, &data))
     });
     g.finish();
 }
