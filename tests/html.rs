@@ -14,43 +14,13 @@ mod common;
 use common::{FILES, root};
 
 fn run(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::cargo_bin("logtriage")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-fn testdata_args(format: &str) -> Vec<String> {
-    let mut a: Vec<String> = [
-        "report",
-        "--no-progress",
-        "--tz",
-        "Asia/Kolkata",
-        "-f",
-        format,
-    ]
-    .map(String::from)
-    .to_vec();
-    a.extend(FILES.iter().map(|f| format!("testdata/{f}")));
-    a
+    let mut cmd = Command::cargo_bin("logtriage").unwrap();
+    common::stdout_of(cmd.current_dir(dir).args(args))
 }
 
 fn testdata_page() -> (String, Value) {
-    let page = |format: &str| {
-        let args = testdata_args(format);
-        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        run(root(), &refs)
-    };
-    let html = String::from_utf8(page("html")).unwrap();
-    let json = serde_json::from_slice(&page("json")).unwrap();
+    let html = String::from_utf8(common::report_all("html", &[])).unwrap();
+    let json = serde_json::from_slice(&common::report_all("json", &[])).unwrap();
     (html, json)
 }
 
@@ -457,12 +427,9 @@ fn html_escapes_hostile_log_text() {
 fn output_file_gets_what_stdout_would() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("r.json");
-    let mut args = testdata_args("json");
-    let stdout = run(root(), &args.iter().map(String::as_str).collect::<Vec<_>>());
-    args.insert(1, "-o".into());
-    args.insert(2, file.display().to_string());
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    assert!(run(root(), &refs).is_empty());
+    let stdout = common::report_all("json", &[]);
+    let path = file.display().to_string();
+    assert!(common::report_all("json", &["-o", &path]).is_empty());
     assert_eq!(std::fs::read(&file).unwrap(), stdout);
 }
 

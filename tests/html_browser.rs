@@ -10,11 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 
 mod common;
-use common::{FILES, root};
 
 /// The browser: `$CHROMIUM`, else the first of the usual names on PATH.
 fn chromium() -> Option<PathBuf> {
@@ -168,24 +166,10 @@ fn colours(img: &Image) -> ([u8; 3], usize, f64) {
 }
 
 fn report(format: &str, out: Option<&Path>) -> Vec<u8> {
-    let mut cmd = Command::cargo_bin("logtriage").unwrap();
-    cmd.current_dir(root()).args([
-        "report",
-        "--no-progress",
-        "--tz",
-        "Asia/Kolkata",
-        "-f",
-        format,
-    ]);
-    if let Some(o) = out {
-        cmd.arg("-o").arg(o);
+    match out {
+        Some(o) => common::report_all(format, &["-o", &o.display().to_string()]),
+        None => common::report_all(format, &[]),
     }
-    for f in FILES {
-        cmd.arg(format!("testdata/{f}"));
-    }
-    let o = cmd.output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    o.stdout
 }
 
 #[test]

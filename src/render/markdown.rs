@@ -272,12 +272,7 @@ fn requests(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     let q = &r.requests;
     if q.total > 0 {
         writeln!(out, "\n### Requests\n")?;
-        let o = &q.outcomes;
-        writeln!(
-            out,
-            "{} requests: {} ok, {} error, {} timeout, {} upstream closed, {} unfinished.\n",
-            q.total, o.ok, o.error, o.timeout, o.upstream_closed, o.unfinished
-        )?;
+        writeln!(out, "{}.\n", q.outcome_sentence())?;
         if !q.slowest.is_empty() {
             header(
                 out,

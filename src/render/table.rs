@@ -392,18 +392,7 @@ impl TableRender {
         let q = &r.requests;
         if q.total > 0 {
             self.heading(out, "REQUESTS")?;
-            let o = &q.outcomes;
-            let line = format!(
-                "{} requests by id: {} ok, {} error, {} timeout, {} upstream closed, {} unfinished; app never finished: {}",
-                q.total,
-                o.ok,
-                o.error,
-                o.timeout,
-                o.upstream_closed,
-                o.unfinished,
-                q.unfinished
-                    .map_or("n/a (no completion lines)".to_string(), |u| u.to_string())
-            );
+            let line = q.outcome_sentence();
             for l in wrap(&line, self.width, "  ") {
                 writeln!(out, "{l}")?;
             }

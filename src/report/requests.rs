@@ -8,6 +8,26 @@ use crate::aggregate::outcome::{Completions, RetiredRequests, Tally, outcome};
 use crate::aggregate::requests::{ReqAgg, ReqKey};
 use crate::model::{opt_ms, round3, ts};
 
+impl RequestsReport {
+    /// The outcome counts as one sentence, every outcome named so they add up to the total
+    /// (numbers only: nothing from the log). The table, markdown and HTML reports print it.
+    pub fn outcome_sentence(&self) -> String {
+        let o = &self.outcomes;
+        format!(
+            "{} requests by id: {} ok, {} error, {} timeout, {} upstream closed, {} unfinished, {} unknown; app never finished: {}",
+            self.total,
+            o.ok,
+            o.error,
+            o.timeout,
+            o.upstream_closed,
+            o.unfinished,
+            o.unknown,
+            self.unfinished
+                .map_or("n/a (no completion lines)".to_string(), |u| u.to_string())
+        )
+    }
+}
+
 pub(super) fn requests_report(
     p: &Partial,
     names: &Interner,

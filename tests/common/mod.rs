@@ -70,6 +70,26 @@ pub fn run_on_all(subcommand: &str, args: &[&str]) -> Output {
     with_all_logs(&mut cmd).output().unwrap()
 }
 
+/// The stdout of `cmd`, which must succeed: otherwise the test fails showing its stderr.
+pub fn stdout_of(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// The stdout of `logtriage report --no-progress --tz Asia/Kolkata -f FORMAT ARGS...
+/// <every testdata log>`, which must succeed.
+pub fn report_all(format: &str, args: &[&str]) -> Vec<u8> {
+    let mut cmd = logtriage("report");
+    cmd.args(["--no-progress", "--tz", "Asia/Kolkata", "-f", format])
+        .args(args);
+    stdout_of(with_all_logs(&mut cmd))
+}
+
 /// The manifest's scenarios by name.
 pub fn scenarios(m: &Value) -> Vec<(&str, &Value)> {
     m["scenarios"]

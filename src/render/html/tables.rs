@@ -396,19 +396,7 @@ pub fn windows(r: &Report) -> String {
 /// Requests by id: outcomes, the slowest, and the stuck with their last words.
 pub fn requests(r: &Report, linked: &BTreeSet<&str>) -> String {
     let q = &r.requests;
-    let o = &q.outcomes;
-    let mut out = format!(
-        "<p class=\"meta\">{} requests by id: {} ok, {} error, {} timeout, {} upstream closed, {} unfinished, {} unknown; app never finished: {}.</p>",
-        q.total,
-        o.ok,
-        o.error,
-        o.timeout,
-        o.upstream_closed,
-        o.unfinished,
-        o.unknown,
-        q.unfinished
-            .map_or("n/a (no completion lines)".to_string(), |u| u.to_string())
-    );
+    let mut out = format!("<p class=\"meta\">{}.</p>", q.outcome_sentence());
     if !q.slowest.is_empty() {
         out.push_str("<h3 id=\"slowest\">Slowest requests</h3>");
         out.push_str(&slowest(r, linked));
