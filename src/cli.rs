@@ -213,13 +213,19 @@ pub struct ReportArgs {
     pub input: InputArgs,
 
     /// Output format; markdown is for pasting into a post-mortem, html is one self-contained
-    /// page with charts and the timelines of the slowest and stuck requests.
-    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    /// page with charts and the timelines of the slowest and stuck requests [default: table].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<ReportFormat>,
 
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Write the mergeable summary of the inputs to FILE (`-`: standard output) instead of
+    /// a report; `logtriage report` reads summaries as inputs, mixed with logs. With `-f` or
+    /// `-o` the report is written too.
+    #[arg(long, value_name = "FILE")]
+    pub save_summary: Option<PathBuf>,
 
     #[command(flatten)]
     pub layout: LayoutArgs,

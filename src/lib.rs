@@ -38,6 +38,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod select;
+pub mod summary;
 pub mod trace;
 pub mod triage;
 pub mod watch;

@@ -20,7 +20,7 @@ pub const DEFAULT_MAX_ENDPOINTS: usize = 10_000;
 /// admitted by every partial that sees them, with all their lines. `fold_plan` keeps exactly
 /// those, whatever the split. Names admitted above the final cut are the only waste: about
 /// `cap` per halving of `tau`, so memory grows with the log of the number of names.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct EndpointCap {
     cap: usize,
     tau: u64,
@@ -37,7 +37,7 @@ pub struct EndpointCap {
     folded_lines: u64,
 }
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, serde::Serialize, serde::Deserialize)]
 struct Slot {
     hash: u64,
     lines: u64,

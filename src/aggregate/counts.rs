@@ -19,7 +19,7 @@ const SAMPLE_BYTES: usize = 300;
 /// Per input: `lines = parsed + continuation + unparsed + blank`, where a record of several
 /// physical lines (joined envelope fragments) counts once and its other lines as
 /// continuation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FileStats {
     pub lines: u64,
     pub parsed: u64,
@@ -105,7 +105,7 @@ pub struct LineRef {
 }
 
 /// An unparsed line kept to show what the parsers missed.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Sample {
     pub file: u32,
     pub line: u64,
@@ -125,11 +125,12 @@ impl Sample {
 }
 
 /// One error type (app exception class or nginx message class).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ErrAgg {
     pub count: u64,
     pub first: i64,
     pub last: i64,
+    #[serde(with = "super::wire::map")]
     pub endpoints: FxHashMap<u32, u64>,
     /// Earliest distinct request ids by (time, file, offset).
     pub ids: Vec<(i64, u32, u64, Box<str>)>,

@@ -17,7 +17,7 @@ const SAMPLE_BYTES: usize = 400;
 
 /// A line kept as evidence: `line` is relative to the partial's first line of `file` until
 /// merges make it absolute (`shift`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LineSample {
     /// The line's time, to keep evidence inside the windows where a rule fired.
     pub ts: Option<i64>,
@@ -84,15 +84,19 @@ pub type Bucketed = FxHashMap<(i64, u32), u64>;
 pub const UNTIMED: i64 = i64::MIN;
 
 /// Evidence of one line-level rule slot.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Evidence {
     pub count: u64,
     pub first: i64,
     pub last: i64,
+    #[serde(with = "super::wire::map")]
     pub endpoints: Bucketed,
+    #[serde(with = "super::wire::map")]
     pub upstreams: Bucketed,
+    #[serde(with = "super::wire::map")]
     pub clients: Bucketed,
     /// Per bucket, the time of its first line: where a part of the flag began.
+    #[serde(with = "super::wire::map")]
     pub firsts: FxHashMap<i64, i64>,
     /// The bucket width the maps are keyed at (0 before any line).
     width: i64,
@@ -247,7 +251,7 @@ fn rebucket(b: i64, width: i64) -> i64 {
 }
 
 /// One message template.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PatAgg {
     pub count: u64,
     pub first: i64,
@@ -290,11 +294,12 @@ impl PatAgg {
 }
 
 /// Triage state of one partial.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Triage {
     /// One per rule slot of the rule set.
     pub evidence: Vec<Evidence>,
     /// By interned template.
+    #[serde(with = "super::wire::map")]
     pub patterns: FxHashMap<u32, PatAgg>,
     /// nginx error lines of the class slots, to tie to their requests (`links::resolve`).
     pub links: Vec<super::links::ErrLink>,
@@ -341,6 +346,13 @@ impl Triage {
             if let Some(s) = p.sample.as_mut() {
                 fix(s);
             }
+        }
+    }
+
+    /// Every rule's buckets at `width` at least (the windows' settled width).
+    pub fn coarsen_to(&mut self, width: i64) {
+        for e in &mut self.evidence {
+            e.coarsen(width);
         }
     }
 

@@ -51,3 +51,23 @@ impl Interner {
 pub fn remap(id: u32, map: &[u32]) -> u32 {
     if id == NONE { NONE } else { map[id as usize] }
 }
+
+/// Saved as its names in id order; the lookup map is rebuilt when read.
+impl serde::Serialize for Interner {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.names.serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Interner {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Interner, D::Error> {
+        let names: Vec<Box<str>> = serde::Deserialize::deserialize(d)?;
+        let mut ids = FxHashMap::default();
+        for (i, n) in names.iter().enumerate() {
+            if ids.insert(n.clone(), i as u32).is_some() {
+                return Err(serde::de::Error::custom("a name is interned twice"));
+            }
+        }
+        Ok(Interner { ids, names })
+    }
+}

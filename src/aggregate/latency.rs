@@ -19,9 +19,10 @@ const SHIFT: u32 = 23 - MANTISSA_BITS;
 const FLOOR_MS: f32 = 1e-3;
 
 /// Latency values: exact, or a histogram once past the cap.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum LatStore {
-    Exact(Vec<f32>),
+    /// Saved sorted: the order values arrived in depends on the split.
+    Exact(#[serde(serialize_with = "super::wire::sorted_values")] Vec<f32>),
     Hist(Box<Hist>),
 }
 
@@ -38,7 +39,7 @@ impl Default for LatStore {
 /// from `CEIL_MS` up (over a day: garbage, not latency) share one bucket that reads as the max,
 /// which bounds a histogram at about 9 KB. A bucket's count saturates at 4,294,967,295 (the
 /// exact total is `n`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Hist {
     /// The bucket of `counts[0]`.
     lo: u16,

@@ -23,7 +23,9 @@ pub fn access_key(client: &str, method: &str, target: &str, ts: i64, status: u16
 }
 
 /// One nginx error line of a rule slot that can be tied to a request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct ErrLink {
     pub key: u32,
     pub ts: i64,

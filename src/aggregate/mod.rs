@@ -16,8 +16,10 @@ pub mod outcome;
 mod partial;
 pub mod request_latency;
 pub mod requests;
+pub mod saved;
 pub mod sources;
 pub mod windows;
+mod wire;
 pub mod zones;
 
 pub use absorb::Scratch;

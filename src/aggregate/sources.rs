@@ -10,7 +10,7 @@ use super::latency::{EXACT_CAP, LatStore};
 use crate::parse::{Envelope, Level, LogEvent};
 
 /// What one source's lines add up to.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct SourceAgg {
     pub lines: u64,
     pub errors: u64,
@@ -107,12 +107,16 @@ fn from_envelope(env: &Envelope<'_>, buf: &mut String) -> bool {
 }
 
 /// Sources by interned name.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Sources {
+    #[serde(with = "super::wire::map")]
     pub by_name: FxHashMap<u32, SourceAgg>,
     /// The name last built and its id: lines of one input mostly come from one source.
+    #[serde(skip)]
     memo: String,
+    #[serde(skip, default = "none")]
     memo_id: u32,
+    #[serde(skip)]
     name: String,
 }
 
@@ -162,6 +166,11 @@ impl Sources {
             ..Sources::default()
         }
     }
+}
+
+/// The memo's id before any name is built.
+fn none() -> u32 {
+    NONE
 }
 
 #[cfg(test)]

@@ -67,7 +67,7 @@ const FIXED_RUNGS: [i64; 13] = [
     1, 2, 10, 20, 60, 120, 600, 1200, 3600, 7200, 21_600, 43_200, 86_400,
 ];
 
-#[derive(Default, Debug, Clone)]
+#[derive(Default, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct WinAgg {
     pub lines: u64,
     pub errors: u64,
@@ -80,12 +80,16 @@ pub struct WinAgg {
     /// Lines with an HTTP status per source (app, nginx): the window's requests.
     pub responses: [u64; 2],
     /// Lines per interned error type (any source).
+    #[serde(with = "super::wire::map")]
     pub error_types: FxHashMap<u32, u64>,
     /// Triage: matching lines per rule slot.
+    #[serde(with = "super::wire::map")]
     pub hits: FxHashMap<u16, u64>,
     /// Triage: latency of matching lines per custom rule slot.
+    #[serde(with = "super::wire::map")]
     pub hit_latency: FxHashMap<u16, LatStore>,
     /// Triage: latency per (source, interned endpoint), health checks excluded.
+    #[serde(with = "super::wire::map")]
     pub ep_latency: FxHashMap<(u8, u32), LatStore>,
 }
 
@@ -231,7 +235,7 @@ impl WinAgg {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Windows {
     /// Bucket width in microseconds.
     pub width: i64,
@@ -242,6 +246,7 @@ pub struct Windows {
     limit: usize,
     /// Latency values each window store keeps exactly.
     pub cap: usize,
+    #[serde(with = "super::wire::map")]
     pub buckets: FxHashMap<i64, WinAgg>,
 }
 
@@ -298,6 +303,15 @@ impl Windows {
             Some(w) => next_fixed(w, self.width),
         };
         self.coarsen_to(next);
+    }
+
+    /// Widens automatic windows to the rung one partial reading the whole input would hold
+    /// (the narrowest within the limit): a merge keeps the widest of its parts, which
+    /// depends on the split. Fixed widths are settled by every merge already.
+    pub fn settle(&mut self) {
+        while self.fixed.is_none() && self.buckets.len() > self.limit {
+            self.widen();
+        }
     }
 
     /// The user's width when it had to widen to stay within `MAX_FIXED_WINDOWS`.

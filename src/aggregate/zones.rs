@@ -373,6 +373,9 @@ pub struct Reading {
     pub reread: Option<i32>,
 }
 
+/// Every `Reading::how`: what a saved reading may say.
+pub const HOWS: [&str; 4] = ["tz", "inferred", "confirmed", "assumed"];
+
 /// What is known of an input when its zone is decided.
 pub struct InputFacts<'a> {
     pub path: &'a str,

@@ -8,11 +8,13 @@
 //! `zones.rs`. This file reads no clap types, writes no results (only notes to `diag`) and
 //! decides no exit codes (that is `main`).
 
+pub mod aggregated;
 pub mod filter;
 pub mod generate;
 pub mod report;
 pub mod requests;
 pub mod rules;
+pub mod summaries;
 pub mod trace;
 pub mod watch;
 pub mod zones;
@@ -27,6 +29,7 @@ use crate::error::{RunOutcome, usage};
 use crate::input::{self, Data, InputSpec, Opened};
 use crate::parse::{FileCtx, Micros, Parser, Zone};
 use crate::progress::Progress;
+pub use aggregated::{Aggregated, Inputs};
 use zones::heads;
 pub use zones::{Local, file_contexts, readings};
 
@@ -51,7 +54,14 @@ pub fn open_inputs(
     let mut opened = Vec::with_capacity(ic.inputs.len());
     let mut errors = Vec::with_capacity(ic.inputs.len());
     for spec in &ic.inputs {
-        match input::open(spec, ic.use_mmap) {
+        let one = match spec {
+            InputSpec::Path(p) if summaries::starts_a_summary(p) => Err(format!(
+                "{}: is a logtriage summary: only report and requests read summaries",
+                spec.display()
+            )),
+            _ => input::open(spec, ic.use_mmap),
+        };
+        match one {
             Ok(o) => {
                 opened.push(o);
                 errors.push(None);
@@ -139,20 +149,6 @@ pub fn time_bounds(
     Ok((since, until))
 }
 
-/// Every input, aggregated: the merged partial and what became of each input.
-pub struct Aggregated {
-    pub partial: Partial,
-    pub inputs: Inputs,
-}
-
-/// Per input: its name, the error that stopped reading it (also written to `diag`) and how
-/// its naive stamps were read.
-pub struct Inputs {
-    pub paths: Vec<String>,
-    pub errors: Vec<Option<String>>,
-    pub zones: Vec<Option<Reading>>,
-}
-
 /// What `report` and `requests` share: every input aggregated with `opts` (see
 /// `aggregate`), then `finish` turning the partial into the command's result, given what
 /// became of each input. `finish` owns the partial, so its result may borrow from it while
@@ -164,7 +160,12 @@ pub fn aggregate_and_finish<R>(
     diag: &mut dyn Write,
     finish: impl FnOnce(Partial, &Inputs) -> R,
 ) -> anyhow::Result<(R, RunOutcome)> {
-    let Aggregated { partial, inputs } = aggregate(ic, opts, diag)?;
+    let mut opts = opts;
+    let Aggregated {
+        mut partial,
+        inputs,
+    } = aggregate(ic, &mut opts, diag)?;
+    engine::count_latency(&mut partial, ic.threads);
     let finished = finish(partial, &inputs);
     Ok((finished, outcome(&inputs.errors, true)))
 }
@@ -177,7 +178,22 @@ pub fn aggregate_and_finish<R>(
 /// before that, against the newest line as first read.
 pub fn aggregate(
     ic: &InputConfig,
-    mut opts: AggOptions,
+    opts: &mut AggOptions,
+    diag: &mut dyn Write,
+) -> anyhow::Result<Aggregated> {
+    let (named, logs) = summaries::split(ic)?;
+    let read = read_logs(&logs, opts, diag)?;
+    if named.is_empty() {
+        return Ok(read);
+    }
+    Ok(summaries::join(read, named, ic.inputs.len(), opts)?)
+}
+
+/// `aggregate` over logs alone: the requests' latency is not counted yet (`count_latency`),
+/// since a summary may hold more of a request.
+fn read_logs(
+    ic: &InputConfig,
+    opts: &mut AggOptions,
     diag: &mut dyn Write,
 ) -> anyhow::Result<Aggregated> {
     let (mut opened, mut errors) = open_inputs(ic, diag)?;
@@ -196,6 +212,7 @@ pub fn aggregate(
         .collect::<Vec<_>>()
         .into();
     (opts.since, opts.until) = time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
+    let opts = &*opts;
     // Standard input can be read once: it is aggregated on its own (after the files, as the
     // engine takes streams anyway), so the files can be read again without it.
     let stdin = ic.inputs.iter().position(|s| *s == InputSpec::Stdin);
@@ -206,12 +223,12 @@ pub fn aggregate(
             &mut opened,
             &mut errors,
             &parser,
-            &opts,
+            opts,
             diag,
         )?),
         None => None,
     };
-    let mut partial = aggregate_once(ic, &mut opened, &mut errors, &parser, &opts, diag)?;
+    let mut partial = aggregate_once(ic, &mut opened, &mut errors, &parser, opts, diag)?;
     let mut zones = first_readings(ic, &partial, stdin_part.as_ref(), &paths);
     if let Some(reread) = rereads(ic, &mut zones, stdin, contexts) {
         let (reopened, _) = open_inputs(ic, &mut io::sink())?;
@@ -219,14 +236,16 @@ pub fn aggregate(
         if let Some(i) = stdin {
             opened[i].data = Data::Buffer(Vec::new());
         }
-        opts.zone_evidence = false;
+        let opts = AggOptions {
+            zone_evidence: false,
+            ..opts.clone()
+        };
         let parser = parser.with_files(reread);
         partial = aggregate_once(ic, &mut opened, &mut errors, &parser, &opts, diag)?;
     }
     if let Some(sp) = stdin_part {
         Merge::merge(&mut partial, sp);
     }
-    engine::count_latency(&mut partial, ic.threads);
     for z in zones.iter().flatten() {
         if z.note.contains("cannot be placed consistently") {
             writeln!(diag, "logtriage: warning: {}", z.note)?;

@@ -8,9 +8,9 @@ use std::io::{self, BufWriter, Write};
 
 use anyhow::Result;
 
-use crate::aggregate::AggOptions;
+use crate::aggregate::{AggOptions, Partial};
 use crate::cli::{LinesFormat, ReportFormat};
-use crate::config::{ReportConfig, TraceConfig};
+use crate::config::{ReportConfig, SummaryOut, TraceConfig};
 use crate::engine;
 use crate::error::{RunOutcome, usage};
 use crate::input::InputSpec;
@@ -19,6 +19,9 @@ use crate::render::{Render, json::Json, markdown::Markdown, table::TableRender};
 use crate::report::{Context, Report};
 use crate::trace::Trace;
 
+use super::aggregated::Inputs;
+use super::summaries;
+
 /// The HTML page links this many of the slowest requests to their timelines, and this many
 /// of the stuck ones; each timeline keeps at most `TRACE_LINES` lines, so the page stays
 /// small (20 x 200 lines) whatever the input.
@@ -26,50 +29,110 @@ const TRACED_SLOWEST: usize = 10;
 const TRACED_STUCK: usize = 10;
 const TRACE_LINES: usize = 200;
 
-/// Builds the report. Input errors are written to `diag` as they happen and recorded in the
-/// report; the run goes on with the other inputs.
-pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, RunOutcome)> {
-    let opts = AggOptions {
+/// What aggregation counts for `report`.
+fn options(cfg: &ReportConfig) -> AggOptions {
+    AggOptions {
         window: cfg.window,
         // Hung-request flags group requests by their last app message.
         last_words: cfg.rules.is_some(),
         rules: cfg.rules.clone(),
         max_endpoints: Some(cfg.max_endpoints),
         ..AggOptions::default()
-    };
+    }
+}
+
+/// Builds the report. Input errors are written to `diag` as they happen and recorded in the
+/// report; the run goes on with the other inputs.
+pub fn build(cfg: &ReportConfig, diag: &mut dyn Write) -> Result<(Report, RunOutcome)> {
     let ic = &cfg.input;
-    super::aggregate_and_finish(ic, opts, diag, |partial, inputs| {
-        let ctx = Context {
-            rules: cfg.rules.as_deref(),
-            retired: None,
-            paths: &inputs.paths,
-            errors: &inputs.errors,
-            timezone: &ic.zone_name,
-            zones: &inputs.zones,
-            top: cfg.top,
-        };
-        engine::install(ic.threads, || Report::build(partial, &ctx))
+    super::aggregate_and_finish(ic, options(cfg), diag, |partial, inputs| {
+        finish_report(cfg, partial, inputs)
     })
 }
 
-pub fn run(cfg: &ReportConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<RunOutcome> {
-    // Created before any input is read, so a bad path fails at once.
-    let mut file = match &cfg.output {
-        Some(path) => Some(BufWriter::new(std::fs::File::create(path).map_err(
-            |e| {
-                usage(format!(
-                    "--output {}: cannot create it: {e}",
-                    path.display()
-                ))
-            },
-        )?)),
-        None => None,
+/// The report of an aggregate whose requests' latency is counted.
+fn finish_report(cfg: &ReportConfig, partial: Partial, inputs: &Inputs) -> Report {
+    let ic = &cfg.input;
+    let ctx = Context {
+        rules: cfg.rules.as_deref(),
+        retired: None,
+        paths: &inputs.paths,
+        errors: &inputs.errors,
+        timezone: &ic.zone_name,
+        zones: &inputs.zones,
+        top: cfg.top,
     };
+    engine::install(ic.threads, || Report::build(partial, &ctx))
+}
+
+/// A file created before any input is read, so a bad path fails at once.
+fn create(path: &std::path::Path, option: &str) -> Result<BufWriter<std::fs::File>> {
+    let f = std::fs::File::create(path).map_err(|e| {
+        usage(format!(
+            "{option} {}: cannot create it: {e}",
+            path.display()
+        ))
+    })?;
+    Ok(BufWriter::new(f))
+}
+
+pub fn run(cfg: &ReportConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<RunOutcome> {
+    let mut file = cfg
+        .output
+        .as_deref()
+        .map(|p| create(p, "--output"))
+        .transpose()?;
+    let mut summary_file = match &cfg.save_summary {
+        Some(SummaryOut::File(p)) => Some(create(p, "--save-summary")?),
+        _ => None,
+    };
+    let Some(to) = &cfg.save_summary else {
+        let out: &mut dyn Write = match file.as_mut() {
+            Some(f) => f,
+            None => out,
+        };
+        let (report, outcome) = build(cfg, diag)?;
+        return render(cfg, &report, outcome, out);
+    };
+    let ic = &cfg.input;
+    let mut opts = options(cfg);
+    let agg = super::aggregate(ic, &mut opts, diag)?;
+    let outcome = super::outcome(&agg.inputs.errors, true);
+    // The report needs the requests' latency counted, the summary must not have it: with
+    // both asked for, the summary is saved from a copy.
+    let report_part = cfg.write_report.then(|| agg.partial.clone());
+    let inputs = Inputs {
+        paths: agg.inputs.paths.clone(),
+        errors: agg.inputs.errors.clone(),
+        zones: agg.inputs.zones.clone(),
+    };
+    {
+        let sink: &mut dyn Write = match summary_file.as_mut() {
+            Some(f) => f,
+            None => &mut *out,
+        };
+        summaries::save(agg, ic, &opts, to, sink)?;
+        sink.flush()?;
+    }
+    let Some(mut partial) = report_part else {
+        return Ok(outcome);
+    };
+    engine::count_latency(&mut partial, ic.threads);
+    let report = finish_report(cfg, partial, &inputs);
     let out: &mut dyn Write = match file.as_mut() {
         Some(f) => f,
         None => out,
     };
-    let (report, outcome) = build(cfg, diag)?;
+    render(cfg, &report, outcome, out)
+}
+
+/// Renders the report in the asked format, then applies `--fail-on`.
+fn render(
+    cfg: &ReportConfig,
+    report: &Report,
+    outcome: RunOutcome,
+    out: &mut dyn Write,
+) -> Result<RunOutcome> {
     let renderer: Box<dyn Render<Report>> = match cfg.format {
         ReportFormat::Table => Box::new(TableRender {
             color: cfg.input.color,
@@ -80,19 +143,19 @@ pub fn run(cfg: &ReportConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Res
         ReportFormat::Json => Box::new(Json),
         ReportFormat::Markdown => Box::new(Markdown { brief: cfg.brief }),
         ReportFormat::Html => {
-            let (traces, paths, note) = timelines(cfg, &report)?;
+            let (traces, paths, note) = timelines(cfg, report)?;
             let page = Page {
-                report: &report,
+                report,
                 traces: &traces,
                 paths: &paths,
                 trace_note: note,
             };
             Html.render(&page, out)?;
-            return finish(cfg, &report, outcome, out);
+            return finish(cfg, report, outcome, out);
         }
     };
-    renderer.render(&report, out)?;
-    finish(cfg, &report, outcome, out)
+    renderer.render(report, out)?;
+    finish(cfg, report, outcome, out)
 }
 
 /// Flushes the output and applies `--fail-on`.
@@ -134,8 +197,14 @@ fn timelines(cfg: &ReportConfig, r: &Report) -> Result<(Vec<Trace>, Vec<String>,
         return Ok((Vec::new(), Vec::new(), None));
     }
     let stdin = cfg.input.inputs.contains(&InputSpec::Stdin);
+    // Summaries keep no lines: the timelines come from the logs among the inputs.
+    let mut input = cfg.input.clone();
+    input
+        .inputs
+        .retain(|s| !matches!(s, InputSpec::Path(p) if summaries::starts_a_summary(p)));
+    let summarised = input.inputs.len() < cfg.input.inputs.len();
     let tc = TraceConfig {
-        input: cfg.input.clone(),
+        input,
         shortened: vec![false; ids.len()],
         ids,
         format: LinesFormat::Text,
@@ -145,8 +214,11 @@ fn timelines(cfg: &ReportConfig, r: &Report) -> Result<(Vec<Trace>, Vec<String>,
     for t in &mut g.traces {
         t.events.truncate(TRACE_LINES);
     }
-    let note = stdin.then(|| {
-        "Standard input was read once, for the report: these timelines hold only the lines of the named files.".to_string()
-    });
+    let note = match (stdin, summarised) {
+        (true, _) => Some("Standard input was read once, for the report: these timelines hold only the lines of the named files."),
+        (false, true) => Some("Summaries keep no lines: these timelines hold only the lines of the logs among the inputs."),
+        _ => None,
+    }
+    .map(str::to_string);
     Ok((g.traces, g.paths, note))
 }

@@ -41,6 +41,9 @@ pub struct InputConfig {
     pub use_mmap: bool,
     pub progress: bool,
     pub color: bool,
+    /// The options above that change what is counted, as a summary records them; commands
+    /// add their own and the resolved time range.
+    pub settings: Vec<crate::summary::Setting>,
 }
 
 const DEFAULT_CHUNK: usize = 4 << 20;
@@ -58,7 +61,9 @@ pub(super) fn input_from(args: &InputArgs, files: &[PathBuf]) -> Result<InputCon
     let inputs = input_specs(files)?;
     let (since, until) = time_range(args, &zone)?;
     let color = color(args.color, stdout_is_terminal());
+    let log_formats = log_formats(&args.fields)?;
     Ok(InputConfig {
+        settings: super::summary::input_settings(args, &log_formats),
         inputs,
         zone,
         zone_name,
@@ -70,7 +75,7 @@ pub(super) fn input_from(args: &InputArgs, files: &[PathBuf]) -> Result<InputCon
             n => n,
         },
         fields: field_spec(&args.fields)?,
-        log_formats: log_formats(&args.fields)?,
+        log_formats,
         since,
         until,
         use_mmap: !args.no_mmap,

@@ -8,6 +8,7 @@ mod input;
 mod lines;
 mod report;
 mod requests;
+mod summary;
 mod values;
 mod watch;
 
@@ -18,5 +19,6 @@ pub use input::{Bound, InputConfig, field_spec, input, log_formats};
 pub use lines::{FilterConfig, TraceConfig, filter, trace};
 pub use report::{ReportConfig, report, rule_set};
 pub use requests::{RequestsConfig, requests};
+pub use summary::SummaryOut;
 pub use values::{duration, size};
 pub use watch::{WatchConfig, watch};

@@ -30,6 +30,10 @@ pub struct ReportConfig {
     pub wide: bool,
     /// The first screen alone.
     pub brief: bool,
+    /// `--save-summary`: where the mergeable summary goes.
+    pub save_summary: Option<super::summary::SummaryOut>,
+    /// Whether a report is written: always, unless only a summary was asked for.
+    pub write_report: bool,
 }
 
 /// The rule set: built-ins, or as a `--rules` file makes it.
@@ -55,7 +59,8 @@ pub fn report(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
             "--no-triage: cannot be combined with --rules or --fail-on",
         ));
     }
-    if args.brief && !matches!(args.format, ReportFormat::Table | ReportFormat::Markdown) {
+    let format = args.format.unwrap_or(ReportFormat::Table);
+    if args.brief && !matches!(format, ReportFormat::Table | ReportFormat::Markdown) {
         return Err(usage(
             "--brief: only for the table and markdown formats (JSON and HTML always hold everything)",
         ));
@@ -65,14 +70,27 @@ pub fn report(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
     } else {
         Some(Arc::new(rule_set(args.rules.as_deref())?))
     };
+    let save_summary = super::summary::summary_out(args.save_summary.as_ref())?;
+    let write_report = save_summary.is_none() || args.format.is_some() || args.output.is_some();
+    if save_summary == Some(super::summary::SummaryOut::Stdout)
+        && write_report
+        && args.output.is_none()
+    {
+        return Err(usage(
+            "--save-summary -: the report would go to standard output too: write it with -o FILE",
+        ));
+    }
     let mut input = input(&args.input)?;
+    input
+        .settings
+        .extend(super::summary::report_settings(args, rules.as_deref()));
     if args.output.is_some() {
         // `-o FILE` is not the terminal: `--color auto` means none there.
         input.color = color(args.input.color, false);
     }
     Ok(ReportConfig {
         input,
-        format: args.format,
+        format,
         output: args.output.clone(),
         window,
         top,
@@ -85,5 +103,7 @@ pub fn report(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
         width: width(args.layout.width)?,
         wide: args.layout.wide,
         brief: args.brief,
+        save_summary,
+        write_report,
     })
 }

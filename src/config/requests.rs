@@ -30,8 +30,14 @@ pub fn requests(args: &RequestsArgs) -> Result<RequestsConfig, UsageError> {
         .map(|d| duration(d, "--slower-than").map(|us| us as f64 / 1000.0))
         .transpose()?;
     let top = args.top.map(top).transpose()?;
+    let mut input = input(&args.input)?;
+    let max_endpoints = max_endpoints(args.max_endpoints)?;
+    input.settings.push(crate::summary::Setting::plain(
+        "--max-endpoints",
+        max_endpoints.to_string(),
+    ));
     Ok(RequestsConfig {
-        input: input(&args.input)?,
+        input,
         query: Query {
             outcomes,
             slower_than_ms,
@@ -48,7 +54,7 @@ pub fn requests(args: &RequestsArgs) -> Result<RequestsConfig, UsageError> {
             top,
         },
         format: args.format,
-        max_endpoints: max_endpoints(args.max_endpoints)?,
+        max_endpoints,
         width: width(args.layout.width)?,
         wide: args.layout.wide,
     })

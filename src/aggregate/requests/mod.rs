@@ -197,4 +197,63 @@ impl Requests {
                     .map(|(k, v)| (ReqKey::Text(k.clone()), v)),
             )
     }
+
+    /// Every request, for a saved summary: the three tables' rows, finished (each table in
+    /// partition order, key order within), so equal inputs save equal bytes.
+    pub fn save(&mut self, names: &Interner) -> SavedRequests {
+        self.finish(names);
+        let rows = |t: &Table<u128>| -> Vec<(u128, ReqAgg)> {
+            t.parts
+                .iter()
+                .flatten()
+                .flat_map(|s| s.rows.iter().copied())
+                .collect()
+        };
+        SavedRequests {
+            hex: rows(&self.hex),
+            uuid: rows(&self.uuid),
+            text: self
+                .text
+                .parts
+                .iter()
+                .flatten()
+                .flat_map(|s| s.rows.iter().cloned())
+                .collect(),
+        }
+    }
+
+    /// The requests a summary saved. Left unfinished: finishing sorts and folds them again,
+    /// so a summary that is not in order (written by hand, say) still counts each id once.
+    pub fn restore(saved: SavedRequests) -> Requests {
+        let mut r = Requests::default();
+        r.hex.load(saved.hex);
+        r.uuid.load(saved.uuid);
+        r.text.load(saved.text);
+        r
+    }
+
+    /// Every request's state, to change in place (`Partial::relocate`).
+    pub fn each_mut(&mut self, mut f: impl FnMut(&mut ReqAgg)) {
+        self.seal();
+        for seg in self
+            .hex
+            .parts
+            .iter_mut()
+            .chain(&mut self.uuid.parts)
+            .flatten()
+        {
+            seg.rows.iter_mut().for_each(|(_, r)| f(r));
+        }
+        for seg in self.text.parts.iter_mut().flatten() {
+            seg.rows.iter_mut().for_each(|(_, r)| f(r));
+        }
+    }
+}
+
+/// The requests of a saved summary (`Requests::save`).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct SavedRequests {
+    hex: Vec<(u128, ReqAgg)>,
+    uuid: Vec<(u128, ReqAgg)>,
+    text: Vec<(Box<str>, ReqAgg)>,
 }

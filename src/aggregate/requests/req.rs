@@ -11,7 +11,7 @@ pub const APP_DONE: u8 = 2;
 pub const NGINX_SEEN: u8 = 4;
 const ENDPOINT_FROM_NGINX: u8 = 8;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ReqAgg {
     pub first: i64,
     pub last: i64,

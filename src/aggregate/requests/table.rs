@@ -64,6 +64,27 @@ impl<K: PartKey> Table<K> {
         }
     }
 
+    /// Takes saved rows as flushed ones: each into its key's partition.
+    pub(super) fn load(&mut self, rows: Vec<(K, ReqAgg)>) {
+        if rows.is_empty() {
+            return;
+        }
+        self.finished = false;
+        if self.parts.is_empty() {
+            self.parts = (0..PARTS).map(|_| Vec::new()).collect();
+        }
+        for (k, v) in rows {
+            let segs = &mut self.parts[k.part()];
+            match segs.last_mut() {
+                Some(seg) => seg.rows.push((k, v)),
+                None => segs.push(Segment {
+                    remap: None,
+                    rows: vec![(k, v)],
+                }),
+            }
+        }
+    }
+
     /// Moves `o`'s segments behind ours; `map` carries its interned ids into ours.
     pub(super) fn merge(&mut self, mut o: Table<K>, map: &std::sync::Arc<[u32]>) {
         o.flush();
