@@ -55,7 +55,7 @@ pub fn open_inputs(
     let mut errors = Vec::with_capacity(ic.inputs.len());
     for spec in &ic.inputs {
         let one = match spec {
-            InputSpec::Path(p) if summaries::starts_a_summary(p) => Err(format!(
+            _ if summaries::starts_a_summary(spec) => Err(format!(
                 "{}: is a logtriage summary: only report and requests read summaries",
                 spec.display()
             )),

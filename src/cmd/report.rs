@@ -201,7 +201,7 @@ fn timelines(cfg: &ReportConfig, r: &Report) -> Result<(Vec<Trace>, Vec<String>,
     let mut input = cfg.input.clone();
     input
         .inputs
-        .retain(|s| !matches!(s, InputSpec::Path(p) if summaries::starts_a_summary(p)));
+        .retain(|s| *s == InputSpec::Stdin || !summaries::starts_a_summary(s));
     let summarised = input.inputs.len() < cfg.input.inputs.len();
     let tc = TraceConfig {
         input,

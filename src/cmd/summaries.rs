@@ -4,12 +4,12 @@
 //! report over the hosts' logs; a run's aggregate is saved as one. Must not encode bytes
 //! (`summary::format`) or read logs (`mod.rs`).
 
-use std::io::{Read, Write};
+use std::io::Write;
 
 use crate::aggregate::{AggOptions, Merge, Partial};
 use crate::config::{InputConfig, SummaryOut};
 use crate::error::{UsageError, usage};
-use crate::input::InputSpec;
+use crate::input::{InputSpec, peek};
 use crate::parse::time::format_utc;
 use crate::summary::{SavedInput, Setting, Settings, Summary, format};
 
@@ -31,16 +31,16 @@ pub fn split(ic: &InputConfig) -> Result<(Vec<Named>, InputConfig), UsageError> 
     let mut logs = ic.clone();
     logs.inputs.clear();
     for (at, spec) in ic.inputs.iter().enumerate() {
-        let InputSpec::Path(path) = spec else {
-            logs.inputs.push(spec.clone());
-            continue;
-        };
-        if !starts_a_summary(path) {
+        if !starts_a_summary(spec) {
             logs.inputs.push(spec.clone());
             continue;
         }
         let name = spec.display();
-        let bytes = std::fs::read(path).map_err(|e| usage(format!("{name}: {e}")))?;
+        let bytes = match spec {
+            InputSpec::Path(path) => std::fs::read(path),
+            InputSpec::Stdin => peek::stdin_all(),
+        }
+        .map_err(|e| usage(format!("{name}: {e}")))?;
         let summary = format::decode(&bytes).map_err(|e| usage(format!("{name}: {e}")))?;
         if let Some(d) = summary.settings.difference(&here) {
             return Err(usage(format!(
@@ -52,12 +52,9 @@ pub fn split(ic: &InputConfig) -> Result<(Vec<Named>, InputConfig), UsageError> 
     Ok((named, logs))
 }
 
-/// Whether the file at `path` is a summary (by its first bytes).
-pub fn starts_a_summary(path: &std::path::Path) -> bool {
-    let mut head = [0u8; format::MAGIC.len()];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|_| format::is_summary(&head))
+/// Whether an input is a summary, by its first bytes.
+pub fn starts_a_summary(spec: &InputSpec) -> bool {
+    format::is_summary(&peek::head(spec, format::MAGIC.len()))
 }
 
 /// The resolved `--since` and `--until` as settings.

@@ -5,6 +5,7 @@
 pub mod chunk;
 pub mod follow;
 mod mmap;
+pub mod peek;
 pub mod split;
 
 pub use mmap::map_large_allocations;
