@@ -161,6 +161,25 @@ fn a_summary_is_the_same_bytes_for_any_threads_and_chunks() {
 }
 
 #[test]
+fn a_summary_of_summaries_is_the_summary_of_their_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = all();
+    let (s1, s2) = (dir.path().join("1.summary"), dir.path().join("2.summary"));
+    save(&s1, &[], &logs[..4]);
+    save(&s2, &[], &logs[4..]);
+    let (of_logs, of_summaries) = (
+        dir.path().join("logs.summary"),
+        dir.path().join("both.summary"),
+    );
+    save(&of_logs, &[], &logs);
+    save(&of_summaries, &[], &[path(&s1), path(&s2)]);
+    assert!(
+        std::fs::read(&of_logs).unwrap() == std::fs::read(&of_summaries).unwrap(),
+        "a region's summary differs from its hosts' logs'"
+    );
+}
+
+#[test]
 fn the_endpoint_cap_folds_alike_over_summaries() {
     let dir = tempfile::tempdir().unwrap();
     let logs = all();
