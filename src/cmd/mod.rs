@@ -1,13 +1,14 @@
-//! The subcommands, one file each: `report`, `requests`, `trace`, `filter` and `watch` run
-//! as `run(&Config, out, diag) -> Result<RunOutcome>` (results to `out`, per-input errors
-//! and notes to `diag`); `rules` and `generate` need no inputs and take only `out`. This
-//! file holds what the reading commands share: opening inputs with per-input errors,
+//! The subcommands, one file each: `report`, `requests`, `trace`, `filter`, `export` and
+//! `watch` run as `run(&Config, out, diag) -> Result<RunOutcome>` (results to `out`,
+//! per-input errors and notes to `diag`); `rules` and `generate` need no inputs and take
+//! only `out`. This file holds what the reading commands share: opening inputs with per-input errors,
 //! resolving `--since`/`--until`, the two-pass parallel aggregation and the
 //! aggregate-then-finish step of `report` and `requests`, scan notes, byte-search needles
 //! for ids, and the run's outcome; what the inputs' heads say (dates, zones) is in
 //! `zones.rs`. This file reads no clap types, writes no results (only notes to `diag`) and
 //! decides no exit codes (that is `main`).
 
+pub mod export;
 pub mod filter;
 pub mod generate;
 pub mod report;
