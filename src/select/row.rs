@@ -89,16 +89,9 @@ pub struct Row {
 
 /// What building rows needs besides the event: the nginx message classifier (built once,
 /// shared by every worker).
+#[derive(Default)]
 pub struct RowBuilder {
     classes: Classifier,
-}
-
-impl Default for RowBuilder {
-    fn default() -> Self {
-        RowBuilder {
-            classes: Classifier::new(),
-        }
-    }
 }
 
 impl RowBuilder {
@@ -245,9 +238,13 @@ mod tests {
     }
 
     #[test]
-    fn empty_and_absent_text_differ() {
-        let r = row_of(br#"{"time":"2025-05-06T04:00:08Z","msg":"","request_id":"r"}"#);
-        assert_eq!(r.text(Text::Message), Some(""));
+    fn envelope_names_are_columns() {
+        let r = row_of(
+            br#"[pod/web-7d9f/api] {"time":"2025-05-06T04:00:08Z","level":"info","msg":"hi"}"#,
+        );
+        assert_eq!(r.text(Text::Pod), Some("web-7d9f"));
+        assert_eq!(r.text(Text::Container), Some("api"));
+        assert_eq!(r.text(Text::Message), Some("hi"));
         assert_eq!(r.text(Text::Method), None);
     }
 }

@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use super::{Cells, Export};
+use super::cells::{Cells, Export};
 use crate::select::row::{COLUMNS, Row};
 
 pub struct Csv<'a> {

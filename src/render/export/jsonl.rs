@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::{Cells, Export};
+use super::cells::{Cells, Export};
 use crate::render::safe_json::write_line;
 use crate::select::row::Row;
 

@@ -19,7 +19,7 @@ use parquet::errors::ParquetError;
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 
-use super::Export;
+use super::cells::Export;
 use crate::select::row::{Row, Text};
 
 /// The Arrow type and nullability of every column, in `row::COLUMNS` order (a test checks
