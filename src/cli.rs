@@ -35,6 +35,10 @@ pub enum Command {
     /// Live triage of a stream: windows, numbers and alerts as lines arrive (stdin, or
     /// `--follow FILE...` like `tail -F`); a final summary equal to `report` at the end.
     Watch(WatchArgs),
+    /// One row per parsed record with stable typed columns (time, file, line, source, level,
+    /// request id, endpoint, status, latency, error type, message and its template, nginx
+    /// class, envelope names), as Parquet, JSON lines or CSV, for DuckDB, ClickHouse, pandas.
+    Export(ExportArgs),
     /// List the triage rules `report` flags and `watch` alerts on, with their thresholds (after a
     /// `--rules` file).
     Rules(RulesArgs),
@@ -60,6 +64,17 @@ pub enum ReportFormat {
     Json,
     Markdown,
     Html,
+}
+
+/// What `export` writes.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Apache Parquet, Snappy-compressed, in row groups of --row-group rows.
+    Parquet,
+    /// One JSON object per line.
+    Jsonl,
+    /// RFC 4180 CSV with a header row.
+    Csv,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -324,6 +339,25 @@ pub struct FilterArgs {
     /// Interleave the files by time (default: file after file, each in its own order).
     #[arg(long)]
     pub merge: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format (columns and types: docs/export-schema.md).
+    #[arg(long, short = 'f', value_enum, default_value_t = ExportFormat::Parquet)]
+    pub format: ExportFormat,
+
+    /// Write the rows to FILE; `-` is standard output (not a terminal for parquet and csv).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Rows per Parquet row group, and per piece written in parallel for every format
+    /// (output never depends on threads or chunk size).
+    #[arg(long, default_value_t = 65_536, value_name = "N")]
+    pub row_group: usize,
 }
 
 #[derive(Args, Debug)]

@@ -33,6 +33,10 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<RunOutcome> {
             let cfg = config::watch(&args)?;
             cmd::watch::run(&cfg, out, &mut diag)
         }
+        Command::Export(args) => {
+            let cfg = config::export(&args)?;
+            cmd::export::run(&cfg, out, &mut diag)
+        }
         Command::Rules(args) => {
             let rules = config::rule_set(args.rules.as_deref())?;
             cmd::rules::run(&rules, out)

@@ -1,7 +1,8 @@
 //! The README's console examples run against the real binary, so the docs cannot rot.
 //! Every `$ logtriage ...` line in a console block runs from the repository root with the
 //! built binary first on PATH; lines that write to the user's home or open a pager are skipped,
-//! and files they write (`> logtriage.1`, `-o incident.html`) land in a scratch directory.
+//! and files they write (`> logtriage.1`, `-o incident.html`, `-o incident.parquet`) land in a
+//! scratch directory.
 
 use std::path::Path;
 use std::process::Command;
@@ -60,13 +61,17 @@ fn readme_console_examples_run() {
                 &format!("> {}/logtriage.1", tmp.path().display()),
             )
             .replace(
-                "-o incident.html",
-                &format!("-o {}/incident.html", tmp.path().display()),
+                "-o incident.",
+                &format!("-o {}/incident.", tmp.path().display()),
             );
         let full = format!("set -o pipefail; {cmd}");
         let out = run(&full);
-        // `-o FILE` writes the report there instead: the file must have it.
-        let written = cmd.split_whitespace().skip_while(|w| *w != "-o").nth(1);
+        // `-o FILE` writes the report there instead: the file must have it (`-o -` is stdout).
+        let written = cmd
+            .split_whitespace()
+            .skip_while(|w| *w != "-o")
+            .nth(1)
+            .filter(|f| *f != "-");
         if let Some(f) = written {
             let len = std::fs::metadata(f).map_or(0, |m| m.len());
             assert!(len > 0, "README example wrote nothing to {f}: {full}");

@@ -1,7 +1,7 @@
-//! The subcommands, one file each: `report`, `requests`, `trace`, `filter` and `watch` run
-//! as `run(&Config, out, diag) -> Result<RunOutcome>` (results to `out`, per-input errors
-//! and notes to `diag`); `rules` and `generate` need no inputs and take only `out`. This
-//! file holds what the reading commands share: opening inputs with per-input errors,
+//! The subcommands, one file each: `report`, `requests`, `trace`, `filter`, `export` and
+//! `watch` run as `run(&Config, out, diag) -> Result<RunOutcome>` (results to `out`,
+//! per-input errors and notes to `diag`); `rules` and `generate` need no inputs and take
+//! only `out`. This file holds what the reading commands share: opening inputs with per-input errors,
 //! resolving `--since`/`--until`, the two-pass parallel aggregation and the
 //! aggregate-then-finish step of `report` and `requests`, scan notes, byte-search needles
 //! for ids, and the run's outcome; what the inputs' heads say (dates, zones) is in
@@ -9,6 +9,7 @@
 //! decides no exit codes (that is `main`).
 
 pub mod aggregated;
+pub mod export;
 pub mod filter;
 pub mod generate;
 pub mod report;

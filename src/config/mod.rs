@@ -4,6 +4,7 @@
 //! declares the parts and re-exports what `main` and `cmd/` name; it holds no code, so the
 //! parts can import each other without a loop through it.
 
+mod export;
 mod input;
 mod lines;
 mod report;
@@ -15,6 +16,7 @@ mod watch;
 #[cfg(test)]
 mod tests;
 
+pub use export::{ExportConfig, Output, export};
 pub use input::{Bound, InputConfig, field_spec, input, log_formats};
 pub use lines::{FilterConfig, TraceConfig, filter, trace};
 pub use report::{ReportConfig, report, rule_set};

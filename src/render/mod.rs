@@ -2,16 +2,19 @@
 //! per format and value: the `Report` (`table`, `json`, `markdown`, and `html`: the report
 //! with the timelines of its slowest and stuck requests as one page), the `requests` listing
 //! (`requests/`: table, json, csv), selected events (`events/`: text, json, raw), a trace's
-//! summary (`trace/`: text, json), the rule list (`rules`) and `watch`'s output (`watch/`:
-//! JSON lines, the live view). A renderer reads only the value it is given (and the settings
-//! it was made with: colour, file names, column layout); it must not read a partial or a
-//! latency store, compute figures, or call another renderer. What several renderers share
+//! summary (`trace/`: text, json), the rule list (`rules`), `watch`'s output (`watch/`: JSON
+//! lines, the live view) and `export`'s rows (`export/`: parquet, jsonl, csv, behind their
+//! own `Export` trait, since rows come in groups encoded in parallel). A renderer reads only
+//! the value it is given (and the settings it was made with: colour, file names, column
+//! layout); it must not read a partial or a latency store, compute figures, or call another
+//! renderer. What several renderers share
 //! lives in helper files: `escape` (log text made safe per medium), `safe_json` (the one JSON
 //! writer), `style` (terminal colour), `notes` (the report's notes and strips) and the
 //! format-free helpers below.
 
 pub mod escape;
 pub mod events;
+pub mod export;
 pub mod fit;
 pub mod html;
 pub mod json;
