@@ -1,8 +1,10 @@
-//! Input sources: files (memory-mapped or streamed), stdin, gzip (by magic bytes), and the
+//! Input sources: files (memory-mapped or streamed), stdin, gzip (by magic bytes), JSON
+//! documents of many records read as one line per record (`document/`), and the
 //! newline-aligned batches a stream is cut into. Opening errors name the file; nothing here
 //! parses lines.
 
 pub mod chunk;
+pub mod document;
 pub mod follow;
 mod mmap;
 pub mod split;
@@ -58,6 +60,9 @@ pub struct Opened {
     /// A plain (not gzip) regular file's path and size when it was opened: what `shrank`
     /// checks.
     pub file: Option<(PathBuf, u64)>,
+    /// The input is a JSON document read as one line per record (`document`): its lines
+    /// are its records.
+    pub document: bool,
 }
 
 impl Opened {
@@ -68,6 +73,7 @@ impl Opened {
             data: Data::Buffer(Vec::new()),
             modified,
             file: None,
+            document: false,
         }
     }
 
@@ -167,11 +173,13 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
         InputSpec::Stdin => {
             let (data, _) = maybe_gunzip(BufReader::with_capacity(1 << 20, io::stdin()))
                 .map_err(|e| format!("{name}: {}", describe(&e)))?;
+            let (data, document) = as_document(data);
             return Ok(Opened {
                 name,
                 data: Data::Stream(data),
                 modified: None,
                 file: None,
+                document,
             });
         }
         InputSpec::Path(p) => p,
@@ -198,22 +206,58 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
     }
     if meta.is_file() && use_mmap && settled {
         let map = mmap::map(&file).map_err(fail)?;
+        if document::sniff(&map[..map.len().min(SNIFF)]) {
+            // Read as a stream of records: its bytes are not its lines.
+            return Ok(Opened {
+                name,
+                data: Data::Stream(Box::new(document::Document::new(Box::new(
+                    io::Cursor::new(map),
+                )))),
+                modified,
+                file: None,
+                document: true,
+            });
+        }
         if !map.starts_with(&GZIP_MAGIC) {
             return Ok(Opened {
                 name,
                 data: Data::Mapped(map),
                 modified,
                 file: sized(false),
+                document: false,
             });
         }
     }
     let (data, gzip) = maybe_gunzip(BufReader::with_capacity(1 << 20, file)).map_err(fail)?;
+    let (data, document) = as_document(data);
     Ok(Opened {
         name,
         data: Data::Stream(data),
         modified,
-        file: sized(gzip),
+        file: if document { None } else { sized(gzip) },
+        document,
     })
+}
+
+/// Bytes of an input's start that tell a JSON document from lines (`document::sniff`).
+const SNIFF: usize = 4096;
+
+/// A stream that is a JSON document, as its records one per line; any other as it was (its
+/// first bytes put back). Says which.
+fn as_document(mut r: Box<dyn Read + Send>) -> (Box<dyn Read + Send>, bool) {
+    let mut head = Vec::with_capacity(SNIFF);
+    // A read error here surfaces again when the stream is read for real.
+    let _ = (&mut r).take(SNIFF as u64).read_to_end(&mut head);
+    let doc = document::sniff(&head);
+    let r: Box<dyn Read + Send> = Box::new(Prefixed {
+        head: io::Cursor::new(head),
+        rest: r,
+    });
+    if doc {
+        (Box::new(document::Document::new(r)), true)
+    } else {
+        (r, false)
+    }
 }
 
 /// Reads a stream in newline-aligned batches of about `target` bytes each, carrying the
