@@ -213,9 +213,16 @@ impl Parser {
             }
             e.ts_local = e.ts.and(cache.zone.naive_local);
             let mut env = Envelope::default();
-            if cache.json_flags & fields::JOURNAL != 0
-                && envelope::journald::unwrap(line, &mut env, buf).is_some()
-            {
+            let flags = cache.json_flags;
+            if flags & (fields::JOURNAL | fields::STORES) == 0 {
+                return;
+            }
+            let unwrapped = if flags & fields::JOURNAL != 0 {
+                envelope::journald::unwrap(line, &mut env, buf)
+            } else {
+                envelope::store(line, flags, &mut env, buf)
+            };
+            if unwrapped.is_some() {
                 let decoded: &'a Vec<u8> = buf;
                 self.inner(file, decoded, &mut env, &ctx, cache, out);
             }
@@ -292,6 +299,15 @@ impl Parser {
             e.ts_local = env.ts_local;
         }
         e.level = e.level.or(env.level);
+        if let Some(c) = env.carried.take() {
+            // What the store kept of the request, where the text says nothing of it.
+            let c = *c;
+            e.request_id = e.request_id.take().or(c.request_id);
+            e.method = e.method.take().or(c.method);
+            e.path = e.path.take().or(c.path);
+            e.status = e.status.or(c.status);
+            e.latency_ms = e.latency_ms.or(c.latency_ms);
+        }
         e.inner = Some(body);
         e.env = std::mem::take(env);
     }
