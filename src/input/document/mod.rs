@@ -141,7 +141,9 @@ pub struct Document {
     pub records: u64,
     pub cut: u64,
     done: bool,
-    failed: Option<io::Error>,
+    /// The error that ended the document: given on every read once the records before it
+    /// are out, so a reader that stops at it early (a peek at the head) does not hide it.
+    failed: Option<(io::ErrorKind, String)>,
 }
 
 impl Document {
@@ -461,18 +463,18 @@ impl Read for Document {
         if self.out_pos == self.out.len() {
             self.out.clear();
             self.out_pos = 0;
-            if let Some(e) = self.failed.take() {
-                return Err(e);
+            if let Some((kind, msg)) = &self.failed {
+                return Err(io::Error::new(*kind, msg.clone()));
             }
             while !self.done && self.out.len() < OUT_BATCH {
                 if let Err(stop) = self.step() {
                     self.done = true;
                     let e = self.error(stop);
+                    self.failed = Some((e.kind(), e.to_string()));
                     if self.out.is_empty() {
                         return Err(e);
                     }
                     // Hand out what was read; the error comes on the next call.
-                    self.failed = Some(e);
                 }
             }
         }
