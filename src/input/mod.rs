@@ -60,9 +60,6 @@ pub struct Opened {
     /// A plain (not gzip) regular file's path and size when it was opened: what `shrank`
     /// checks.
     pub file: Option<(PathBuf, u64)>,
-    /// The input is a JSON document read as one line per record (`document`): its lines
-    /// are its records.
-    pub document: bool,
 }
 
 impl Opened {
@@ -73,7 +70,6 @@ impl Opened {
             data: Data::Buffer(Vec::new()),
             modified,
             file: None,
-            document: false,
         }
     }
 
@@ -173,13 +169,12 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
         InputSpec::Stdin => {
             let (data, _) = maybe_gunzip(BufReader::with_capacity(1 << 20, io::stdin()))
                 .map_err(|e| format!("{name}: {}", describe(&e)))?;
-            let (data, document) = as_document(data);
+            let (data, _) = as_document(data);
             return Ok(Opened {
                 name,
                 data: Data::Stream(data),
                 modified: None,
                 file: None,
-                document,
             });
         }
         InputSpec::Path(p) => p,
@@ -207,15 +202,15 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
     if meta.is_file() && use_mmap && settled {
         let map = mmap::map(&file).map_err(fail)?;
         if document::sniff(&map[..map.len().min(SNIFF)]) {
-            // Read as a stream of records: its bytes are not its lines.
+            // Read as a stream of records, its bytes are not its lines: read, not mapped, so
+            // the pages already read do not stay in memory as a mapping's would.
+            drop(map);
+            let file = File::open(path).map_err(fail)?;
             return Ok(Opened {
                 name,
-                data: Data::Stream(Box::new(document::Document::new(Box::new(
-                    io::Cursor::new(map),
-                )))),
+                data: Data::Stream(Box::new(document::Document::new(Box::new(file)))),
                 modified,
                 file: None,
-                document: true,
             });
         }
         if !map.starts_with(&GZIP_MAGIC) {
@@ -224,7 +219,6 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
                 data: Data::Mapped(map),
                 modified,
                 file: sized(false),
-                document: false,
             });
         }
     }
@@ -235,7 +229,6 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
         data: Data::Stream(data),
         modified,
         file: if document { None } else { sized(gzip) },
-        document,
     })
 }
 

@@ -299,14 +299,8 @@ impl Parser {
             e.ts_local = env.ts_local;
         }
         e.level = e.level.or(env.level);
-        if let Some(c) = env.carried.take() {
-            // What the store kept of the request, where the text says nothing of it.
-            let c = *c;
-            e.request_id = e.request_id.take().or(c.request_id);
-            e.method = e.method.take().or(c.method);
-            e.path = e.path.take().or(c.path);
-            e.status = e.status.or(c.status);
-            e.latency_ms = e.latency_ms.or(c.latency_ms);
+        if let Some(n) = env.names.as_deref_mut() {
+            carry(std::mem::take(&mut n.carried), e);
         }
         e.inner = Some(body);
         e.env = std::mem::take(env);
@@ -353,4 +347,15 @@ impl Parser {
             }
         }
     }
+}
+
+/// What a log store kept of the request, where the text says nothing of it: out of line, as
+/// only store records carry any.
+#[inline(never)]
+fn carry<'a>(c: envelope::Carried<'a>, e: &mut LogEvent<'a>) {
+    e.request_id = e.request_id.take().or(c.request_id);
+    e.method = e.method.take().or(c.method);
+    e.path = e.path.take().or(c.path);
+    e.status = e.status.or(c.status);
+    e.latency_ms = e.latency_ms.or(c.latency_ms);
 }

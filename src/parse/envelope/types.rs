@@ -108,10 +108,6 @@ pub struct Envelope<'a> {
     /// Where the line came from, when the envelope names it: boxed, since most records
     /// (Docker, CRI) carry none and every parsed record carries an `Envelope`.
     pub names: Option<Box<Names<'a>>>,
-    /// What a log store recorded of the request besides the text (GCP's `httpRequest` and
-    /// `trace`, OTLP's `traceId`): the line's own fields when its text has none. Boxed, as
-    /// `names`.
-    pub carried: Option<Box<Carried<'a>>>,
 }
 
 /// Request fields a log store keeps beside the line.
@@ -139,6 +135,10 @@ pub struct Names<'a> {
     /// `resource.labels` and `labels`, OTLP resource attributes), as it names them, in its
     /// order; the ones above are also read from these.
     pub labels: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// What a log store recorded of the request besides the text (GCP's `httpRequest` and
+    /// `trace`, OTLP's `traceId`): the line's own fields when its text has none. Kept here,
+    /// behind the names' box, so that every other record's `Envelope` stays as small.
+    pub carried: Carried<'a>,
 }
 
 impl<'a> Names<'a> {
@@ -216,7 +216,7 @@ impl<'a> Envelope<'a> {
 
     /// The request fields, created on first write.
     pub fn carried_mut(&mut self) -> &mut Carried<'a> {
-        self.carried.get_or_insert_with(Box::default)
+        &mut self.names_mut().carried
     }
 }
 
