@@ -102,6 +102,9 @@ fn from_envelope(env: &Envelope<'_>, buf: &mut String) -> bool {
     } else if let Some(c) = env.container() {
         buf.push_str("container ");
         buf.push_str(c);
+    } else if let Some(s) = env.log_stream() {
+        buf.push_str("stream ");
+        buf.push_str(s);
     }
     !buf.is_empty()
 }

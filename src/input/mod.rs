@@ -1,8 +1,10 @@
-//! Input sources: files (memory-mapped or streamed), stdin, gzip (by magic bytes), and the
+//! Input sources: files (memory-mapped or streamed), stdin, gzip (by magic bytes), JSON
+//! documents of many records read as one line per record (`document/`), and the
 //! newline-aligned batches a stream is cut into. Opening errors name the file; nothing here
 //! parses lines.
 
 pub mod chunk;
+pub mod document;
 pub mod follow;
 mod mmap;
 pub mod peek;
@@ -168,6 +170,7 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
         InputSpec::Stdin => {
             let (data, _) = maybe_gunzip(BufReader::with_capacity(1 << 20, io::stdin()))
                 .map_err(|e| format!("{name}: {}", describe(&e)))?;
+            let (data, _) = as_document(data);
             return Ok(Opened {
                 name,
                 data: Data::Stream(data),
@@ -199,6 +202,18 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
     }
     if meta.is_file() && use_mmap && settled {
         let map = mmap::map(&file).map_err(fail)?;
+        if document::sniff(&map[..map.len().min(SNIFF)]) {
+            // Read as a stream of records, its bytes are not its lines: read, not mapped, so
+            // the pages already read do not stay in memory as a mapping's would.
+            drop(map);
+            let file = File::open(path).map_err(fail)?;
+            return Ok(Opened {
+                name,
+                data: Data::Stream(Box::new(document::Document::new(Box::new(file)))),
+                modified,
+                file: None,
+            });
+        }
         if !map.starts_with(&GZIP_MAGIC) {
             return Ok(Opened {
                 name,
@@ -209,12 +224,34 @@ pub fn open(spec: &InputSpec, use_mmap: bool) -> Result<Opened, String> {
         }
     }
     let (data, gzip) = maybe_gunzip(BufReader::with_capacity(1 << 20, file)).map_err(fail)?;
+    let (data, document) = as_document(data);
     Ok(Opened {
         name,
         data: Data::Stream(data),
         modified,
-        file: sized(gzip),
+        file: if document { None } else { sized(gzip) },
     })
+}
+
+/// Bytes of an input's start that tell a JSON document from lines (`document::sniff`).
+const SNIFF: usize = 4096;
+
+/// A stream that is a JSON document, as its records one per line; any other as it was (its
+/// first bytes put back). Says which.
+fn as_document(mut r: Box<dyn Read + Send>) -> (Box<dyn Read + Send>, bool) {
+    let mut head = Vec::with_capacity(SNIFF);
+    // A read error here surfaces again when the stream is read for real.
+    let _ = (&mut r).take(SNIFF as u64).read_to_end(&mut head);
+    let doc = document::sniff(&head);
+    let r: Box<dyn Read + Send> = Box::new(Prefixed {
+        head: io::Cursor::new(head),
+        rest: r,
+    });
+    if doc {
+        (Box::new(document::Document::new(r)), true)
+    } else {
+        (r, false)
+    }
 }
 
 /// Reads a stream in newline-aligned batches of about `target` bytes each, carrying the

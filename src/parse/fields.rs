@@ -114,6 +114,14 @@ pub const PROXY_ADDR: u8 = 1;
 pub const PROXY_HINT: u8 = 2;
 /// Marks a journald entry (`journalctl -o json`), whose keys come in any order.
 pub const JOURNAL: u8 = 4;
+/// Mark the records of log stores (`envelope::store`): a key of each store's record shape.
+pub const LOKI: u8 = 8;
+pub const ELASTIC: u8 = 16;
+pub const CLOUDWATCH: u8 = 32;
+pub const GCP: u8 = 64;
+pub const OTLP: u8 = 128;
+/// Any of the log stores' marks.
+pub const STORES: u8 = LOKI | ELASTIC | CLOUDWATCH | GCP | OTLP;
 
 #[derive(Default, Debug, Clone)]
 pub struct Node {
@@ -473,6 +481,18 @@ impl FieldSpec {
         }
         s.flag(&["remote_addr"], PROXY_ADDR);
         s.flag(&["__REALTIME_TIMESTAMP"], JOURNAL);
+        for (key, flag) in [
+            ("line", LOKI),
+            ("values", LOKI),
+            ("_source", ELASTIC),
+            ("logStreamName", CLOUDWATCH),
+            ("ingestionTime", CLOUDWATCH),
+            ("logName", GCP),
+            ("insertId", GCP),
+            ("resourceLogs", OTLP),
+        ] {
+            s.flag(&[key], flag);
+        }
         for p in [
             "request_time",
             "upstream_status",

@@ -1,6 +1,18 @@
 //! JSON string decoding into a caller's buffer, for envelopes whose payload is a JSON string
 //! (Docker's `log`, journald's `MESSAGE`). Must not allocate per call: the buffer is reused.
 
+/// The text of a JSON value as written (`"..."` with its quotes): borrowed when it holds no
+/// escape, decoded otherwise; `None` for any other value or invalid UTF-8.
+pub fn text(raw: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') {
+        return Some(std::borrow::Cow::Borrowed(inner));
+    }
+    let mut out = Vec::with_capacity(inner.len());
+    decode(raw.as_bytes(), 0, &mut out)?;
+    String::from_utf8(out).ok().map(std::borrow::Cow::Owned)
+}
+
 /// Decodes the JSON string whose opening quote is at `b[at]`, appending its bytes to `out`.
 /// Returns the index just past the closing quote, or `None` when the string is malformed
 /// or unterminated. Lone surrogates become U+FFFD, as Docker writes invalid UTF-8.

@@ -213,9 +213,16 @@ impl Parser {
             }
             e.ts_local = e.ts.and(cache.zone.naive_local);
             let mut env = Envelope::default();
-            if cache.json_flags & fields::JOURNAL != 0
-                && envelope::journald::unwrap(line, &mut env, buf).is_some()
-            {
+            let flags = cache.json_flags;
+            if flags & (fields::JOURNAL | fields::STORES) == 0 {
+                return;
+            }
+            let unwrapped = if flags & fields::JOURNAL != 0 {
+                envelope::journald::unwrap(line, &mut env, buf)
+            } else {
+                envelope::store(line, flags, &mut env, buf)
+            };
+            if unwrapped.is_some() {
                 let decoded: &'a Vec<u8> = buf;
                 self.inner(file, decoded, &mut env, &ctx, cache, out);
             }
@@ -292,6 +299,9 @@ impl Parser {
             e.ts_local = env.ts_local;
         }
         e.level = e.level.or(env.level);
+        if let Some(n) = env.names.as_deref_mut() {
+            carry(std::mem::take(&mut n.carried), e);
+        }
         e.inner = Some(body);
         e.env = std::mem::take(env);
     }
@@ -337,4 +347,15 @@ impl Parser {
             }
         }
     }
+}
+
+/// What a log store kept of the request, where the text says nothing of it: out of line, as
+/// only store records carry any.
+#[inline(never)]
+fn carry<'a>(c: envelope::Carried<'a>, e: &mut LogEvent<'a>) {
+    e.request_id = e.request_id.take().or(c.request_id);
+    e.method = e.method.take().or(c.method);
+    e.path = e.path.take().or(c.path);
+    e.status = e.status.or(c.status);
+    e.latency_ms = e.latency_ms.or(c.latency_ms);
 }

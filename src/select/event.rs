@@ -17,6 +17,23 @@ pub struct EnvInfo {
     /// syslog's tag or journald's `SYSLOG_IDENTIFIER`.
     pub program: Option<String>,
     pub pid: Option<u32>,
+    /// A log store's stream name (CloudWatch's `logStreamName`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_stream: Option<String>,
+    /// A log store's labels or attributes as it names them (Loki's stream labels, GCP's
+    /// resource labels, OTLP resource attributes, the fields Filebeat added).
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_map")]
+    pub labels: Vec<(String, String)>,
+}
+
+/// Labels as a JSON object, in the store's order.
+fn as_map<S: serde::Serializer>(labels: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(labels.len()))?;
+    for (k, v) in labels {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
 }
 
 impl EnvInfo {
@@ -31,6 +48,13 @@ impl EnvInfo {
             host: own(env.host()),
             program: own(env.ident()),
             pid: env.pid,
+            log_stream: own(env.log_stream()),
+            labels: env.names.as_deref().map_or_else(Vec::new, |n| {
+                n.labels
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            }),
         }
     }
 }

@@ -138,6 +138,13 @@ fn canonical<'e>(ev: &'e LogEvent<'_>, key: &str) -> Option<Option<Cow<'e, str>>
         "host" => ev.env.host().map(Cow::Borrowed),
         "program" => ev.env.ident().map(Cow::Borrowed),
         "pid" => ev.env.pid.map(|p| Cow::Owned(p.to_string())),
+        "log_stream" => ev.env.log_stream().map(Cow::Borrowed),
+        k if k.starts_with("label.") => ev
+            .env
+            .names
+            .as_deref()
+            .and_then(|n| n.label_value(&k["label.".len()..]))
+            .map(Cow::Borrowed),
         "envelope" => {
             let names: Vec<&str> = ev.env.kinds().map(|k| k.name()).collect();
             (!names.is_empty()).then(|| Cow::Owned(names.join(",")))

@@ -1,5 +1,6 @@
-//! Envelopes: what container runtimes and hosts wrap around a program's line (Docker
-//! json-file, Kubernetes CRI, kubectl's prefixes, journald, syslog). Detected per line from
+//! Envelopes: what container runtimes, hosts and log stores wrap around a program's line
+//! (Docker json-file, Kubernetes CRI, kubectl's prefixes, journald, syslog; Loki,
+//! Elasticsearch, CloudWatch, Google Cloud Logging and OTLP records, one a line). Detected per line from
 //! its first bytes, unwrapped down to the program's own text, nested as they come; the
 //! envelope's time, level and fields come along. Must not parse the inner text: the caller
 //! runs the normal detection on it.
@@ -7,16 +8,53 @@
 //! This file chooses which reader looks at a line; the readers import the shared values from
 //! `types.rs`, never from here.
 
+pub mod cloudwatch;
 pub mod docker;
+pub mod elastic;
 pub mod frame;
+pub mod gcp;
 pub mod journald;
 pub mod kube;
+pub mod loki;
+pub mod otlp;
 pub mod syslog;
 pub mod types;
 
+use crate::parse::fields;
 use crate::parse::time::ZoneCache;
 use types::MAX_DEPTH;
-pub use types::{Ctx, Envelope, Kind, MAX_JOINED, Names, Stream};
+pub use types::{Carried, Ctx, Envelope, Kind, MAX_JOINED, Names, Stream};
+
+/// A log store's record (one JSON line), told by the marks its JSON scan raised
+/// (`fields::STORES`): the store's reader decodes the program's text into `buf` and fills
+/// `env`. `None` when the line is not that store's record after all (an app's own key).
+pub fn store<'a>(
+    line: &'a [u8],
+    flags: u8,
+    env: &mut Envelope<'a>,
+    buf: &mut Vec<u8>,
+) -> Option<()> {
+    let read: fn(&'a [u8], &mut Envelope<'a>, &mut Vec<u8>) -> Option<()> =
+        if flags & fields::OTLP != 0 {
+            otlp::unwrap
+        } else if flags & fields::ELASTIC != 0 {
+            elastic::unwrap
+        } else if flags & fields::GCP != 0 {
+            gcp::unwrap
+        } else if flags & fields::CLOUDWATCH != 0 {
+            cloudwatch::unwrap
+        } else if flags & fields::LOKI != 0 {
+            loki::unwrap
+        } else {
+            return None;
+        };
+    let r = read(line, env, buf);
+    if r.is_none() {
+        *env = Envelope::default();
+        buf.clear();
+    }
+    r
+}
 
 /// Where the text inside the outer envelope is.
 pub enum Outer {
@@ -107,3 +145,5 @@ pub fn may_continue(line: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_stores;

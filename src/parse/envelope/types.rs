@@ -1,5 +1,5 @@
 //! The values envelope readers fill and share: `Kind`, `Stream`, `Envelope` with its
-//! `Names`, the per-input `Ctx`, and the size limits every reader keeps to. No reading here:
+//! `Names` and `Carried`, the per-input `Ctx`, and the size limits every reader keeps to. No reading here:
 //! each envelope's reader is its own file, and `mod.rs` chooses among them.
 
 use std::borrow::Cow;
@@ -18,11 +18,16 @@ pub enum Kind {
     Syslog,
     SyslogIso,
     Syslog5424,
+    Loki,
+    Elasticsearch,
+    Cloudwatch,
+    GcpLogging,
+    Otlp,
 }
 
 impl Kind {
-    pub const COUNT: usize = 8;
-    pub const ALL: [Kind; 8] = [
+    pub const COUNT: usize = 13;
+    pub const ALL: [Kind; 13] = [
         Kind::Docker,
         Kind::Cri,
         Kind::KubectlTimestamps,
@@ -31,6 +36,11 @@ impl Kind {
         Kind::Syslog,
         Kind::SyslogIso,
         Kind::Syslog5424,
+        Kind::Loki,
+        Kind::Elasticsearch,
+        Kind::Cloudwatch,
+        Kind::GcpLogging,
+        Kind::Otlp,
     ];
 
     pub fn name(self) -> &'static str {
@@ -43,6 +53,11 @@ impl Kind {
             Kind::Syslog => "syslog",
             Kind::SyslogIso => "syslog_iso",
             Kind::Syslog5424 => "syslog_5424",
+            Kind::Loki => "loki",
+            Kind::Elasticsearch => "elasticsearch",
+            Kind::Cloudwatch => "cloudwatch",
+            Kind::GcpLogging => "gcp_logging",
+            Kind::Otlp => "otlp",
         }
     }
 
@@ -95,6 +110,16 @@ pub struct Envelope<'a> {
     pub names: Option<Box<Names<'a>>>,
 }
 
+/// Request fields a log store keeps beside the line.
+#[derive(Clone, Debug, Default)]
+pub struct Carried<'a> {
+    pub request_id: Option<Cow<'a, str>>,
+    pub method: Option<Cow<'a, str>>,
+    pub path: Option<Cow<'a, str>>,
+    pub status: Option<u16>,
+    pub latency_ms: Option<f64>,
+}
+
 /// The names an envelope gives the line's source.
 #[derive(Clone, Debug, Default)]
 pub struct Names<'a> {
@@ -104,7 +129,58 @@ pub struct Names<'a> {
     pub host: Option<Cow<'a, str>>,
     /// The program's name as syslog and journald record it (`SYSLOG_IDENTIFIER`, the tag).
     pub ident: Option<Cow<'a, str>>,
+    /// The log store's own stream name where it has one (CloudWatch's `logStreamName`).
+    pub log_stream: Option<Cow<'a, str>>,
+    /// Every label or attribute a log store kept with the line (Loki's stream labels, GCP's
+    /// `resource.labels` and `labels`, OTLP resource attributes), as it names them, in its
+    /// order; the ones above are also read from these.
+    pub labels: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// What a log store recorded of the request besides the text (GCP's `httpRequest` and
+    /// `trace`, OTLP's `traceId`): the line's own fields when its text has none. Kept here,
+    /// behind the names' box, so that every other record's `Envelope` stays as small.
+    pub carried: Carried<'a>,
 }
+
+impl<'a> Names<'a> {
+    /// Takes a store's label: kept in `labels`, and as the pod, container, host or program
+    /// when its name is one of the names stores give them.
+    pub fn label(&mut self, key: Cow<'a, str>, value: Cow<'a, str>) {
+        let slot = match &*key {
+            "pod" | "pod_name" | "k8s.pod.name" | "k8s_pod_name" | "kubernetes.pod.name" => {
+                Some(&mut self.pod)
+            }
+            "container"
+            | "container_name"
+            | "k8s.container.name"
+            | "k8s_container_name"
+            | "kubernetes.container.name"
+            | "container.name" => Some(&mut self.container),
+            "host" | "hostname" | "host.name" | "node_name" | "instance_id" => Some(&mut self.host),
+            "service_name" | "service.name" | "app" | "job" => Some(&mut self.ident),
+            "unit" | "systemd_unit" => Some(&mut self.unit),
+            _ => None,
+        };
+        if let Some(slot) = slot
+            && slot.is_none()
+        {
+            *slot = Some(value.clone());
+        }
+        if self.labels.len() < MAX_LABELS {
+            self.labels.push((key, value));
+        }
+    }
+
+    /// A label's value by its name.
+    pub fn label_value(&self, key: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+/// Labels kept per line at most: a store's line with thousands is not kept whole.
+pub const MAX_LABELS: usize = 64;
 
 impl<'a> Envelope<'a> {
     /// The names, created on first write.
@@ -133,6 +209,14 @@ impl<'a> Envelope<'a> {
     }
     pub fn ident(&self) -> Option<&str> {
         self.name(|n| &n.ident)
+    }
+    pub fn log_stream(&self) -> Option<&str> {
+        self.name(|n| &n.log_stream)
+    }
+
+    /// The request fields, created on first write.
+    pub fn carried_mut(&mut self) -> &mut Carried<'a> {
+        &mut self.names_mut().carried
     }
 }
 
