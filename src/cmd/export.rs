@@ -132,12 +132,13 @@ pub fn run(cfg: &ExportConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Res
         None => out,
     };
     let ic = &cfg.input;
-    let (mut opened, mut errors) = super::open_inputs(ic, diag)?;
-    let parser =
-        Parser::new(ic.fields.clone(), ic.zone.clone()).with_log_formats(ic.log_formats.clone());
-    let (parser, _) =
-        super::zones::zones_for_lines(ic, &mut opened, parser, super::tuning(ic), diag)?;
-    let (since, until) = super::time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
+    let super::ForLines {
+        mut opened,
+        mut errors,
+        parser,
+        since,
+        until,
+    } = super::open_for_lines(ic, false, diag)?;
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
     let work = Work {
         parser: &parser,

@@ -70,12 +70,13 @@ fn select(
 
 pub fn run(cfg: &FilterConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<RunOutcome> {
     let ic = &cfg.input;
-    let (mut opened, mut errors) = super::open_inputs(ic, diag)?;
-    let parser =
-        Parser::new(ic.fields.clone(), ic.zone.clone()).with_log_formats(ic.log_formats.clone());
-    let (parser, _) =
-        super::zones::zones_for_lines(ic, &mut opened, parser, super::tuning(ic), diag)?;
-    let (since, until) = super::time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
+    let super::ForLines {
+        mut opened,
+        mut errors,
+        parser,
+        since,
+        until,
+    } = super::open_for_lines(ic, false, diag)?;
     let matcher = Matcher {
         min_level: cfg.min_level,
         since,

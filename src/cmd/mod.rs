@@ -77,6 +77,40 @@ pub fn open_inputs(
     Ok((opened, errors))
 }
 
+/// What the commands that print lines (`trace`, `filter`, `export`) read with: the inputs
+/// opened, their errors, the parser with each input's zone (`zones_for_lines`), and the
+/// resolved `--since`/`--until`. With `twice`, streams are read into memory first, for a
+/// command that reads its inputs twice.
+pub struct ForLines {
+    pub opened: Vec<Opened>,
+    pub errors: Vec<Option<String>>,
+    pub parser: Parser,
+    pub since: Option<Micros>,
+    pub until: Option<Micros>,
+}
+
+pub fn open_for_lines(
+    ic: &InputConfig,
+    twice: bool,
+    diag: &mut dyn Write,
+) -> anyhow::Result<ForLines> {
+    let (mut opened, mut errors) = open_inputs(ic, diag)?;
+    if twice {
+        slurp_streams(&mut opened, &mut errors, diag)?;
+    }
+    let parser =
+        Parser::new(ic.fields.clone(), ic.zone.clone()).with_log_formats(ic.log_formats.clone());
+    let (parser, _) = zones::zones_for_lines(ic, &mut opened, parser, tuning(ic), diag)?;
+    let (since, until) = time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
+    Ok(ForLines {
+        opened,
+        errors,
+        parser,
+        since,
+        until,
+    })
+}
+
 /// Reads every stream input into memory, for commands that must read their input twice.
 pub fn slurp_streams(
     opened: &mut [Opened],

@@ -79,14 +79,16 @@ pub struct Gathered {
 /// links its slowest and stuck requests to these).
 pub fn gather(cfg: &TraceConfig, diag: &mut dyn Write) -> Result<Gathered> {
     let ic = &cfg.input;
-    let (mut opened, mut errors) = super::open_inputs(ic, diag)?;
     // Two passes over the input: streams are read into memory once.
-    super::slurp_streams(&mut opened, &mut errors, diag)?;
-    let parser =
-        Parser::new(ic.fields.clone(), ic.zone.clone()).with_log_formats(ic.log_formats.clone());
+    let super::ForLines {
+        mut opened,
+        mut errors,
+        parser,
+        since,
+        until,
+    } = super::open_for_lines(ic, true, diag)?;
     let tune = super::tuning(ic);
-    let (parser, _) = super::zones::zones_for_lines(ic, &mut opened, parser, tune, diag)?;
-    let range = super::time_bounds(ic, &mut opened, &mut errors, &parser, diag)?;
+    let range = (since, until);
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
     let own = own_lines(cfg, &mut opened, &parser, range, &mut errors, diag)?;
     let (nginx_errors, access) = correlated(&mut opened, &own, &parser, tune);
