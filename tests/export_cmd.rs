@@ -291,3 +291,35 @@ fn every_bundled_log_exports() {
         .collect();
     assert_eq!(keys.len(), 23, "{keys:?}");
 }
+
+#[test]
+fn pods_and_containers_come_from_the_kubelet_and_docker_paths() {
+    // The names the deploy run gave its pod and container (testdata/deploy/manifest.json).
+    let run = common::deploy_run("shop");
+    let f = &run["envelope_fields"];
+    let (pod, container) = (
+        f["cri"]["pod"].as_str().unwrap(),
+        f["cri"]["container"].as_str().unwrap(),
+    );
+    let docker_id = &f["docker"]["container_id"].as_str().unwrap()[..12];
+    let mut paths: Vec<String> = f["cri"]["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("testdata/deploy/shop/{}", p.as_str().unwrap()))
+        .collect();
+    let docker = format!("testdata/deploy/shop/{}", f["docker"]["path"].as_str().unwrap());
+    paths.push(docker.clone());
+    let files: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let rows = rows(&files);
+    assert!(!rows.is_empty());
+    for r in &rows {
+        let (want_pod, want_container) = if r["file"] == docker.as_str() {
+            (None, docker_id)
+        } else {
+            (Some(pod), container)
+        };
+        assert_eq!(r["pod"].as_str(), want_pod, "{r}");
+        assert_eq!(r["container"].as_str(), Some(want_container), "{r}");
+    }
+}

@@ -28,47 +28,15 @@ impl SourceAgg {
     }
 }
 
-/// The source an input's path names: `pod NAMESPACE/POD/CONTAINER` for the kubelet's
-/// `/var/log/pods/NAMESPACE_POD_UID/CONTAINER/N.log` and `/var/log/containers/
-/// POD_NAMESPACE_CONTAINER-ID.log`, `container ID12` for Docker's
-/// `/var/lib/docker/containers/ID/ID-json.log`.
+/// The source an input's path names (`parse::origin`): `pod NAMESPACE/POD/CONTAINER` for the
+/// kubelet's layouts, `container ID12` for Docker's.
 pub fn from_path(path: &str) -> Option<String> {
-    let parts: Vec<&str> = path.split('/').collect();
-    let n = parts.len();
-    if let Some(i) = parts.windows(2).position(|w| w == ["log", "pods"])
-        && n >= i + 5
-    {
-        let pod_dir = parts[i + 2];
-        let container = parts[i + 3];
-        let mut f = pod_dir.splitn(3, '_');
-        if let (Some(ns), Some(pod), Some(_uid)) = (f.next(), f.next(), f.next()) {
-            return Some(format!("pod {ns}/{pod}/{container}"));
-        }
+    let n = crate::parse::origin::of_path(path);
+    match (n.namespace, n.pod, n.container) {
+        (Some(ns), Some(pod), Some(c)) => Some(format!("pod {ns}/{pod}/{c}")),
+        (_, _, Some(c)) => Some(format!("container {c}")),
+        _ => None,
     }
-    let file = *parts.last()?;
-    if let Some(stem) = file.strip_suffix("-json.log")
-        && n >= 3
-        && parts[n - 2] == stem
-        && parts[n - 3] == "containers"
-        && stem.len() == 64
-        && stem.bytes().all(|b| b.is_ascii_hexdigit())
-    {
-        return Some(format!("container {}", &stem[..12]));
-    }
-    if n >= 2
-        && parts[n - 2] == "containers"
-        && let Some(stem) = file.strip_suffix(".log")
-    {
-        // POD_NAMESPACE_CONTAINER-ID: the id is 64 hex digits after the last dash.
-        let (rest, id) = stem.rsplit_once('-')?;
-        let mut f = rest.splitn(3, '_');
-        if id.len() == 64
-            && let (Some(pod), Some(ns), Some(container)) = (f.next(), f.next(), f.next())
-        {
-            return Some(format!("pod {ns}/{pod}/{container}"));
-        }
-    }
-    None
 }
 
 /// A source's name from a line's envelope: the pod (kubectl's prefix), else the unit (and

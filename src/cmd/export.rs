@@ -142,7 +142,7 @@ pub fn run(cfg: &ExportConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Res
     let paths: Vec<String> = opened.iter().map(|o| o.name.clone()).collect();
     let work = Work {
         parser: &parser,
-        builder: RowBuilder::default(),
+        builder: RowBuilder::for_paths(&paths),
         since,
         until,
         tallies: Mutex::new(vec![Tally::default(); paths.len()]),

@@ -25,6 +25,7 @@ pub mod mask;
 pub mod multiline;
 pub mod nginx_access;
 pub mod nginx_error;
+pub mod origin;
 pub mod parser;
 pub mod picked;
 pub mod records;

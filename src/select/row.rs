@@ -6,6 +6,7 @@
 use crate::parse::endpoint;
 use crate::parse::mask::mask_into;
 use crate::parse::nginx_error::Classifier;
+use crate::parse::origin::{PathNames, of_path};
 use crate::parse::{Format, Level, LogEvent, Micros, Source, Stream};
 
 /// The columns, in the order every format writes them. `render/export/` checks its schema
@@ -92,9 +93,19 @@ pub struct Row {
 #[derive(Default)]
 pub struct RowBuilder {
     classes: Classifier,
+    /// Per input, the names its path gives (`parse::origin`).
+    origins: Vec<PathNames>,
 }
 
 impl RowBuilder {
+    /// A builder for inputs at `paths` (as named on the command line).
+    pub fn for_paths(paths: &[String]) -> RowBuilder {
+        RowBuilder {
+            origins: paths.iter().map(|p| of_path(p)).collect(),
+            ..RowBuilder::default()
+        }
+    }
+
     /// The row of `ev`, read from input `file`; its line number is set by the caller once
     /// known (`Row::line`). `scratch` is a reusable buffer.
     pub fn build(&self, file: u32, ev: &LogEvent<'_>, scratch: &mut String) -> Row {
@@ -142,8 +153,15 @@ impl RowBuilder {
         }
         row.set(Text::Upstream, ev.upstream.as_deref());
         row.set(Text::Client, ev.client.as_deref());
-        row.set(Text::Pod, ev.env.pod());
-        row.set(Text::Container, ev.env.container());
+        // The envelope's names, else the ones the file's path gives (kubelet, Docker).
+        let by_path = self.origins.get(file as usize);
+        let pod = ev.env.pod().or(by_path.and_then(|o| o.pod.as_deref()));
+        let container = ev
+            .env
+            .container()
+            .or(by_path.and_then(|o| o.container.as_deref()));
+        row.set(Text::Pod, pod);
+        row.set(Text::Container, container);
         row.set(Text::Unit, ev.env.unit());
         row.set(Text::Host, ev.env.host());
         row
