@@ -308,7 +308,10 @@ fn pods_and_containers_come_from_the_kubelet_and_docker_paths() {
         .iter()
         .map(|p| format!("testdata/deploy/shop/{}", p.as_str().unwrap()))
         .collect();
-    let docker = format!("testdata/deploy/shop/{}", f["docker"]["path"].as_str().unwrap());
+    let docker = format!(
+        "testdata/deploy/shop/{}",
+        f["docker"]["path"].as_str().unwrap()
+    );
     paths.push(docker.clone());
     let files: Vec<&str> = paths.iter().map(String::as_str).collect();
     let rows = rows(&files);

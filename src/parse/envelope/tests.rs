@@ -18,7 +18,7 @@ fn parser(zone: &str) -> Parser {
 }
 
 /// Parses `rec` and hands the event to `check` (the event borrows the decode buffer).
-fn with(zone: &str, rec: &str, check: impl FnOnce(&LogEvent<'_>)) {
+pub(super) fn with(zone: &str, rec: &str, check: impl FnOnce(&LogEvent<'_>)) {
     let p = parser(zone);
     let mut buf = Vec::new();
     match p.parse(0, rec.as_bytes(), &mut ParseCache::default(), &mut buf) {
@@ -28,7 +28,7 @@ fn with(zone: &str, rec: &str, check: impl FnOnce(&LogEvent<'_>)) {
     }
 }
 
-fn kinds(ev: &LogEvent<'_>) -> Vec<Kind> {
+pub(super) fn kinds(ev: &LogEvent<'_>) -> Vec<Kind> {
     ev.env.kinds().collect()
 }
 

@@ -3,21 +3,14 @@
 
 use crate::parse::envelope::Kind;
 use crate::parse::time::format_utc;
-use crate::parse::{FieldSpec, Format, Level, LogEvent, ParseCache, Parsed, Parser, Zone};
+use crate::parse::{Format, Level, LogEvent};
 
+/// `tests::with` in UTC.
 fn with(rec: &str, check: impl FnOnce(&LogEvent<'_>)) {
-    let p = Parser::new(FieldSpec::defaults(), Zone::parse("UTC").unwrap());
-    let mut buf = Vec::new();
-    match p.parse(0, rec.as_bytes(), &mut ParseCache::default(), &mut buf) {
-        Parsed::Event(ev) => check(&ev),
-        Parsed::Blank => panic!("blank: {rec}"),
-        Parsed::Unparsed => panic!("unparsed: {rec}"),
-    }
+    super::tests::with("UTC", rec, check)
 }
 
-fn kinds(ev: &LogEvent<'_>) -> Vec<Kind> {
-    ev.env.kinds().collect()
-}
+use super::tests::kinds;
 
 const APP: &str =
     r#"{\"level\": \"ERROR\", \"msg\": \"unhandled\", \"request_id\": \"a1b2\", \"status\": 500}"#;
