@@ -20,16 +20,9 @@ cleanup() {
 }
 trap cleanup EXIT
 source benches/peak_mem.sh
+source benches/app_corpus.sh
 
-cargo build --release --quiet
-cargo build --release --quiet --example gen_corpus
-want="size=$size generator=$(cat benches/gen_corpus/*.rs | sha256sum | cut -c1-16)"
-if [ "$(cat "$dir/.stamp" 2>/dev/null || true)" != "$want" ] || [ ! -f "$dir/app.log" ]; then
-  rm -f "$dir/.stamp"
-  echo "generating a $size app log into $dir ..." >&2
-  target/release/examples/gen_corpus --out "$dir" --size "$size" --only app >&2
-  echo "$want" > "$dir/.stamp"
-fi
+app_corpus "$dir" "$size"
 log=$dir/app.log
 cat "$log" > /dev/null # warm the page cache
 
