@@ -94,12 +94,23 @@ impl Watch {
     }
 
     /// Sends `kill -SIG` and returns the exit status, the summary event and stderr.
-    fn stop(mut self, sig: &str) -> (ExitStatus, Value, String) {
-        let ok = Command::new("kill")
-            .args([&format!("-{sig}"), &self.pid().to_string()])
-            .status()
-            .unwrap();
-        assert!(ok.success());
+    fn stop(self, sig: &str) -> (ExitStatus, Value, String) {
+        self.stop_after(&[sig])
+    }
+
+    /// Sends each signal in turn, 20 ms apart, and returns as `stop` does.
+    fn stop_after(mut self, sigs: &[&str]) -> (ExitStatus, Value, String) {
+        for (i, sig) in sigs.iter().enumerate() {
+            if i > 0 {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let ok = Command::new("kill")
+                .args([&format!("-{sig}"), &self.pid().to_string()])
+                .status()
+                .unwrap();
+            assert!(ok.success());
+        }
+        let sig = sigs.join("+");
         let deadline = Instant::now() + PATIENCE;
         let status = loop {
             if let Some(s) = self.child.try_wait().unwrap() {
@@ -303,6 +314,24 @@ fn sigterm_and_sighup_end_with_the_summary() {
         assert_counted(&summary, 101);
     }
     assert!(totals.windows(2).all(|w| w[0] == w[1]), "{totals:?}");
+}
+
+#[test]
+fn one_stop_delivered_twice_still_ends_with_the_summary() {
+    // `timeout` sends its signal to the child and then to the child's process group, so a
+    // watch it runs gets SIGTERM twice; that is one stop, not a second impatient Ctrl-C.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    std::fs::write(
+        &path,
+        (0..200).map(|i| line(i, i as u64)).collect::<String>(),
+    )
+    .unwrap();
+    let watch = Watch::start(&["--from-start"], &[&path], false);
+    wait_until("watch follows the file", || has_open(watch.pid(), &path));
+    let (status, summary, err) = watch.stop_after(&["TERM", "TERM"]);
+    assert!(status.success(), "{status:?} {err}");
+    assert_counted(&summary, 200);
 }
 
 #[test]

@@ -62,6 +62,9 @@ pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     Ok(super::outcome(&errors, true))
 }
 
+/// Signals this close to the first are the same stop delivered twice, not a second Ctrl-C.
+const SAME_STOP: Duration = Duration::from_millis(500);
+
 /// The flag SIGINT, SIGTERM and SIGHUP set to end watching.
 fn stop_on_signal() -> Arc<AtomicBool> {
     let stop = Arc::new(AtomicBool::new(false));
@@ -70,10 +73,19 @@ fn stop_on_signal() -> Arc<AtomicBool> {
         // ctrlc's `termination` feature runs this for SIGTERM and SIGHUP too, so `kill`, a
         // service manager's stop and a closed terminal end like Ctrl-C: with the summary. A
         // second signal while the inputs are read to their end or the summary is written
-        // exits at once.
+        // exits at once, but not one that comes with the first: `timeout` signals its child
+        // and then the child's process group, and systemd the main process and then its
+        // cgroup, so one stop often arrives twice within microseconds.
+        let mut first: Option<Instant> = None;
         let _ = ctrlc::set_handler(move || {
-            if stop.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
+            let now = Instant::now();
+            match first {
+                None => {
+                    first = Some(now);
+                    stop.store(true, Ordering::SeqCst);
+                }
+                Some(at) if now.duration_since(at) >= SAME_STOP => std::process::exit(130),
+                Some(_) => {}
             }
         });
     }
