@@ -50,19 +50,22 @@ fn select(
             items.push((idx, ev));
         }
     };
-    if finders.is_empty() {
+    let lines = if finders.is_empty() {
         let mut idx = 0;
         chunk::for_each_record(piece.data, &engine::RULES, |start, rec| {
             consider(idx, start, rec.bytes, rec.head);
             idx += rec.lines as u64;
         });
+        chunk::count_lines(piece.data)
     } else {
-        for (idx, r, _, head) in chunk::records_matching(piece.data, finders, &engine::RULES) {
+        let (found, lines) = chunk::records_matching(piece.data, finders, &engine::RULES);
+        for (idx, r, _, head) in found {
             consider(idx, r.start, &piece.data[r], head);
         }
-    }
+        lines
+    };
     Found {
-        lines: chunk::count_lines(piece.data),
+        lines,
         items,
         oversized,
     }

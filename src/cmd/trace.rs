@@ -39,7 +39,8 @@ fn candidates<T>(
     let mut cache = ParseCache::default();
     let mut text = Vec::new();
     let mut oversized = 0;
-    let items = chunk::records_matching(piece.data, finders, &engine::RULES)
+    let (found, lines) = chunk::records_matching(piece.data, finders, &engine::RULES);
+    let items = found
         .into_iter()
         .filter_map(|(idx, r, _, head)| {
             if head > piece.max_line {
@@ -55,7 +56,7 @@ fn candidates<T>(
         })
         .collect();
     Found {
-        lines: chunk::count_lines(piece.data),
+        lines,
         items,
         oversized,
     }

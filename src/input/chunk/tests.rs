@@ -20,7 +20,9 @@ fn matching_lines_are_numbered_and_unique() {
     let data = b"a id1\nb\nid2 c id1\n\nd\nid1";
     let f1 = memchr::memmem::Finder::new("id1");
     let f2 = memchr::memmem::Finder::new("id2");
-    let got: Vec<(u64, &[u8])> = records_matching(data, &[f1, f2], &Lines)
+    let (found, lines) = records_matching(data, &[f1, f2], &Lines);
+    assert_eq!(lines, 6);
+    let got: Vec<(u64, &[u8])> = found
         .into_iter()
         .map(|(i, r, _, _)| (i, &data[r]))
         .collect();
@@ -31,6 +33,37 @@ fn matching_lines_are_numbered_and_unique() {
     assert_eq!(count_lines(data), 6);
     assert_eq!(count_lines(b"x\n"), 1);
     assert_eq!(count_lines(b""), 0);
+}
+
+#[test]
+fn matches_across_search_blocks_are_found_once_and_lines_add_up() {
+    // A needle starting at every offset around the end of the first search block (so it
+    // straddles it, ends at it, or starts the next), one more two blocks on, and a last line
+    // without a newline.
+    let needle = b"req-7f3a9c";
+    for start in SEARCH_BLOCK - 12..SEARCH_BLOCK + 3 {
+        let mut data = Vec::new();
+        let mut lines = 0u64;
+        while data.len() + 64 + 20 < start {
+            data.extend_from_slice(format!("{lines:>63}\n").as_bytes());
+            lines += 1;
+        }
+        let first = lines;
+        data.resize(start, b'y');
+        data.extend_from_slice(needle);
+        data.extend_from_slice(b" tail\n");
+        lines += 1;
+        while data.len() < 2 * SEARCH_BLOCK + 100 {
+            data.extend_from_slice(format!("{lines:>63}\n").as_bytes());
+            lines += 1;
+        }
+        data.extend_from_slice(b"last req-7f3a9c");
+        let f = memchr::memmem::Finder::new(needle);
+        let (found, counted) = records_matching(&data, &[f], &Lines);
+        assert_eq!(counted, lines + 1, "start {start}");
+        let got: Vec<u64> = found.iter().map(|m| m.0).collect();
+        assert_eq!(got, vec![first, lines], "start {start}");
+    }
 }
 
 /// A joiner with every kind of rule: lines ending in `+` go on in a fragment; indented
@@ -139,7 +172,8 @@ fn records_are_never_cut() {
 fn matches_widen_to_whole_records() {
     let data = mixed();
     let f = memchr::memmem::Finder::new("id");
-    let found = records_matching(&data, &[f], &Toy);
+    let (found, lines) = records_matching(&data, &[f], &Toy);
+    assert_eq!(lines, count_lines(&data));
     let mut want = Vec::new();
     let mut line = 0u64;
     for (o, bytes, n, head) in records(&data) {
