@@ -26,9 +26,31 @@ pub struct Scratch {
     endpoint_key: Vec<u8>,
     endpoint_masked: Vec<u8>,
     message: String,
+    /// Tags of raw messages masking changed, seen once (see `message_id`).
+    seen_messages: SeenMessages,
     /// What the last line added to its window, when it was an event (see `window_line`).
     line: WinLine,
     line_is_event: bool,
+}
+
+/// A direct-mapped table of message hashes: whether a raw message was probably seen before.
+/// It only decides what the memo keeps, never an answer, so a collision costs a memo entry.
+struct SeenMessages(Box<[u64]>);
+
+impl Default for SeenMessages {
+    fn default() -> SeenMessages {
+        SeenMessages(vec![0; 4096].into_boxed_slice())
+    }
+}
+
+impl SeenMessages {
+    /// Records `msg`; returns whether its tag was already there.
+    fn again(&mut self, msg: &str) -> bool {
+        use std::hash::BuildHasher;
+        let h = rustc_hash::FxBuildHasher.hash_one(msg) | 1;
+        let slot = &mut self.0[(h >> 52) as usize % 4096];
+        std::mem::replace(slot, h) == h
+    }
 }
 
 impl Scratch {
@@ -163,7 +185,7 @@ impl Partial {
 
     /// The interned masked template of an app message. Masking is memoised by the raw
     /// message, since most messages repeat verbatim.
-    fn message_id(&mut self, msg: &str, buf: &mut String) -> u32 {
+    fn message_id(&mut self, msg: &str, buf: &mut String, seen: &mut SeenMessages) -> u32 {
         let Some(memo) = self.msg_memo.as_mut() else {
             return NONE;
         };
@@ -172,9 +194,11 @@ impl Partial {
         }
         crate::parse::mask::mask_into(msg, buf);
         let id = self.names.intern(buf);
-        // Only messages masking leaves alone are remembered: one with variable parts would
-        // rarely repeat verbatim, and remembering it costs an allocation.
-        if buf.as_str() == msg {
+        // Messages masking leaves alone are remembered; one it changed only once it comes
+        // again: most with variable parts never repeat verbatim, and remembering costs an
+        // allocation, but some do by the thousand (nginx's `open() "/usr/share/nginx/html/
+        // favicon.ico" failed`), and masking took a fifth of an error log's time.
+        if buf.as_str() == msg || seen.again(msg) {
             if memo.len() >= MSG_MEMO_LIMIT {
                 memo.clear();
             }
@@ -323,7 +347,9 @@ impl Partial {
             _ => NONE,
         };
         let template = match ev.msg.as_deref() {
-            Some(m) if self.msg_memo.is_some() => self.message_id(m, &mut scratch.message),
+            Some(m) if self.msg_memo.is_some() => {
+                self.message_id(m, &mut scratch.message, &mut scratch.seen_messages)
+            }
             _ => NONE,
         };
         let triaging = self.rules.is_some();

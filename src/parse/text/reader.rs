@@ -63,7 +63,10 @@ impl<'a> Text<'_, 'a> {
                 self.err_pair = true;
             }
             let kb = k.as_bytes();
-            let packed = pack_at(kb, 0, kb.len());
+            // Packed from the whole text, which mostly holds 16 bytes from the key on: one
+            // load, where packing the key alone copies it byte by byte first.
+            let at = kb.as_ptr() as usize - text.as_ptr() as usize;
+            let packed = pack_at(text.as_bytes(), at, kb.len());
             if let Some(node) = self.spec.child_cached_packed(ROOT, kb, packed, self.keys) {
                 let n = self.spec.node(node);
                 self.p.mark(n.flags);
