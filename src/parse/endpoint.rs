@@ -39,10 +39,10 @@ pub fn normalize(method: Option<&str>, target: &str, out: &mut String) {
     }
 }
 
-/// Appends `path` to a memo key with every all-digit segment as one 0xFD byte (never in
-/// UTF-8): `normalize` names every such segment `:id` whatever its digits, and reads every
-/// other byte as it is, so paths with the same key have the same name. Returns whether a
-/// segment was masked.
+/// Appends `path` to a memo key with every id-like segment (`is_id`: numbers, UUIDs, hex
+/// runs) as one 0xFD byte (never in UTF-8): `normalize` names every such segment `:id`
+/// whatever it holds, and reads every other byte as it is, so paths with the same key have
+/// the same name. Returns whether a segment was masked.
 pub fn memo_key(path: &[u8], key: &mut Vec<u8>) -> bool {
     let mut masked = false;
     for (i, seg) in path.split(|&c| c == b'/').enumerate() {
@@ -50,7 +50,7 @@ pub fn memo_key(path: &[u8], key: &mut Vec<u8>) -> bool {
             key.push(b'/');
         }
         // Whole segments at a time: this runs on every memo miss of the raw path.
-        if !seg.is_empty() && seg.iter().all(u8::is_ascii_digit) {
+        if id_bytes(seg) {
             key.push(0xFD);
             masked = true;
         } else {
@@ -62,7 +62,11 @@ pub fn memo_key(path: &[u8], key: &mut Vec<u8>) -> bool {
 
 /// Numbers, UUIDs, and hex runs of 8+ characters with at least one digit.
 fn is_id(seg: &str) -> bool {
-    let b = seg.as_bytes();
+    id_bytes(seg.as_bytes())
+}
+
+/// `is_id` of a segment's bytes.
+fn id_bytes(b: &[u8]) -> bool {
     if b.is_empty() {
         return false;
     }
@@ -179,11 +183,18 @@ mod tests {
         // Digits inside a segment stay: normalize keeps `v1` and `v2` apart.
         assert_ne!(key("/v1/x").0, key("/v2/x").0);
         assert_eq!(key("//1/").0, b"//\xFD/");
+        // Hex words without a digit are words, as normalize keeps them.
+        assert_ne!(key("/x/deadbeef").0, key("/x/cafebabe").0);
         // Paths with one key have one name.
         let pairs = [
             ("/u/1/o/22", "/u/333/o/4"),
             ("/a/0", "/a/99999999999999999999"),
             ("http://h/1", "http://h/2"),
+            (
+                "/users/5564a2e9-47ed-4732-8d4a-a77536875275/orders",
+                "/users/119d412d-ef09-4b01-8f2c-40d3b3fa5e88/orders",
+            ),
+            ("/blob/deadbeef01/raw", "/blob/0123abcd/raw"),
         ];
         for (a, b) in pairs {
             assert_eq!(key(a).0, key(b).0);
