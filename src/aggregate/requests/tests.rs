@@ -224,3 +224,51 @@ fn last_message_is_the_latest_line_by_time_then_position() {
     r.touch(&line(None, false, calling, position(0, 50)), &names);
     assert_eq!(r.last_msg, started);
 }
+
+#[test]
+fn finishing_again_after_more_lines_equals_finishing_once() {
+    // A watch finishes its requests, then more lines come (new ids and ones already
+    // finished) and it finishes again: the finished rows stay in place and only the new ones
+    // are sorted before a merge. That must give what one finish over every line gives.
+    let names = Interner::default();
+    let id = |i: u64| format!("{:032x}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let touch = |r: &mut Requests, i: u64| {
+        let t = Touch {
+            ts: Some(i as i64),
+            nginx: false,
+            latency_ms: Some(i as f64),
+            status: None,
+            endpoint: NONE,
+            error_type: NONE,
+            is_error: false,
+            msg: NONE,
+            pos: i,
+            format: 0,
+            access_key: 0,
+        };
+        r.entry(&id(i)).touch(&t, &names);
+    };
+    let rows = |r: &Requests| -> Vec<(String, u32, i64)> {
+        r.iter()
+            .map(|(k, a)| (k.render(), a.lines, a.last))
+            .collect()
+    };
+    let (first, second): (Vec<u64>, Vec<u64>) = ((0..20_000).collect(), (15_000..30_000).collect());
+    let mut twice = Requests::default();
+    first.iter().for_each(|&i| touch(&mut twice, i));
+    twice.seal();
+    twice.finish(&names);
+    second.iter().for_each(|&i| touch(&mut twice, i));
+    twice.seal();
+    twice.finish(&names);
+    let mut once = Requests::default();
+    first
+        .iter()
+        .chain(&second)
+        .for_each(|&i| touch(&mut once, i));
+    once.seal();
+    once.finish(&names);
+    assert_eq!(twice.len(), 30_000);
+    assert_eq!(rows(&twice), rows(&once));
+    assert!(rows(&twice).iter().filter(|r| r.1 == 2).count() == 5_000);
+}
