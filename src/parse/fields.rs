@@ -162,12 +162,25 @@ impl KeyCache {
     /// the key's length. Cached keys never contain `"` or `\\` (they were read unescaped).
     #[inline]
     pub fn speculate(&mut self, node: u32, buf: &[u8], at: usize) -> Option<(Option<u32>, usize)> {
+        self.speculate_until(node, buf, at, b'"')
+    }
+
+    /// `speculate` for keys that end where `end` follows them (`=` for logfmt). Cached keys
+    /// never contain it.
+    #[inline]
+    pub fn speculate_until(
+        &mut self,
+        node: u32,
+        buf: &[u8],
+        at: usize,
+        end: u8,
+    ) -> Option<(Option<u32>, usize)> {
         let &(n, packed, child) = self.seen.get(self.pos)?;
         if n != node {
             return None;
         }
         let len = (packed >> 120) as usize;
-        if buf.get(at + len) != Some(&b'"') || pack_at(buf, at, len) != Some(packed) {
+        if buf.get(at + len) != Some(&end) || pack_at(buf, at, len) != Some(packed) {
             return None;
         }
         self.pos += 1;

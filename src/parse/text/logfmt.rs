@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use crate::parse::fields::{FieldSpec, ROOT};
+use crate::parse::fields::{FieldSpec, KeyCache, ROOT};
 use crate::parse::picked::{Picked, Raw};
 
 /// The `key=value` pairs of a text, in order. Quoted values (`msg="request failed"`) are
@@ -41,41 +41,88 @@ impl<'a> Iterator for Pairs<'a> {
     type Item = (&'a str, Cow<'a, str>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let b = self.s.as_bytes();
         loop {
-            while self.i < b.len() && b[self.i] == b' ' {
-                self.i += 1;
+            let start = self.skip_spaces()?;
+            if let Some(pair) = self.scanned_pair(start) {
+                return Some(pair);
             }
-            if self.i >= b.len() {
-                return None;
-            }
-            let start = self.i;
-            while self.i < b.len() && key_byte(b[self.i]) {
-                self.i += 1;
-            }
-            if self.i == start || self.i >= b.len() || b[self.i] != b'=' {
-                // A bare word (or a stray quote): skip it whole.
-                if b[self.i..].first() == Some(&b'"') {
-                    self.i += 1;
-                    self.i = closing_quote(b, self.i).map_or(b.len(), |q| q + 1);
-                }
-                while self.i < b.len() && b[self.i] != b' ' {
-                    self.i += 1;
-                }
-                continue;
-            }
-            let key = &self.s[start..self.i];
-            self.i += 1;
-            if b.get(self.i) == Some(&b'"') {
-                let open = self.i + 1;
-                let close = closing_quote(b, open).unwrap_or(b.len());
-                self.i = (close + 1).min(b.len());
-                return Some((key, unquote(&self.s[open..close])));
-            }
-            let vs = self.i;
-            self.i = space_at(b, vs);
-            return Some((key, Cow::Borrowed(&self.s[vs..self.i])));
         }
+    }
+}
+
+/// A pair, and the key's node when the key cache's guess held (`Some(None)`: a key the
+/// alias table does not know).
+pub type Guessed<'a> = (&'a str, Cow<'a, str>, Option<Option<u32>>);
+
+impl<'a> Pairs<'a> {
+    /// `next`, first trying the key `keys` met at this position of the previous line (its
+    /// bytes and then `=`): lines of one logger repeat their keys in order, so one compare
+    /// replaces the key's byte scan and its lookup.
+    #[inline]
+    pub fn next_guessing(&mut self, keys: &mut KeyCache) -> Option<Guessed<'a>> {
+        loop {
+            let start = self.skip_spaces()?;
+            let b = self.s.as_bytes();
+            if let Some((child, len)) = keys.speculate_until(ROOT, b, start, b'=') {
+                self.i = start + len + 1;
+                let key = &self.s[start..start + len];
+                return Some((key, self.value(), Some(child)));
+            }
+            if let Some((k, v)) = self.scanned_pair(start) {
+                return Some((k, v, None));
+            }
+        }
+    }
+
+    /// Skips spaces; the next token's start, if any is left.
+    #[inline(always)]
+    fn skip_spaces(&mut self) -> Option<usize> {
+        let b = self.s.as_bytes();
+        while self.i < b.len() && b[self.i] == b' ' {
+            self.i += 1;
+        }
+        (self.i < b.len()).then_some(self.i)
+    }
+
+    /// The pair whose key starts at `start`, found by scanning the key; `None` (the token
+    /// skipped) for a bare word or a stray quote.
+    #[inline(always)]
+    fn scanned_pair(&mut self, start: usize) -> Option<(&'a str, Cow<'a, str>)> {
+        let b = self.s.as_bytes();
+        self.i = start;
+        while self.i < b.len() && key_byte(b[self.i]) {
+            self.i += 1;
+        }
+        if self.i == start || self.i >= b.len() || b[self.i] != b'=' {
+            // A bare word (or a stray quote): skip it whole.
+            if b[self.i..].first() == Some(&b'"') {
+                self.i += 1;
+                self.i = closing_quote(b, self.i).map_or(b.len(), |q| q + 1);
+            }
+            while self.i < b.len() && b[self.i] != b' ' {
+                self.i += 1;
+            }
+            return None;
+        }
+        let key = &self.s[start..self.i];
+        self.i += 1;
+        Some((key, self.value()))
+    }
+
+    /// The value starting at the cursor (just after `=`): quoted and unescaped, or bare up
+    /// to the next space.
+    #[inline(always)]
+    fn value(&mut self) -> Cow<'a, str> {
+        let b = self.s.as_bytes();
+        if b.get(self.i) == Some(&b'"') {
+            let open = self.i + 1;
+            let close = closing_quote(b, open).unwrap_or(b.len());
+            self.i = (close + 1).min(b.len());
+            return unquote(&self.s[open..close]);
+        }
+        let vs = self.i;
+        self.i = space_at(b, vs);
+        Cow::Borrowed(&self.s[vs..self.i])
     }
 }
 
@@ -220,5 +267,52 @@ mod tests {
         assert!(looks_like(b"at=info method=GET"));
         assert!(!looks_like(b"=x"));
         assert!(!looks_like(b"request finished a=b"));
+    }
+
+    #[test]
+    fn guessing_keys_reads_every_line_as_scanning_does() {
+        // Lines of one layout, then ones that shift, drop, rename or lengthen a key, bare
+        // words where a key was, a key that is a prefix of the last line's, and an `=` with
+        // no key: the guesses must never change what is read.
+        let lines = [
+            r#"time=2026-12-01T10:05:29Z level=INFO msg="request started" request_id=ab12 path=/x"#,
+            r#"time=2026-12-01T10:05:30Z level=INFO msg="request finished" request_id=ab12 status=200"#,
+            r#"time=2026-12-01T10:05:31Z lvl=WARN msg="odd" request_id=cd34"#,
+            r#"time=2026-12-01T10:05:31Z level msg="no value for level" request_id=cd34"#,
+            r#"time=2026-12-01T10:05:32Z leve=x le=y msg=bare request_idx=1"#,
+            r#"time=2026-12-01T10:05:33Z level=ERROR msg="a \"quoted\" one" err="boom" a_very_long_key_name=1"#,
+            r#"=orphan time=2026-12-01T10:05:34Z level=INFO  msg="two  spaces"  status="#,
+            r#"time=2026-12-01T10:05:35Z level=INFO msg="request started" request_id=ab12 path=/x"#,
+            "time",
+            "",
+        ];
+        let spec = FieldSpec::defaults();
+        let mut keys = KeyCache::default();
+        let mut guesses = 0;
+        for _ in 0..2 {
+            for line in lines {
+                let want: Vec<(&str, String)> =
+                    pairs(line).map(|(k, v)| (k, v.into_owned())).collect();
+                keys.start_line();
+                let mut it = pairs(line);
+                let mut got = Vec::new();
+                while let Some((k, v, guessed)) = it.next_guessing(&mut keys) {
+                    let node = spec.child(ROOT, k.as_bytes());
+                    match guessed {
+                        Some(child) => {
+                            assert_eq!(child, node, "{line}: {k}");
+                            guesses += 1;
+                        }
+                        None => {
+                            let packed = crate::parse::fields::pack_at(k.as_bytes(), 0, k.len());
+                            spec.child_cached_packed(ROOT, k.as_bytes(), packed, &mut keys);
+                        }
+                    }
+                    got.push((k, v.into_owned()));
+                }
+                assert_eq!(got, want, "{line}");
+            }
+        }
+        assert!(guesses > 10, "{guesses}");
     }
 }

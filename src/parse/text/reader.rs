@@ -57,17 +57,21 @@ impl<'a> Text<'_, 'a> {
     /// Offers the `key=value` pairs of `text` the alias table knows.
     pub(super) fn pairs(&mut self, text: &'a str) {
         self.keys.start_line();
-        for (k, v) in logfmt::pairs(text) {
+        let mut pairs = logfmt::pairs(text);
+        while let Some((k, v, guessed)) = pairs.next_guessing(self.keys) {
             self.pairs += 1;
             if matches!(k, "err" | "error") && !v.is_empty() {
                 self.err_pair = true;
             }
-            let kb = k.as_bytes();
-            // Packed from the whole text, which mostly holds 16 bytes from the key on: one
-            // load, where packing the key alone copies it byte by byte first.
-            let at = kb.as_ptr() as usize - text.as_ptr() as usize;
-            let packed = pack_at(text.as_bytes(), at, kb.len());
-            if let Some(node) = self.spec.child_cached_packed(ROOT, kb, packed, self.keys) {
+            let node = guessed.unwrap_or_else(|| {
+                let kb = k.as_bytes();
+                // Packed from the whole text, which mostly holds 16 bytes from the key on:
+                // one load, where packing the key alone copies it byte by byte first.
+                let at = kb.as_ptr() as usize - text.as_ptr() as usize;
+                let packed = pack_at(text.as_bytes(), at, kb.len());
+                self.spec.child_cached_packed(ROOT, kb, packed, self.keys)
+            });
+            if let Some(node) = node {
                 let n = self.spec.node(node);
                 self.p.mark(n.flags);
                 if let Some(leaf) = n.leaf {
