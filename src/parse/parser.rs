@@ -334,7 +334,11 @@ impl Parser {
                 {
                     return true;
                 }
-                nginx_access::parse_into(s, zone, &mut cache.zone, access, ev).is_some()
+                // An access line's first token is its client (an address or a host), never
+                // a `key=`: a logfmt line is not searched for its `[` first.
+                let logfmt = text::logfmt::looks_like(body);
+                (!logfmt
+                    && nginx_access::parse_into(s, zone, &mut cache.zone, access, ev).is_some())
                     || text::parse_into(
                         s,
                         &self.fields,

@@ -200,3 +200,22 @@ fn rejects_other_text() {
     assert!(p("hello world").is_none());
     assert!(p("").is_none());
 }
+
+#[test]
+fn a_line_opening_with_a_key_value_pair_is_no_access_line() {
+    // The parser skips access parsing for lines that look like logfmt: that must never
+    // lose an access line, whatever follows the pair.
+    let line = r#"10.1.2.3 - - [06/May/2025:01:00:00 +0000] "GET /x HTTP/1.1" 200 5 "-" "ua""#;
+    assert!(p(line).is_some());
+    for prefix in [
+        "host=api",
+        "a=b",
+        "client=10.1.2.3",
+        "x=1,",
+        "k=[06/May/2025",
+    ] {
+        let joined = format!("{prefix} {line}");
+        assert!(crate::parse::text::logfmt::looks_like(joined.as_bytes()));
+        assert!(p(&joined).is_none(), "{joined}");
+    }
+}
