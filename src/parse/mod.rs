@@ -31,6 +31,7 @@ pub mod picked;
 pub mod records;
 pub mod request_line;
 pub mod stack;
+pub mod swar;
 pub mod text;
 pub mod time;
 

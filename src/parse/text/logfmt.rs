@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use crate::parse::fields::{FieldSpec, KeyCache, ROOT};
 use crate::parse::picked::{Picked, Raw};
+use crate::parse::swar;
 
 /// The `key=value` pairs of a text, in order. Quoted values (`msg="request failed"`) are
 /// unescaped as Go's `strconv.Quote` writes them; words without `=` are skipped.
@@ -121,30 +122,9 @@ impl<'a> Pairs<'a> {
             return unquote(&self.s[open..close]);
         }
         let vs = self.i;
-        self.i = space_at(b, vs);
+        self.i = swar::find(b, vs, b' ');
         Cow::Borrowed(&self.s[vs..self.i])
     }
-}
-
-/// The first space at or after `i` (else the end), eight bytes a step: bare values are too
-/// short for a memchr call's set-up to pay and long enough for a byte loop to cost.
-#[inline]
-fn space_at(b: &[u8], mut i: usize) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    while let Some(w) = b.get(i..i + 8) {
-        let x = u64::from_le_bytes(w.try_into().expect("8 bytes")) ^ (LO * b' ' as u64);
-        // The lowest flagged byte is the first space (false flags sit only above a true one).
-        let found = x.wrapping_sub(LO) & !x & HI;
-        if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < b.len() && b[i] != b' ' {
-        i += 1;
-    }
-    i
 }
 
 /// The closing `"` of a quoted value opened before `from`, skipping escaped ones.
@@ -223,18 +203,6 @@ pub fn looks_like(b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn space_at_finds_the_first_space() {
-        let text = b"abcdefgh ijklmnopqrstu vw x  \x80\xff yz";
-        for from in 0..=text.len() {
-            let want = text[from..]
-                .iter()
-                .position(|&c| c == b' ')
-                .map_or(text.len(), |p| from + p);
-            assert_eq!(space_at(text, from), want, "from {from}");
-        }
-    }
 
     #[test]
     fn pairs_quoted_bare_and_escaped() {
