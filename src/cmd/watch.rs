@@ -28,7 +28,7 @@ use crate::watch::state::Watcher;
 use crate::watch::view::{LineRate, LiveView};
 
 /// Pieces of input queued between the readers and this loop.
-const IN_FLIGHT: usize = 32;
+const IN_FLIGHT: usize = 8;
 
 /// Alerts and windows are judged at most this often while input streams in.
 const JUDGE_EVERY: Duration = Duration::from_millis(100);
@@ -136,8 +136,8 @@ impl Feeds {
 /// Starts the readers: one for stdin, or one thread following every `--follow` file (a file
 /// that cannot be opened ends the run before anything is read). Returns the inputs' names.
 fn start_readers(cfg: &WatchConfig, stop: &Arc<AtomicBool>) -> Result<(Vec<String>, Feeds)> {
-    // Up to 64 KiB a piece: 2 MiB of input in flight keeps the parser busy without holding
-    // megabytes of a fast producer's backlog.
+    // Up to 1 MiB a piece from stdin (`input::STREAM_PIPE`): 8 MiB of input in flight keeps
+    // the parser busy without holding much of a fast producer's backlog.
     let (tx, rx) = sync_channel::<Feed>(IN_FLIGHT);
     let mut feeds = Feeds {
         rx,
@@ -151,7 +151,7 @@ fn start_readers(cfg: &WatchConfig, stop: &Arc<AtomicBool>) -> Result<(Vec<Strin
         engine::watch_stream(
             0,
             names[0].clone(),
-            Box::new(std::io::stdin()),
+            Box::new(crate::input::stdin_stream()),
             cfg.max_line,
             tx,
         );
@@ -253,7 +253,9 @@ fn watch_until_end(
             .saturating_duration_since(Instant::now())
             .min(JUDGE_EVERY);
         match feeds.next(wait) {
-            Next::Feed(feed) => unjudged |= taken.take(feed, &mut w, &mut feeds.open, diag)?,
+            Next::Feed(feed) => {
+                unjudged |= taken.take(feed, &mut w, &mut feeds.open, &mut events, diag)?
+            }
             Next::Timeout => {}
             Next::Done => break,
         }
@@ -300,12 +302,15 @@ impl Taken {
     }
 
     /// Takes one report of a reader: lines go to `w` (then true: they await judgement), an
-    /// input's end counts down `open`.
+    /// input's end counts down `open`. Alerts are judged as soon as a line opens a window,
+    /// into `events`: a piece may span many windows (a file piped in arrives a megabyte at
+    /// a time), and each must be judged while it is the newest, whatever the reads were.
     fn take(
         &mut self,
         feed: Feed,
         w: &mut Watcher,
         open: &mut usize,
+        events: &mut Vec<WatchEvent>,
         diag: &mut dyn Write,
     ) -> std::io::Result<bool> {
         match feed {
@@ -313,7 +318,10 @@ impl Taken {
                 w.add_bytes(file, piece.data.len() as u64);
                 let now = wall_clock();
                 crate::input::chunk::for_each_line(&piece.data, |off, line| {
-                    w.feed(file, piece.offset + off as u64, line, now)
+                    w.feed(file, piece.offset + off as u64, line, now);
+                    if w.due() {
+                        events.extend(w.tick(now));
+                    }
                 });
                 return Ok(true);
             }

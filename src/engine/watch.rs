@@ -35,7 +35,7 @@ pub fn watch_stream(
         .name("logtriage-stdin".into())
         .spawn(move || {
             let mut split = LineSplitter::new(max_line);
-            let mut buf = vec![0u8; 1 << 16];
+            let mut buf = vec![0u8; crate::input::STREAM_PIPE];
             let mut pieces = Vec::new();
             let mut oversized = 0;
             loop {
