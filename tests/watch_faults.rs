@@ -280,6 +280,15 @@ fn follow_truncate_and_refill_within_one_poll_loses_nothing() {
     assert_eq!(n, 500);
 }
 
+/// A watch following `path`, written with `n` lines first and read from its start, once it
+/// has the file open.
+fn following(path: &Path, n: usize) -> Watch {
+    std::fs::write(path, (0..n).map(|i| line(i, i as u64)).collect::<String>()).unwrap();
+    let watch = Watch::start(&["--from-start"], &[path], false);
+    wait_until("watch follows the file", || has_open(watch.pid(), path));
+    watch
+}
+
 #[test]
 fn sigterm_and_sighup_end_with_the_summary() {
     let dir = tempfile::tempdir().unwrap();
@@ -287,14 +296,7 @@ fn sigterm_and_sighup_end_with_the_summary() {
     for sig in ["INT", "TERM", "HUP"] {
         // Following: the file is read to its end before the summary, whenever the signal
         // comes after startup.
-        let path = dir.path().join(format!("{sig}.log"));
-        std::fs::write(
-            &path,
-            (0..300).map(|i| line(i, i as u64)).collect::<String>(),
-        )
-        .unwrap();
-        let watch = Watch::start(&["--from-start"], &[&path], false);
-        wait_until("watch follows the file", || has_open(watch.pid(), &path));
+        let watch = following(&dir.path().join(format!("{sig}.log")), 300);
         let (status, summary, err) = watch.stop(sig);
         assert!(status.success(), "SIG{sig}: {status:?} {err}");
         assert_counted(&summary, 300);
@@ -321,14 +323,7 @@ fn one_stop_delivered_twice_still_ends_with_the_summary() {
     // `timeout` sends its signal to the child and then to the child's process group, so a
     // watch it runs gets SIGTERM twice; that is one stop, not a second impatient Ctrl-C.
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("app.log");
-    std::fs::write(
-        &path,
-        (0..200).map(|i| line(i, i as u64)).collect::<String>(),
-    )
-    .unwrap();
-    let watch = Watch::start(&["--from-start"], &[&path], false);
-    wait_until("watch follows the file", || has_open(watch.pid(), &path));
+    let watch = following(&dir.path().join("app.log"), 200);
     let (status, summary, err) = watch.stop_after(&["TERM", "TERM"]);
     assert!(status.success(), "{status:?} {err}");
     assert_counted(&summary, 200);

@@ -39,16 +39,19 @@ struct SeenMessages(Box<[u64]>);
 
 impl Default for SeenMessages {
     fn default() -> SeenMessages {
-        SeenMessages(vec![0; 4096].into_boxed_slice())
+        SeenMessages(vec![0; 1 << SeenMessages::BITS].into_boxed_slice())
     }
 }
 
 impl SeenMessages {
+    /// Slots, as a power of two: the hash's top bits pick one.
+    const BITS: u32 = 12;
+
     /// Records `msg`; returns whether its tag was already there.
     fn again(&mut self, msg: &str) -> bool {
         use std::hash::BuildHasher;
         let h = rustc_hash::FxBuildHasher.hash_one(msg) | 1;
-        let slot = &mut self.0[(h >> 52) as usize % 4096];
+        let slot = &mut self.0[(h >> (64 - Self::BITS)) as usize];
         std::mem::replace(slot, h) == h
     }
 }

@@ -244,8 +244,8 @@ fn watch_until_end(
     let mut next_draw = started + cfg.interval;
     let mut last_judge = started;
     // Lines read since the last judgement: judged within JUDGE_EVERY, so an alert fires
-    // well inside a second of the line that crosses its threshold, and whenever a new window
-    // opens, so input faster than real time has every window judged while it is recent.
+    // well inside a second of the line that crosses its threshold (`Taken::take` judges at
+    // each line that opens a window).
     let mut unjudged = false;
     let mut events: Vec<WatchEvent> = Vec::new();
     while feeds.open > 0 {
@@ -259,7 +259,7 @@ fn watch_until_end(
             Next::Timeout => {}
             Next::Done => break,
         }
-        if (unjudged || w.waiting()) && (last_judge.elapsed() >= JUDGE_EVERY || w.due()) {
+        if (unjudged || w.waiting()) && last_judge.elapsed() >= JUDGE_EVERY {
             events.extend(w.tick(wall_clock()));
             last_judge = Instant::now();
             unjudged = false;

@@ -345,22 +345,27 @@ pub type Matched = (u64, Range<usize>, u32, usize);
 const SEARCH_BLOCK: usize = 32 << 10;
 
 /// Every record holding a match of any finder, once, in order, and the lines of `data` as
-/// `count_lines` counts them. `data` must start where a record starts. Between matches lines are counted, not visited; a match inside a record widens
-/// to the whole record, found by stepping back to where a record starts whatever came
-/// before and reading records forward from there.
+/// `count_lines` counts them. `data` must start where a record starts. Between matches
+/// lines are counted, not visited; a match inside a record widens to the whole record, found
+/// by stepping back to where a record starts whatever came before and reading records
+/// forward from there.
 ///
 /// One pass: each block is searched and its newlines counted while it is in L1 cache, so
 /// memory is read once where a search and then a count read it twice (each runs near memory
-/// speed, so the second pass nearly doubled the time).
+/// speed, so the second pass nearly doubled the time). A record's line index then counts
+/// only from the start of its block.
 pub fn records_matching<J: Joiner + ?Sized>(
     data: &[u8],
     finders: &[memchr::memmem::Finder<'_>],
     j: &J,
 ) -> (Vec<Matched>, u64) {
     let longest = finders.iter().map(|f| f.needle().len()).max().unwrap_or(0);
+    // Newlines before each block.
+    let mut before: Vec<u64> = Vec::with_capacity(data.len() / SEARCH_BLOCK + 1);
     let (mut starts, mut newlines, mut at) = (Vec::new(), 0u64, 0usize);
     while at < data.len() {
         let end = (at + SEARCH_BLOCK).min(data.len());
+        before.push(newlines);
         newlines += memchr::memchr_iter(b'\n', &data[at..end]).count() as u64;
         // A needle that starts in this block may end in the next.
         let window = &data[at..(end + longest.saturating_sub(1)).min(data.len())];
@@ -370,15 +375,24 @@ pub fn records_matching<J: Joiner + ?Sized>(
         at = end;
     }
     starts.sort_unstable();
+    let line_of = |start: usize| {
+        let block = start / SEARCH_BLOCK;
+        let from = block * SEARCH_BLOCK;
+        before[block] + memchr::memchr_iter(b'\n', &data[from..start]).count() as u64
+    };
     let lines = newlines + u64::from(data.last().is_some_and(|&b| b != b'\n'));
-    (records_at(data, starts, j), lines)
+    (records_at(data, starts, j, line_of), lines)
 }
 
 /// The records holding the sorted byte offsets `starts`, once each, as `records_matching`
-/// returns them.
-fn records_at<J: Joiner + ?Sized>(data: &[u8], starts: Vec<usize>, j: &J) -> Vec<Matched> {
+/// returns them; `line_of` gives the index of the line starting at an offset.
+fn records_at<J: Joiner + ?Sized>(
+    data: &[u8],
+    starts: Vec<usize>,
+    j: &J,
+    line_of: impl Fn(usize) -> u64,
+) -> Vec<Matched> {
     let mut out: Vec<Matched> = Vec::new();
-    let (mut counted_to, mut index) = (0usize, 0u64);
     // Records are known to start at `floor`: the end of the last one found.
     let mut floor = 0usize;
     for at in starts {
@@ -397,9 +411,7 @@ fn records_at<J: Joiner + ?Sized>(data: &[u8], starts: Vec<usize>, j: &J) -> Vec
                 continue;
             }
             if start <= at {
-                index += memchr::memchr_iter(b'\n', &data[counted_to..start]).count() as u64;
-                counted_to = start;
-                out.push((index, start..end, rec.lines, rec.head));
+                out.push((line_of(start), start..end, rec.lines, rec.head));
                 floor = (end + 1).min(data.len());
             }
             break;

@@ -51,9 +51,16 @@ impl<'a> Iterator for Pairs<'a> {
     }
 }
 
-/// A pair, and the key's node when the key cache's guess held (`Some(None)`: a key the
-/// alias table does not know).
-pub type Guessed<'a> = (&'a str, Cow<'a, str>, Option<Option<u32>>);
+/// A pair `next_guessing` read.
+pub struct Guessed<'a> {
+    pub key: &'a str,
+    /// Where the key starts in the text.
+    pub at: usize,
+    pub value: Cow<'a, str>,
+    /// The key's node when the key cache's guess held (`Some(None)`: a key the alias table
+    /// does not know); `None` when the key was scanned.
+    pub node: Option<Option<u32>>,
+}
 
 impl<'a> Pairs<'a> {
     /// `next`, first trying the key `keys` met at this position of the previous line (its
@@ -67,10 +74,21 @@ impl<'a> Pairs<'a> {
             if let Some((child, len)) = keys.speculate_until(ROOT, b, start, b'=') {
                 self.i = start + len + 1;
                 let key = &self.s[start..start + len];
-                return Some((key, self.value(), Some(child)));
+                let value = self.value();
+                return Some(Guessed {
+                    key,
+                    at: start,
+                    value,
+                    node: Some(child),
+                });
             }
-            if let Some((k, v)) = self.scanned_pair(start) {
-                return Some((k, v, None));
+            if let Some((key, value)) = self.scanned_pair(start) {
+                return Some(Guessed {
+                    key,
+                    at: start,
+                    value,
+                    node: None,
+                });
             }
         }
     }
@@ -264,7 +282,14 @@ mod tests {
                 keys.start_line();
                 let mut it = pairs(line);
                 let mut got = Vec::new();
-                while let Some((k, v, guessed)) = it.next_guessing(&mut keys) {
+                while let Some(Guessed {
+                    key: k,
+                    at,
+                    value: v,
+                    node: guessed,
+                }) = it.next_guessing(&mut keys)
+                {
+                    assert_eq!(&line[at..at + k.len()], k, "{line}");
                     let node = spec.child(ROOT, k.as_bytes());
                     match guessed {
                         Some(child) => {

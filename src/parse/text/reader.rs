@@ -58,18 +58,18 @@ impl<'a> Text<'_, 'a> {
     pub(super) fn pairs(&mut self, text: &'a str) {
         self.keys.start_line();
         let mut pairs = logfmt::pairs(text);
-        while let Some((k, v, guessed)) = pairs.next_guessing(self.keys) {
+        while let Some(pair) = pairs.next_guessing(self.keys) {
             self.pairs += 1;
+            let (k, v) = (pair.key, pair.value);
             if matches!(k, "err" | "error") && !v.is_empty() {
                 self.err_pair = true;
             }
-            let node = guessed.unwrap_or_else(|| {
-                let kb = k.as_bytes();
+            let node = pair.node.unwrap_or_else(|| {
                 // Packed from the whole text, which mostly holds 16 bytes from the key on:
                 // one load, where packing the key alone copies it byte by byte first.
-                let at = kb.as_ptr() as usize - text.as_ptr() as usize;
-                let packed = pack_at(text.as_bytes(), at, kb.len());
-                self.spec.child_cached_packed(ROOT, kb, packed, self.keys)
+                let packed = pack_at(text.as_bytes(), pair.at, k.len());
+                self.spec
+                    .child_cached_packed(ROOT, k.as_bytes(), packed, self.keys)
             });
             if let Some(node) = node {
                 let n = self.spec.node(node);
