@@ -5,7 +5,7 @@
 #
 # Usage: bash benches/requests.sh [SIZE]   SIZE of the app log (default 3GiB: ~5.3 M ids)
 # Env:   LOGTRIAGE=target/release/logtriage. Writes the corpus to target/bench-requests
-# (`rm -r target/bench-requests` to reclaim it).
+# and a copy of its first GB with text ids (`rm -r target/bench-requests` to reclaim them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C
@@ -48,3 +48,13 @@ echo "distinct request ids: $ids"
 measure "requests -f csv (every id)" "$bin" requests --no-progress -f csv "$log"
 measure "requests --sort duration --top 20" "$bin" requests --no-progress --sort duration --top 20 "$log"
 measure "report (for comparison)" "$bin" report --no-progress "$log"
+
+# Ids that are neither hex nor UUIDs: the first GB with each id cut to `req-` and 20 of its
+# digits, so they are kept as text (dated back, so it is mapped as the log above is).
+text=$dir/text-ids.log
+head -c 1000000000 "$log" | sed '$d' |
+  sed -E 's/"request_id": "([0-9a-f]{20})[0-9a-f]{12}"/"request_id": "req-\1"/' > "$text"
+touch -d '1 hour ago' "$text"
+ids=$("$bin" requests --no-progress -f csv "$text" | tail -n +2 | wc -l)
+echo "text ids (req-...): $ids distinct in $(($(stat -c %s "$text") / 1000000)) MB"
+measure "requests -f csv (text ids)" "$bin" requests --no-progress -f csv "$text"

@@ -11,7 +11,7 @@ use crate::aggregate::Partial;
 use crate::aggregate::intern::{Interner, NONE};
 use crate::aggregate::latency::round3;
 use crate::aggregate::outcome::{Completions, Outcomes, RequestOutcome, outcome};
-use crate::aggregate::requests::{ReqAgg, ReqKey};
+use crate::aggregate::requests::{ReqAgg, ReqKey, RowRef};
 use crate::aggregate::zones::Reading;
 use crate::model::{opt_ms, ts};
 use crate::report::EndpointCount;
@@ -165,7 +165,7 @@ enum Rows<'a> {
 }
 
 struct InPartial<'a> {
-    rows: Vec<(ReqKey, &'a ReqAgg)>,
+    rows: Vec<RowRef<'a>>,
     names: &'a Interner,
     completes: Completions,
 }
@@ -191,7 +191,8 @@ impl<'a> Listing<'a> {
         let mut rows = Vec::new();
         let mut groups: BTreeMap<u32, Group> = BTreeMap::new();
         let mut endpoints = EndpointMatch::default();
-        for (key, r) in p.requests.iter() {
+        for row in p.requests.rows() {
+            let r = row.agg();
             total += 1;
             let o = outcome(r, &completes);
             if !q.outcomes.is_empty() && !q.outcomes.contains(&o) {
@@ -210,9 +211,9 @@ impl<'a> Listing<'a> {
             outcomes.add(o);
             if is_stuck(o) {
                 let group = if answered_late(r) { LATE } else { r.last_msg };
-                groups.entry(group).or_default().add(&key, r, o);
+                groups.entry(group).or_default().add(&row.key(), r, o);
             }
-            rows.push((key, r));
+            rows.push(row);
         }
         let matched = rows.len() as u64;
         sort(&mut rows, q.sort, q.top);
@@ -263,7 +264,7 @@ impl<'a> Listing<'a> {
         let end = range.end.min(self.len());
         let range = range.start.min(end)..end;
         let (in_partial, made) = match &self.rows {
-            Rows::InPartial(p) => (Some(p.rows[range].iter().map(|(k, r)| p.row(k, r))), None),
+            Rows::InPartial(p) => (Some(p.rows[range].iter().map(|&r| p.row(r))), None),
             Rows::Made(rows) => (None, Some(rows[range].iter().cloned())),
         };
         in_partial
@@ -290,10 +291,11 @@ impl<'a> InPartial<'a> {
         (id != NONE).then(|| names.name(id))
     }
 
-    fn row(&self, key: &ReqKey, r: &ReqAgg) -> Row<'a> {
+    fn row(&self, row: RowRef<'_>) -> Row<'a> {
+        let r = row.agg();
         let d = duration(r);
         Row {
-            id: key.render(),
+            id: row.key().render(),
             first: ts(r.first),
             last: ts(r.last),
             endpoint: self.name(r.endpoint),
@@ -315,14 +317,17 @@ impl<'a> InPartial<'a> {
 
 /// Orders rows by the key, then by first time and id, so equal keys list the same way on
 /// every run. With a `top`, only the rows that make the cut are sorted.
-fn sort(rows: &mut Vec<(ReqKey, &ReqAgg)>, key: SortKey, top: Option<usize>) {
-    type Item<'r> = (ReqKey, &'r ReqAgg);
+fn sort(rows: &mut Vec<RowRef<'_>>, key: SortKey, top: Option<usize>) {
     let dur = |r: &ReqAgg| duration(r).map_or(f64::NEG_INFINITY, |(d, _)| d);
-    let tie = |a: &Item<'_>, b: &Item<'_>| (a.1.first, &a.0).cmp(&(b.1.first, &b.0));
-    let cmp = |a: &Item<'_>, b: &Item<'_>| match key {
+    let tie = |a: &RowRef<'_>, b: &RowRef<'_>| {
+        (a.agg().first.cmp(&b.agg().first)).then_with(|| a.cmp_key(*b))
+    };
+    let cmp = |a: &RowRef<'_>, b: &RowRef<'_>| match key {
         SortKey::Time => tie(a, b),
-        SortKey::Duration => dur(b.1).total_cmp(&dur(a.1)).then_with(|| tie(a, b)),
-        SortKey::Errors => b.1.errors.cmp(&a.1.errors).then_with(|| tie(a, b)),
+        SortKey::Duration => dur(b.agg())
+            .total_cmp(&dur(a.agg()))
+            .then_with(|| tie(a, b)),
+        SortKey::Errors => b.agg().errors.cmp(&a.agg().errors).then_with(|| tie(a, b)),
     };
     if let Some(n) = top
         && n < rows.len()

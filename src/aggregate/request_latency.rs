@@ -84,7 +84,7 @@ impl Partial {
             return;
         }
         let requests = std::mem::take(&mut self.requests);
-        self.count_request_latencies(requests.iter().map(|(_, r)| r));
+        self.count_request_latencies(requests.rows().map(|r| r.agg()));
         self.requests = requests;
         self.requests_latency_counted = true;
     }

@@ -39,12 +39,10 @@ fn wall_clock() -> Micros {
         .map_or(0, |d| d.as_micros() as Micros)
 }
 
-/// Blocks this large or larger get their own memory maps (see `input::mmap`): with it, peak
-/// RSS after 20 M lines is within a few percent of the peak after 2 M (`benches/watch.sh`).
-const MAP_BLOCKS_FROM: usize = 128 << 10;
-
 pub fn run(cfg: &WatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<RunOutcome> {
-    crate::input::map_large_allocations(MAP_BLOCKS_FROM);
+    // Blocks of `MAP_BLOCKS_FROM` or more get their own maps: with it, peak RSS after 20 M
+    // lines is within a few percent of the peak after 2 M (`benches/watch.sh`).
+    crate::input::map_large_allocations(super::MAP_BLOCKS_FROM);
     let stop = stop_on_signal();
     let (names, feeds) = start_readers(cfg, &stop)?;
     let w = watcher(cfg, &names);

@@ -272,3 +272,66 @@ fn finishing_again_after_more_lines_equals_finishing_once() {
     assert_eq!(rows(&twice), rows(&once));
     assert!(rows(&twice).iter().filter(|r| r.1 == 2).count() == 5_000);
 }
+
+#[test]
+fn many_flushes_finish_to_exact_unique_rows_in_key_order() {
+    // Enough distinct ids for several flushes and full segments in every partition, each
+    // id touched twice, a flush apart, so its two rows sit in different segments.
+    let n = OPEN_LIMIT * 20;
+    let id = |i: usize| {
+        format!(
+            "{:032x}",
+            (i as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C)
+        )
+    };
+    let mut r = Requests::default();
+    for pass in 0..2 {
+        for i in 0..n {
+            r.entry(&id(i)).lines += 1 + pass;
+            r.maybe_flush();
+        }
+    }
+    r.finish(&Interner::default());
+    assert_eq!(r.len(), n);
+    let rows: Vec<RowRef<'_>> = r.rows().collect();
+    assert_eq!(rows.len(), n);
+    assert!(rows.iter().all(|row| row.agg().lines == 3));
+    for part in &r.hex.parts {
+        assert!(part.len() <= 1);
+        for seg in part {
+            assert!(seg.rows.is_sorted_by(|a, b| a.0 < b.0));
+            assert_eq!(seg.rows.len(), seg.rows.capacity(), "no slack kept");
+        }
+    }
+}
+
+#[test]
+fn row_refs_order_as_their_keys() {
+    let mut r = Requests::default();
+    for id in [
+        "req-b",
+        "ffffffffffffffffffffffffffffffff",
+        "00000000-0000-0000-0000-000000000001",
+        "00000000000000000000000000000002",
+        "req-a",
+        "ffffffff-ffff-ffff-ffff-ffffffffffff",
+    ] {
+        r.entry(id).lines = 1;
+    }
+    r.finish(&Interner::default());
+    let rows: Vec<RowRef<'_>> = r.rows().collect();
+    for a in &rows {
+        for b in &rows {
+            assert_eq!(
+                a.cmp_key(*b),
+                a.key().cmp(&b.key()),
+                "{:?} {:?}",
+                a.key(),
+                b.key()
+            );
+        }
+    }
+    let keys: Vec<ReqKey> = rows.iter().map(|r| r.key()).collect();
+    let owned: Vec<ReqKey> = r.iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, owned, "rows() walks as iter() does");
+}
