@@ -320,7 +320,10 @@ impl<'a> InPartial<'a> {
 fn sort(rows: &mut Vec<RowRef<'_>>, key: SortKey, top: Option<usize>) {
     let dur = |r: &ReqAgg| duration(r).map_or(f64::NEG_INFINITY, |(d, _)| d);
     let tie = |a: &RowRef<'_>, b: &RowRef<'_>| {
-        (a.agg().first.cmp(&b.agg().first)).then_with(|| a.cmp_key(*b))
+        a.agg()
+            .first
+            .cmp(&b.agg().first)
+            .then_with(|| a.cmp_key(*b))
     };
     let cmp = |a: &RowRef<'_>, b: &RowRef<'_>| match key {
         SortKey::Time => tie(a, b),

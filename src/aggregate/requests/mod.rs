@@ -191,23 +191,10 @@ impl Requests {
     /// partition order, key order within), so equal inputs save equal bytes.
     pub fn save(&mut self, names: &Interner) -> SavedRequests {
         self.finish(names);
-        let rows = |t: &Table<u128>| -> Vec<(u128, ReqAgg)> {
-            t.parts
-                .iter()
-                .flatten()
-                .flat_map(|s| s.rows.iter().copied())
-                .collect()
-        };
         SavedRequests {
-            hex: rows(&self.hex),
-            uuid: rows(&self.uuid),
-            text: self
-                .text
-                .parts
-                .iter()
-                .flatten()
-                .flat_map(|s| s.rows.iter().cloned())
-                .collect(),
+            hex: self.hex.rows().copied().collect(),
+            uuid: self.uuid.rows().copied().collect(),
+            text: self.text.rows().cloned().collect(),
         }
     }
 

@@ -17,7 +17,7 @@ pub struct Segment<K> {
 }
 
 /// Requests of one key type. Lines land in a small hash map (it stays in cache); every
-/// `OPEN_LIMIT` requests it is flushed into its partitions' segments, 64 bytes a request with
+/// `OPEN_LIMIT` requests it is flushed into its partitions' segments, 96 bytes a request with
 /// no hash-table slack. Finishing a partition sorts its segments together and folds equal
 /// keys, since a request's lines may sit in several flushes, chunks or files.
 #[derive(Debug, Clone)]
