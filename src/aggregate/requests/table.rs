@@ -52,32 +52,22 @@ const SEG_ROWS: usize = 4096;
 
 impl<K: PartKey> Table<K> {
     pub(super) fn flush(&mut self) {
-        if self.open.is_empty() {
-            return;
-        }
-        self.finished = false;
-        if self.parts.is_empty() {
-            self.parts = (0..PARTS).map(|_| Vec::new()).collect();
-        }
-        for (k, v) in self.open.drain() {
-            let segs = &mut self.parts[k.part()];
-            match segs.last_mut() {
-                Some(seg) if seg.remap.is_none() && seg.rows.len() < seg.rows.capacity() => {
-                    seg.rows.push((k, v))
-                }
-                last => {
-                    let cap = last.map_or(SEG_FIRST, |s| (s.rows.capacity() * 2).min(SEG_ROWS));
-                    let mut rows = Vec::with_capacity(cap.max(SEG_FIRST));
-                    rows.push((k, v));
-                    segs.push(Segment { remap: None, rows });
-                }
-            }
-        }
+        // Drained, not taken: the map keeps its allocation for the next lines.
+        let mut open = std::mem::take(&mut self.open);
+        self.extend(open.drain());
+        self.open = open;
     }
 
     /// Takes saved rows as flushed ones: each into its key's partition.
     pub(super) fn load(&mut self, rows: Vec<(K, ReqAgg)>) {
-        if rows.is_empty() {
+        self.extend(rows);
+    }
+
+    /// Appends rows to their keys' partitions, filling each partition's last segment before
+    /// starting one of twice its capacity (up to `SEG_ROWS`).
+    fn extend(&mut self, rows: impl IntoIterator<Item = (K, ReqAgg)>) {
+        let mut rows = rows.into_iter().peekable();
+        if rows.peek().is_none() {
             return;
         }
         self.finished = false;
@@ -87,11 +77,15 @@ impl<K: PartKey> Table<K> {
         for (k, v) in rows {
             let segs = &mut self.parts[k.part()];
             match segs.last_mut() {
-                Some(seg) => seg.rows.push((k, v)),
-                None => segs.push(Segment {
-                    remap: None,
-                    rows: vec![(k, v)],
-                }),
+                Some(seg) if seg.remap.is_none() && seg.rows.len() < seg.rows.capacity() => {
+                    seg.rows.push((k, v))
+                }
+                last => {
+                    let cap = last.map_or(0, |s| s.rows.capacity() * 2);
+                    let mut rows = Vec::with_capacity(cap.clamp(SEG_FIRST, SEG_ROWS));
+                    rows.push((k, v));
+                    segs.push(Segment { remap: None, rows });
+                }
             }
         }
     }
